@@ -1,0 +1,43 @@
+// Builds the command line: registers the commands, maps parse errors to exit code 2.
+
+import { Builtins, Cli } from 'clipanion';
+import { BINARY_NAME, VERSION } from './build-info.ts';
+import type { Context } from './commands/base.ts';
+import { ListCommand } from './commands/list.ts';
+import { ValidateCommand } from './commands/validate.ts';
+import { VersionCommand } from './commands/version.ts';
+import { EXIT_USAGE, oneLine } from './errors.ts';
+import { colorEnabled } from './output/term.ts';
+
+export function buildCli(env: NodeJS.ProcessEnv, stdout: { isTTY?: boolean }, argv: readonly string[]): Cli<Context> {
+  const cli = new Cli<Context>({
+    binaryLabel: 'Ark/Velero backup hooks',
+    binaryName: BINARY_NAME,
+    binaryVersion: VERSION,
+    enableColors: colorEnabled(stdout, env, !argv.includes('--no-color')),
+  });
+  cli.register(Builtins.HelpCommand);
+  cli.register(ListCommand);
+  cli.register(ValidateCommand);
+  cli.register(VersionCommand);
+  return cli;
+}
+
+export async function main(argv: string[], context: Context): Promise<number> {
+  const cli = buildCli(context.env, context.stdout as unknown as { isTTY?: boolean }, argv);
+  if (argv.length === 0) {
+    context.stdout.write(cli.usage(null));
+    return 0;
+  }
+  let command;
+  try {
+    command = cli.process(argv, context);
+  } catch (e) {
+    const sub = argv.find((a) => !a.startsWith('-'));
+    const help = sub ? `${BINARY_NAME} ${sub} --help` : `${BINARY_NAME} --help`;
+    context.stderr.write(`error: ${oneLine((e as Error).message)}\nSee '${help}' for usage.\n`);
+    return EXIT_USAGE;
+  }
+  const code = await cli.run(command, context);
+  return code;
+}

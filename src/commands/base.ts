@@ -1,0 +1,117 @@
+// Shared flags and the error boundary of every command. A command's run() parses nothing itself:
+// it reads its typed option fields, calls into src/, renders, and returns the exit code.
+
+import { Command, Option } from 'clipanion';
+import type { BaseContext } from 'clipanion';
+import { EXIT_FAILURE, UsageError, UserError, oneLine } from '../errors.ts';
+import type { Flavor, Phase } from '../hooks/types.ts';
+import { PHASES } from '../hooks/types.ts';
+import type { ScopeConfig } from '../inventory.ts';
+import type { OutputFormat } from '../output/render.ts';
+import { OUTPUT_FORMATS } from '../output/render.ts';
+import type { Style } from '../output/term.ts';
+import { colorEnabled, makeStyle } from '../output/term.ts';
+
+export interface Context extends BaseContext {
+  env: NodeJS.ProcessEnv;
+}
+
+export function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer | string) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c));
+    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.on('error', reject);
+  });
+}
+
+export abstract class BaseCommand extends Command<Context> {
+  color = Option.Boolean('--color', true, { description: 'Colour the output on a terminal (--no-color turns it off; so does NO_COLOR)' });
+  verbose = Option.Boolean('-v,--verbose', false, { description: 'Show stack traces of unexpected errors' });
+
+  abstract run(): Promise<number>;
+
+  style(stream: { isTTY?: boolean } = this.context.stdout as unknown as { isTTY?: boolean }): Style {
+    return makeStyle(colorEnabled(stream, this.context.env, this.color));
+  }
+
+  async execute(): Promise<number> {
+    try {
+      return await this.run();
+    } catch (e) {
+      if (e instanceof UserError) {
+        const msg = oneLine(e.message);
+        this.context.stderr.write(`${/^(error|Error from server)/.test(msg) ? msg : 'error: ' + msg}\n`);
+        return e.exitCode;
+      }
+      const err = e as Error;
+      this.context.stderr.write(`error: unexpected failure: ${oneLine(err?.message ?? String(e))} (this is a bug; run again with -v for details)\n`);
+      if (this.verbose && err?.stack) this.context.stderr.write(err.stack + '\n');
+      return EXIT_FAILURE;
+    }
+  }
+}
+
+/** kubectl's connection flags, which kubectl passes through to plugins untouched. */
+export abstract class KubeCommand extends BaseCommand {
+  kubeconfig = Option.String('--kubeconfig', { description: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' });
+  kubeContext = Option.String('--context', { description: 'The kubeconfig context to use' });
+  cluster = Option.String('--cluster', { description: 'The kubeconfig cluster to use' });
+  user = Option.String('--user', { description: 'The kubeconfig user to use' });
+  namespace = Option.String('-n,--namespace', { description: "Namespace (default: the context's namespace)" });
+  requestTimeout = Option.String('--request-timeout', { description: 'How long to wait for each API request, e.g. 30s (default 0: no limit)' });
+}
+
+export function parsePhase(value: string | undefined): Phase[] {
+  if (value === undefined) return [...PHASES];
+  if (value === 'pre' || value === 'post') return [value];
+  throw new UsageError(`error: invalid --phase "${value}": use pre or post`);
+}
+
+export function parseFlavor(value: string): Flavor {
+  if (value === 'auto' || value === 'ark' || value === 'velero') return value;
+  throw new UsageError(`error: invalid --flavor "${value}": use auto, ark or velero`);
+}
+
+export function parseOutput(value: string, allowed: readonly OutputFormat[] = OUTPUT_FORMATS): OutputFormat {
+  if ((allowed as readonly string[]).includes(value)) return value as OutputFormat;
+  throw new UsageError(`error: invalid --output "${value}": use one of ${allowed.join(', ')}`);
+}
+
+/** The scope flags of list, validate, dry-run and run. */
+export abstract class ScopeCommand extends KubeCommand {
+  allNamespaces = Option.Boolean('-A,--all-namespaces', false, { description: 'Look at pods in every namespace' });
+  selector = Option.String('-l,--selector', { description: 'Only pods whose labels match this selector, e.g. app=db,tier!=cache' });
+  phase = Option.String('--phase', { description: 'Only this phase: pre or post (default: both)' });
+  files = Option.Array('-f,--filename', [], { description: 'Read manifests from a file, a directory (recursively) or - (stdin) instead of a cluster; repeatable' });
+  backup = Option.String('--backup', { description: 'Only pods that this Backup would back up, with its spec hooks' });
+  backupFile = Option.String('--backup-file', { description: 'Like --backup, with the Backup read from a file' });
+  backupNamespace = Option.String('--backup-namespace', { description: 'Namespace of the Backup (default: velero, then heptio-ark)' });
+  flavor = Option.String('--flavor', 'auto', { description: 'Which hook annotations to read: auto (both), ark or velero' });
+
+  scopeConfig(): ScopeConfig {
+    return {
+      files: this.files ?? [],
+      namespace: this.namespace,
+      allNamespaces: this.allNamespaces,
+      selector: this.selector,
+      phases: parsePhase(this.phase),
+      flavor: parseFlavor(this.flavor),
+      backupName: this.backup,
+      backupFile: this.backupFile,
+      backupNamespace: this.backupNamespace,
+      kube: {
+        kubeconfig: this.kubeconfig,
+        context: this.kubeContext,
+        cluster: this.cluster,
+        user: this.user,
+        namespace: this.namespace,
+        requestTimeout: this.requestTimeout,
+      },
+    };
+  }
+
+  inventoryIO() {
+    return { readStdin: () => readAll(this.context.stdin), env: this.context.env };
+  }
+}

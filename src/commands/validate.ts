@@ -1,0 +1,46 @@
+import { Command, Option } from 'clipanion';
+import { collect } from '../inventory.ts';
+import { renderFindings, serialize } from '../output/render.ts';
+import { buildReport } from '../output/report.ts';
+import { ScopeCommand, parseOutput } from './base.ts';
+
+export class ValidateCommand extends ScopeCommand {
+  static override paths = [['validate']];
+  static override usage = Command.Usage({
+    description: 'Check hooks for mistakes and exit 1 when any is an error (a linter for CI)',
+    details: `
+      Takes the same inputs as \`list\` (a cluster, or manifests with \`-f\`) and prints only the findings: hooks that Ark or Velero would run differently from what is written (a command that is not a JSON array, an invalid on-error value or timeout, a container that is not in the pod, ...), hooks that would not run at all, and risky set-ups (a filesystem frozen with no post hook to unfreeze it).
+
+      Exit status: 0 when there is no error (warnings are allowed unless \`--strict\`), 1 when there is at least one error, 2 for a usage error.
+    `,
+    examples: [
+      ['Lint the manifests of a repository before deploying', '$0 validate -f deploy/'],
+      ['Fail on warnings too', '$0 validate -f deploy/ --strict'],
+      ['Check the hooks that the Velero backup "nightly" would run', '$0 validate --backup nightly'],
+      ['Findings as JSON', '$0 validate -A -o json'],
+    ],
+  });
+
+  output = Option.String('-o,--output', 'table', { description: 'Output format: table, json or yaml' });
+  strict = Option.Boolean('--strict', false, { description: 'Exit 1 on warnings as well as errors' });
+  quiet = Option.Boolean('-q,--quiet', false, { description: 'Print nothing when there is no finding' });
+
+  async run(): Promise<number> {
+    const format = parseOutput(this.output, ['table', 'json', 'yaml']);
+    const inventory = await collect(this.scopeConfig(), this.inventoryIO());
+    const report = buildReport(inventory);
+    const { errors, warnings } = report.summary;
+    const failed = errors > 0 || (this.strict && warnings > 0);
+    if (format === 'json' || format === 'yaml') {
+      this.context.stdout.write(serialize({ apiVersion: report.apiVersion, kind: 'ValidationReport', source: report.source, scope: report.scope, findings: report.findings, summary: report.summary, valid: !failed }, format));
+    } else {
+      const style = this.style();
+      const text = renderFindings(report.findings, style, false);
+      if (text) this.context.stdout.write(text);
+      const hooks = report.summary.hooks;
+      const verdict = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${hooks} hook${hooks === 1 ? '' : 's'} of ${report.summary.podsInScope} pod${report.summary.podsInScope === 1 ? '' : 's'}`;
+      if (text || !this.quiet) this.context.stdout.write(`${failed ? style.red(verdict) : style.green(verdict)}\n`);
+    }
+    return failed ? 1 : 0;
+  }
+}

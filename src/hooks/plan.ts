@@ -1,0 +1,236 @@
+// The plan: for each pod in scope and each phase, the hooks Ark would run, in order, with their
+// effective values and findings (hooks-spec A5 precedence, A6 eligibility, A9 checks).
+
+import { ANNOTATION_HOOK_NAME, checkArgv, resolveAnnotationHook, unknownHookKeys } from './annotations.ts';
+import type { BackupModel, SpecEntry, SpecHook } from './backup.ts';
+import { backupCovers, entryApplies } from './backup.ts';
+import { objectRef } from './objects.ts';
+import type { Finding, Flavor, Phase, PodInput, ResolvedHook } from './types.ts';
+import { PHASES } from './types.ts';
+import { resolveContainer, resolveOnError, resolveTimeout } from './values.ts';
+
+export interface PlanOptions {
+  flavor: Flavor;
+  /** Phases to keep in the plan; checks that pair phases (freeze/unfreeze) always see both. */
+  phases: readonly Phase[];
+  /** The Backup whose scope decides which pods are in the plan, if any. */
+  scope?: BackupModel | null;
+  /** Backups whose spec hooks apply to the pods they cover (the scope Backup is always one). */
+  backups?: readonly BackupModel[];
+}
+
+export interface PodPlan {
+  object: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  origin?: string;
+  /** Hooks in execution order: the pre phase first, then post. */
+  hooks: ResolvedHook[];
+  /** Why hooks would not run on this pod at all (terminating, completed), if so. */
+  skip?: string;
+  /** Findings about the pod that are not about one hook. */
+  findings: Finding[];
+}
+
+export interface ExcludedPod {
+  object: string;
+  reason: string;
+}
+
+export interface Plan {
+  pods: PodPlan[];
+  /** With a Backup: pods with hook annotations that the Backup does not back up. */
+  excluded: ExcludedPod[];
+  /** Findings about the Backup and about inputs that are not pods. */
+  findings: Finding[];
+}
+
+const HOOK_ANNOTATION = /^(?:(?:pre|post)\.)?hook\.backup\.(?:ark\.heptio\.com|velero\.io)\//;
+
+export function hasHookAnnotations(pod: PodInput): boolean {
+  return Object.keys(pod.annotations).some((k) => HOOK_ANNOTATION.test(k));
+}
+
+export function emptyNameFinding(backup: BackupModel, entry: SpecEntry): Finding {
+  return {
+    severity: 'error',
+    code: 'empty-hook-name',
+    object: backup.object,
+    field: `${entry.field}.name`,
+    message: 'the hook spec has no name; Ark fails each of its hooks with "hookName is required": give it a name',
+  };
+}
+
+function resolveSpecHook(hook: SpecHook, entry: SpecEntry, phase: Phase, pod: PodInput, podObject: string, backup: BackupModel): ResolvedHook {
+  const findings: Finding[] = [];
+  const at = (field: string) => ({ object: backup.object, field: `${hook.field}.${field}` });
+  let argv: string[] = [];
+  if (Array.isArray(hook.command) && hook.command.every((x) => typeof x === 'string')) {
+    argv = hook.command as string[];
+    findings.push(...checkArgv(argv, (severity, code, message) => ({ severity, code, ...at('command'), message })));
+  } else {
+    findings.push({
+      severity: 'error',
+      code: 'command-not-string-array',
+      ...at('command'),
+      message:
+        hook.command === undefined || hook.command === null
+          ? 'the exec hook has no command; Ark fails it with "command is required"'
+          : 'command must be a list of strings, e.g. ["/sbin/fsfreeze", "--freeze", "/data"]',
+    });
+  }
+  const container = resolveContainer(hook.container, pod, { object: podObject, field: `${backup.object} ${hook.field}.container` });
+  const onError = resolveOnError(hook.onError, at('onError'));
+  const timeout = resolveTimeout(hook.timeout, at('timeout'));
+  if (entry.name === '') findings.push(emptyNameFinding(backup, entry));
+  findings.push(...container.findings, ...onError.findings, ...timeout.findings);
+  return {
+    phase,
+    source: { type: 'spec', backup: backup.object, name: entry.name, field: hook.field },
+    name: entry.name,
+    container: container.value,
+    containerDefaulted: container.defaulted,
+    command: argv,
+    onError: onError.value,
+    timeoutNanos: timeout.value,
+    findings,
+  };
+}
+
+const isFreeze = (argv: readonly string[]) => argv.some((a) => /(^|\/)fsfreeze$/.test(a)) && argv.some((a) => a === '--freeze' || a === '-f');
+const isUnfreeze = (argv: readonly string[]) => argv.some((a) => /(^|\/)fsfreeze$/.test(a)) && argv.some((a) => a === '--unfreeze' || a === '-u');
+const mentionsFreeze = (argv: readonly string[]) => isFreeze(argv) || argv.some((a) => /fsfreeze\s+(--freeze|-f)\b/.test(a));
+const mentionsUnfreeze = (argv: readonly string[]) => isUnfreeze(argv) || argv.some((a) => /fsfreeze\s+(--unfreeze|-u)\b/.test(a));
+
+/** Builds the plan for the given pods. Pure: the same inputs always give the same plan. */
+export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Plan {
+  const scope = options.scope ?? null;
+  const backups = [...new Set([...(scope ? [scope] : []), ...(options.backups ?? [])])];
+  const plan: Plan = { pods: [], excluded: [], findings: backups.flatMap((b) => b.findings) };
+  const sorted = [...inputs].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind));
+  // Ark <= v1.8 wrote the first pod's default container into a shared spec hook (#4499).
+  const stickyContainer = new Map<string, string>();
+
+  for (const pod of sorted) {
+    const object = objectRef(pod.kind, pod.namespace, pod.name) + (pod.origin ? ` (${pod.origin})` : '');
+    if (scope) {
+      const cover = backupCovers(scope, pod);
+      if (!cover.covered) {
+        if (hasHookAnnotations(pod)) plan.excluded.push({ object, reason: cover.reason });
+        continue;
+      }
+    }
+    const podPlan: PodPlan = { object, kind: pod.kind, namespace: pod.namespace, name: pod.name, hooks: [], findings: [...pod.findings] };
+    if (pod.origin) podPlan.origin = pod.origin;
+    podPlan.findings.push(...unknownHookKeys(pod, object));
+
+    const all: ResolvedHook[] = [];
+    for (const phase of PHASES) {
+      const ann = resolveAnnotationHook(pod, phase, options.flavor, object);
+      podPlan.findings.push(...ann.findings);
+      const specHooks = backups
+        .filter((b) => b === scope || backupCovers(b, pod).covered)
+        .flatMap((b) => b.entries.filter((e) => entryApplies(e, pod, b.mode)).flatMap((e) => e.hooks[phase].map((hook) => ({ backup: b, entry: e, hook }))));
+      if (ann.hook) {
+        all.push(ann.hook);
+        if (specHooks.length > 0) {
+          const names = [...new Set(specHooks.map((s) => `${s.entry.name || '#' + s.entry.index}" of ${s.backup.object.replace(/^backup /, 'backup/')}`))];
+          podPlan.findings.push({
+            severity: 'warning',
+            code: 'annotation-shadows-spec',
+            object,
+            field: ann.hook.source.type === 'annotation' ? ann.hook.source.key : '',
+            message: `this annotation hook replaces the ${phase} hooks ${names.map((n) => `"${n}`).join(', ')} for this pod (annotations take priority); remove one of them if that is not intended`,
+          });
+        }
+        continue;
+      }
+      for (const { backup, entry, hook } of specHooks) {
+        const resolved = resolveSpecHook(hook, entry, phase, pod, object, backup);
+        if (backup.group === 'ark.heptio.com' && resolved.containerDefaulted && resolved.container !== null) {
+          const key = `${backup.object}\u0000${hook.field}`;
+          const first = stickyContainer.get(key);
+          if (first === undefined) stickyContainer.set(key, resolved.container);
+          else if (first !== resolved.container && !pod.containers.includes(first)) {
+            resolved.findings.push({
+              severity: 'warning',
+              code: 'ark-sticky-container',
+              object,
+              field: `${backup.object} ${hook.field}.container`,
+              message: `Ark <= v1.8 reuses the first pod's container "${first}" for this hook on every pod (#4499) and would fail here with no such container; Velero >= v1.9 uses "${resolved.container}": set container explicitly`,
+            });
+          }
+        }
+        all.push(resolved);
+      }
+    }
+
+    if (all.some((h) => h.phase === 'pre' && mentionsFreeze(h.command)) && !all.some((h) => h.phase === 'post' && mentionsUnfreeze(h.command))) {
+      podPlan.findings.push({
+        severity: 'warning',
+        code: 'freeze-without-unfreeze',
+        object,
+        field: 'post',
+        message: 'a pre hook freezes a filesystem but no post hook unfreezes it, so the pod stays frozen after the backup: add a post hook running fsfreeze --unfreeze',
+      });
+    }
+
+    if (pod.kind === 'Pod') {
+      if (pod.deletionTimestamp) podPlan.skip = 'pod is terminating (Ark v0.9+ and Velero skip pods being deleted)';
+      else if (pod.phase === 'Succeeded' || pod.phase === 'Failed') {
+        podPlan.skip = `pod phase is ${pod.phase} (Velero >= v1.13 skips it; Ark would try and fail)`;
+      } else if (pod.phase !== undefined && pod.phase !== 'Running' && all.length > 0) {
+        podPlan.findings.push({
+          severity: 'warning',
+          code: 'pod-not-running',
+          object,
+          field: 'status.phase',
+          message: `pod phase is ${pod.phase}, so exec into it fails; wait until it is Running`,
+        });
+      }
+      if (!podPlan.skip && pod.containerRunning) {
+        for (const h of all) {
+          if (h.container !== null && pod.containerRunning[h.container] === false) {
+            h.findings.push({
+              severity: 'warning',
+              code: 'container-not-running',
+              object,
+              field: 'status.containerStatuses',
+              message: `container "${h.container}" is not running, so exec into it fails`,
+            });
+          }
+        }
+      }
+    }
+    podPlan.hooks = all.filter((h) => options.phases.includes(h.phase));
+    plan.pods.push(podPlan);
+  }
+  for (const backup of backups) {
+    for (const entry of backup.entries) {
+      if (entry.name === '') plan.findings.push(emptyNameFinding(backup, entry));
+    }
+  }
+  return plan;
+}
+
+/** Every finding of a plan, deduplicated, in a stable order (errors first). */
+export function allFindings(plan: Plan): Finding[] {
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  const add = (f: Finding) => {
+    const key = `${f.object}\u0000${f.field}\u0000${f.code}\u0000${f.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(f);
+  };
+  plan.findings.forEach(add);
+  for (const p of plan.pods) {
+    p.findings.forEach(add);
+    for (const h of p.hooks) h.findings.forEach(add);
+  }
+  const rank = { error: 0, warning: 1, info: 2 } as const;
+  return out.map((f, i) => ({ f, i })).sort((a, b) => rank[a.f.severity] - rank[b.f.severity] || a.i - b.i).map((x) => x.f);
+}
+
+export { ANNOTATION_HOOK_NAME };

@@ -1,0 +1,110 @@
+// Effective values of a hook (hooks-spec A4), shared by annotation hooks and spec hooks.
+// Each resolver returns the value Ark would use plus the findings that explain any difference
+// between what was written and what will happen.
+
+import { DEFAULT_HOOK_TIMEOUT_NANOS, formatGoDuration, parseGoDuration } from './duration.ts';
+import type { Finding, OnError, PodInput } from './types.ts';
+
+export interface Where {
+  object: string;
+  field: string;
+}
+
+const finding = (where: Where, severity: Finding['severity'], code: string, message: string): Finding => ({
+  severity,
+  code,
+  object: where.object,
+  field: where.field,
+  message,
+});
+
+/** on-error: exactly "Fail" or "Continue"; anything else (including unset) is Fail. */
+export function resolveOnError(raw: unknown, where: Where): { value: OnError; findings: Finding[] } {
+  if (raw === undefined || raw === null || raw === '') return { value: 'Fail', findings: [] };
+  if (raw === 'Fail' || raw === 'Continue') return { value: raw, findings: [] };
+  const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+  const lower = text.toLowerCase();
+  const hint =
+    lower === 'fail' || lower === 'continue'
+      ? `write "${lower === 'fail' ? 'Fail' : 'Continue'}" (the value is case-sensitive)`
+      : 'use "Fail" or "Continue"';
+  return {
+    value: 'Fail',
+    findings: [finding(where, 'error', 'invalid-on-error', `on-error ${JSON.stringify(text)} is not valid; Ark silently treats it as Fail: ${hint}`)],
+  };
+}
+
+/** timeout: a Go duration; missing, zero or unparsable means 30s, negative means no timeout. */
+export function resolveTimeout(raw: unknown, where: Where): { value: bigint | null; findings: Finding[] } {
+  if (raw === undefined || raw === null) return { value: DEFAULT_HOOK_TIMEOUT_NANOS, findings: [] };
+  if (typeof raw !== 'string') {
+    return {
+      value: DEFAULT_HOOK_TIMEOUT_NANOS,
+      findings: [finding(where, 'error', 'invalid-timeout', `timeout ${JSON.stringify(raw)} is not a duration string; Ark uses the default 30s: write it with a unit, e.g. "${String(raw)}s"`)],
+    };
+  }
+  if (raw === '') {
+    return {
+      value: DEFAULT_HOOK_TIMEOUT_NANOS,
+      findings: [finding(where, 'warning', 'empty-timeout', 'timeout is empty; Ark uses the default 30s: remove the key or set a duration such as "2m"')],
+    };
+  }
+  const parsed = parseGoDuration(raw);
+  if (!parsed.ok) {
+    const unitless = /^\s*[0-9]+(\.[0-9]+)?\s*$/.test(raw);
+    const hint = unitless ? `add a unit, e.g. "${raw.trim()}s"` : 'use Go duration syntax, e.g. "90s", "5m" or "1h30m"';
+    return {
+      value: DEFAULT_HOOK_TIMEOUT_NANOS,
+      findings: [finding(where, 'error', 'invalid-timeout', `timeout ${JSON.stringify(raw)} cannot be parsed (${parsed.reason}); Ark silently uses 30s instead: ${hint}`)],
+    };
+  }
+  if (parsed.nanos < 0n) {
+    return {
+      value: null,
+      findings: [finding(where, 'warning', 'negative-timeout', `timeout ${JSON.stringify(raw)} is negative, which Ark treats as no timeout at all: a hung command blocks the backup; set a positive duration`)],
+    };
+  }
+  if (parsed.nanos === 0n) {
+    return {
+      value: DEFAULT_HOOK_TIMEOUT_NANOS,
+      findings: [finding(where, 'info', 'zero-timeout', `timeout ${JSON.stringify(raw)} is zero, which means the default ${formatGoDuration(DEFAULT_HOOK_TIMEOUT_NANOS)}`)],
+    };
+  }
+  return { value: parsed.nanos, findings: [] };
+}
+
+/** container: empty means the pod's first container; a name must be one of spec.containers. */
+export function resolveContainer(
+  raw: unknown,
+  pod: PodInput,
+  where: Where,
+): { value: string | null; defaulted: boolean; findings: Finding[] } {
+  if (raw !== undefined && raw !== null && typeof raw !== 'string') {
+    return {
+      value: null,
+      defaulted: false,
+      findings: [finding(where, 'error', 'invalid-container', `container must be a string, got ${JSON.stringify(raw)}`)],
+    };
+  }
+  const name = (raw as string | undefined | null) ?? '';
+  if (name === '') {
+    const first = pod.containers[0];
+    if (first === undefined) {
+      return {
+        value: null,
+        defaulted: true,
+        findings: [finding(where, 'error', 'no-containers', 'the pod has no containers; Ark fails the hook with "need at least 1 container"')],
+      };
+    }
+    return { value: first, defaulted: true, findings: [] };
+  }
+  if (pod.containers.includes(name)) return { value: name, defaulted: false, findings: [] };
+  const choices = pod.containers.length > 0 ? `choose one of: ${pod.containers.join(', ')}` : 'the pod has no containers';
+  let why = `container "${name}" is not in the pod's spec.containers; Ark fails the hook with no such container`;
+  if (pod.sidecars.includes(name)) {
+    why = `container "${name}" is a native sidecar (init container with restartPolicy Always); released Ark and Velero versions only accept spec.containers`;
+  } else if (pod.initContainers.includes(name)) {
+    why = `container "${name}" is an init container; hooks only run in spec.containers`;
+  }
+  return { value: name, defaulted: false, findings: [finding(where, 'error', 'container-not-found', `${why}: ${choices}`)] };
+}

@@ -1,0 +1,146 @@
+// Offline inputs: files, directories (recursive) and stdin holding YAML or JSON manifests.
+// A file that cannot be read or parsed becomes a finding; the other files are still read.
+
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import * as yaml from 'js-yaml';
+import { UserError } from '../errors.ts';
+import type { Finding } from '../hooks/types.ts';
+
+export interface ManifestDocument {
+  object: Record<string, unknown>;
+  /** "file.yaml" or "file.yaml#2" for the second document of a stream. */
+  origin: string;
+}
+
+export interface LoadedManifests {
+  documents: ManifestDocument[];
+  findings: Finding[];
+  files: number;
+}
+
+const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+function fileFinding(origin: string, message: string, code = 'unreadable-manifest'): Finding {
+  return { severity: 'error', code, object: origin, field: '', message };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Parses one YAML/JSON stream; List objects are flattened into their items. */
+export function parseManifestText(text: string, origin: string): { documents: ManifestDocument[]; findings: Finding[] } {
+  const documents: ManifestDocument[] = [];
+  const findings: Finding[] = [];
+  if (text.includes('\u0000')) {
+    return { documents, findings: [fileFinding(origin, 'binary data, not a YAML or JSON manifest; pass only manifest files with -f')] };
+  }
+  let docs: unknown[];
+  try {
+    docs = yaml.loadAll(text, { filename: origin });
+  } catch (e) {
+    const err = e as { reason?: string; mark?: { line?: number; column?: number } };
+    const where = err.mark?.line !== undefined ? ` at line ${err.mark.line + 1}, column ${(err.mark.column ?? 0) + 1}` : '';
+    return { documents, findings: [fileFinding(origin, `not valid YAML or JSON${where}: ${err.reason ?? (e as Error).message.split('\n')[0]}; fix the file`, 'invalid-manifest')] };
+  }
+  const multi = docs.length > 1;
+  docs.forEach((doc, i) => {
+    const docOrigin = multi ? `${origin}#${i + 1}` : origin;
+    if (doc === null || doc === undefined) return;
+    if (!isObject(doc)) {
+      findings.push(fileFinding(docOrigin, 'this document is not a Kubernetes object (expected a map with apiVersion and kind); it was skipped', 'invalid-manifest'));
+      return;
+    }
+    if (typeof doc.kind === 'string' && doc.kind.endsWith('List') && Array.isArray(doc.items)) {
+      doc.items.forEach((item, j) => {
+        if (isObject(item)) documents.push({ object: item, origin: `${docOrigin}[${j}]` });
+        else findings.push(fileFinding(`${docOrigin}[${j}]`, 'this list item is not a Kubernetes object; it was skipped', 'invalid-manifest'));
+      });
+      return;
+    }
+    documents.push({ object: doc, origin: docOrigin });
+  });
+  return { documents, findings };
+}
+
+function walk(dir: string, out: string[], findings: Finding[], seen: Set<string>) {
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch (e) {
+    findings.push(fileFinding(dir, `cannot read directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
+    return;
+  }
+  if (seen.has(real)) return; // a symlink loop, or the same directory twice
+  seen.add(real);
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).sort();
+  } catch (e) {
+    findings.push(fileFinding(dir, `cannot read directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
+    return;
+  }
+  for (const name of entries) {
+    const path = join(dir, name);
+    let st;
+    try {
+      st = statSync(path);
+    } catch (e) {
+      findings.push(fileFinding(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (a broken or looping symlink?)`));
+      continue;
+    }
+    if (st.isDirectory()) walk(path, out, findings, seen);
+    else if (st.isFile() && MANIFEST_EXTENSIONS.has(extname(name).toLowerCase())) out.push(path);
+  }
+}
+
+/** Reads every -f argument: files as given, directories recursively (.yaml, .yml, .json), "-" for stdin. */
+export async function loadManifests(paths: readonly string[], readStdin: () => Promise<string>): Promise<LoadedManifests> {
+  const result: LoadedManifests = { documents: [], findings: [], files: 0 };
+  const files: string[] = [];
+  const seenDirs = new Set<string>();
+  let stdinUsed = false;
+  for (const p of paths) {
+    if (p === '-') {
+      if (stdinUsed) continue;
+      stdinUsed = true;
+      const text = await readStdin();
+      result.files++;
+      const parsed = parseManifestText(text, '<stdin>');
+      result.documents.push(...parsed.documents);
+      result.findings.push(...parsed.findings);
+      continue;
+    }
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new UserError(`error: the path "${p}" does not exist`);
+      result.findings.push(fileFinding(p, `cannot read: ${code ?? (e as Error).message}`));
+      continue;
+    }
+    if (st.isDirectory()) walk(p, files, result.findings, seenDirs);
+    else files.push(p);
+  }
+  for (const file of files) {
+    result.files++;
+    let text: string;
+    try {
+      if (statSync(file).size > MAX_MANIFEST_BYTES) {
+        result.findings.push(fileFinding(file, `larger than ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB; not read`));
+        continue;
+      }
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      result.findings.push(fileFinding(file, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
+      continue;
+    }
+    const parsed = parseManifestText(text, file);
+    result.documents.push(...parsed.documents);
+    result.findings.push(...parsed.findings);
+  }
+  return result;
+}
