@@ -15,7 +15,9 @@ main(process.argv.slice(2), {
   colorDepth: process.stdout.isTTY ? process.stdout.getColorDepth() : 1,
 }).then(
   (code) => {
+    // Exit as soon as the output is flushed: an idle keep-alive socket must not hold the process.
     process.exitCode = code;
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   },
   (e: unknown) => {
     process.stderr.write(`error: ${(e as Error)?.message ?? String(e)}\n`);

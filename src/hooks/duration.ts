@@ -43,15 +43,26 @@ export function parseGoDuration(input: string): DurationResult {
     if (unit === undefined) return fail(`unknown unit "${unitName}" in duration "${input}"`);
     s = s.slice(unitName.length);
     let value = BigInt(whole === '' ? '0' : whole) * unit;
-    if (frac) {
-      // Go scales the fraction by the unit and truncates toward zero.
-      const scale = 10n ** BigInt(frac.length);
-      value += (BigInt(frac) * unit) / scale;
-    }
+    if (value > MAX_INT64 + 1n) return fail(`invalid duration "${input}"`);
+    if (frac) value += fractionNanos(frac, unit);
     total += value;
     if (total > MAX_INT64 + (negative ? 1n : 0n)) return fail(`invalid duration "${input}"`);
   }
   return { ok: true, nanos: negative ? -total : total };
+}
+
+/** Go's leadingFraction then float64(f) * (float64(unit) / scale), truncated: digits past int64 are dropped. */
+function fractionNanos(digits: string, unit: bigint): bigint {
+  let f = 0n;
+  let scale = 1;
+  for (const ch of digits) {
+    if (f > MAX_INT64 / 10n) break;
+    const next = f * 10n + BigInt(ch.charCodeAt(0) - 48);
+    if (next > MAX_INT64 + 1n) break;
+    f = next;
+    scale *= 10;
+  }
+  return BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
 }
 
 function fmtFrac(v: bigint, prec: number): { digits: string; rest: bigint } {
