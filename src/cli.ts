@@ -3,6 +3,7 @@
 import { Builtins, Cli } from 'clipanion';
 import { BINARY_NAME, VERSION } from './build-info.ts';
 import type { Context } from './commands/base.ts';
+import { AnnotateCommand } from './commands/annotate.ts';
 import { ListCommand } from './commands/list.ts';
 import { ValidateCommand } from './commands/validate.ts';
 import { VersionCommand } from './commands/version.ts';
@@ -19,6 +20,7 @@ export function buildCli(env: NodeJS.ProcessEnv, stdout: { isTTY?: boolean }, ar
   cli.register(Builtins.HelpCommand);
   cli.register(ListCommand);
   cli.register(ValidateCommand);
+  cli.register(AnnotateCommand);
   cli.register(VersionCommand);
   return cli;
 }
@@ -29,15 +31,23 @@ export async function main(argv: string[], context: Context): Promise<number> {
     context.stdout.write(cli.usage(null));
     return 0;
   }
+  // Everything after a lone `--` is a command line for the hook, never flags of ours.
+  const dashes = argv.indexOf('--');
+  const own = dashes < 0 ? argv : argv.slice(0, dashes);
+  const ctx: Context = dashes < 0 ? context : { ...context, afterDashes: argv.slice(dashes + 1) };
   let command;
   try {
-    command = cli.process(argv, context);
+    command = cli.process(own, ctx);
   } catch (e) {
     const sub = argv.find((a) => !a.startsWith('-'));
     const help = sub ? `${BINARY_NAME} ${sub} --help` : `${BINARY_NAME} --help`;
     context.stderr.write(`error: ${oneLine((e as Error).message)}\nSee '${help}' for usage.\n`);
     return EXIT_USAGE;
   }
-  const code = await cli.run(command, context);
+  if (ctx.afterDashes && !(command as { acceptsAfterDashes?: boolean }).acceptsAfterDashes) {
+    context.stderr.write(`error: unexpected arguments after "--": ${ctx.afterDashes.join(' ')}\n`);
+    return EXIT_USAGE;
+  }
+  const code = await cli.run(command, ctx);
   return code;
 }

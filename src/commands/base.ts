@@ -14,6 +14,8 @@ import { colorEnabled, makeStyle } from '../output/term.ts';
 
 export interface Context extends BaseContext {
   env: NodeJS.ProcessEnv;
+  /** The words after a lone `--`, for commands that take a command line (annotate, wrap). */
+  afterDashes?: string[];
 }
 
 export function readAll(stream: NodeJS.ReadableStream): Promise<string> {

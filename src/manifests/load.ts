@@ -13,10 +13,17 @@ export interface ManifestDocument {
   origin: string;
 }
 
+export interface ManifestStream {
+  origin: string;
+  /** The top-level documents as parsed (List items are inside them, shared with `documents`). */
+  roots: unknown[];
+}
+
 export interface LoadedManifests {
   documents: ManifestDocument[];
   findings: Finding[];
   files: number;
+  streams: ManifestStream[];
 }
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -31,11 +38,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Parses one YAML/JSON stream; List objects are flattened into their items. */
-export function parseManifestText(text: string, origin: string): { documents: ManifestDocument[]; findings: Finding[] } {
+export function parseManifestText(text: string, origin: string): { documents: ManifestDocument[]; findings: Finding[]; roots: unknown[] } {
   const documents: ManifestDocument[] = [];
   const findings: Finding[] = [];
   if (text.includes('\u0000')) {
-    return { documents, findings: [fileFinding(origin, 'binary data, not a YAML or JSON manifest; pass only manifest files with -f')] };
+    return { documents, roots: [], findings: [fileFinding(origin, 'binary data, not a YAML or JSON manifest; pass only manifest files with -f')] };
   }
   let docs: unknown[];
   try {
@@ -43,7 +50,7 @@ export function parseManifestText(text: string, origin: string): { documents: Ma
   } catch (e) {
     const err = e as { reason?: string; mark?: { line?: number; column?: number } };
     const where = err.mark?.line !== undefined ? ` at line ${err.mark.line + 1}, column ${(err.mark.column ?? 0) + 1}` : '';
-    return { documents, findings: [fileFinding(origin, `not valid YAML or JSON${where}: ${err.reason ?? (e as Error).message.split('\n')[0]}; fix the file`, 'invalid-manifest')] };
+    return { documents, roots: [], findings: [fileFinding(origin, `not valid YAML or JSON${where}: ${err.reason ?? (e as Error).message.split('\n')[0]}; fix the file`, 'invalid-manifest')] };
   }
   const multi = docs.length > 1;
   docs.forEach((doc, i) => {
@@ -62,7 +69,7 @@ export function parseManifestText(text: string, origin: string): { documents: Ma
     }
     documents.push({ object: doc, origin: docOrigin });
   });
-  return { documents, findings };
+  return { documents, findings, roots: docs.filter((d) => d !== null && d !== undefined) };
 }
 
 function walk(dir: string, out: string[], findings: Finding[], seen: Set<string>) {
@@ -98,7 +105,7 @@ function walk(dir: string, out: string[], findings: Finding[], seen: Set<string>
 
 /** Reads every -f argument: files as given, directories recursively (.yaml, .yml, .json), "-" for stdin. */
 export async function loadManifests(paths: readonly string[], readStdin: () => Promise<string>): Promise<LoadedManifests> {
-  const result: LoadedManifests = { documents: [], findings: [], files: 0 };
+  const result: LoadedManifests = { documents: [], findings: [], files: 0, streams: [] };
   const files: string[] = [];
   const seenDirs = new Set<string>();
   let stdinUsed = false;
@@ -109,6 +116,7 @@ export async function loadManifests(paths: readonly string[], readStdin: () => P
       const text = await readStdin();
       result.files++;
       const parsed = parseManifestText(text, '<stdin>');
+      result.streams.push({ origin: '<stdin>', roots: parsed.roots });
       result.documents.push(...parsed.documents);
       result.findings.push(...parsed.findings);
       continue;
@@ -139,6 +147,7 @@ export async function loadManifests(paths: readonly string[], readStdin: () => P
       continue;
     }
     const parsed = parseManifestText(text, file);
+    result.streams.push({ origin: file, roots: parsed.roots });
     result.documents.push(...parsed.documents);
     result.findings.push(...parsed.findings);
   }

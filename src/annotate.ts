@@ -1,0 +1,244 @@
+// `annotate`: writes hook annotations onto pods, or onto the pod templates of workloads, in a
+// cluster (one merge patch per object holding only the hook keys) or in manifests (--local).
+
+import { UsageError, UserError } from './errors.ts';
+import type { EditRequest, EditResult } from './hooks/edit.ts';
+import { planAnnotationEdit } from './hooks/edit.ts';
+import { objectRef, podFromObject, TEMPLATE_PATHS } from './hooks/objects.ts';
+import { resolveResource } from './hooks/scope.ts';
+import { matches, parseSelector } from './hooks/selector.ts';
+import type { Selector } from './hooks/selector.ts';
+import type { Finding } from './hooks/types.ts';
+import type { ClusterOptions, RawObject } from './kube/cluster.ts';
+import type { KindInfo } from './kube/objects.ts';
+import { loadManifests } from './manifests/load.ts';
+
+export type DryRun = 'none' | 'client' | 'server';
+
+export const TARGET_KINDS: Record<string, KindInfo> = {
+  pods: { kind: 'Pod', apiVersion: 'v1', display: 'pod' },
+  deployments: { kind: 'Deployment', apiVersion: 'apps/v1', display: 'deployment.apps' },
+  statefulsets: { kind: 'StatefulSet', apiVersion: 'apps/v1', display: 'statefulset.apps' },
+  daemonsets: { kind: 'DaemonSet', apiVersion: 'apps/v1', display: 'daemonset.apps' },
+  replicasets: { kind: 'ReplicaSet', apiVersion: 'apps/v1', display: 'replicaset.apps' },
+  replicationcontrollers: { kind: 'ReplicationController', apiVersion: 'v1', display: 'replicationcontroller' },
+  jobs: { kind: 'Job', apiVersion: 'batch/v1', display: 'job.batch' },
+  cronjobs: { kind: 'CronJob', apiVersion: 'batch/v1', display: 'cronjob.batch' },
+};
+
+function kindByKind(kind: string): KindInfo | undefined {
+  return Object.values(TARGET_KINDS).find((k) => k.kind === kind);
+}
+
+export function resolveKind(name: string): KindInfo {
+  const plural = resolveResource(name.replace(/\.(apps|batch)$/, ''));
+  const info = plural ? TARGET_KINDS[plural] : undefined;
+  if (!info) {
+    throw new UsageError(`error: cannot annotate "${name}": hooks go on pods or on the pod templates of deployments, statefulsets, daemonsets, replicasets, jobs, cronjobs and replicationcontrollers`);
+  }
+  return info;
+}
+
+export interface TargetRef {
+  kind: KindInfo;
+  name: string;
+}
+
+/** kubectl's target forms: `NAME` (a pod), `TYPE/NAME`, or `TYPE NAME…`; with -l, `[TYPE]`. */
+export function parseTargets(args: readonly string[], hasSelector: boolean): { refs: TargetRef[]; selectorKind: KindInfo } {
+  let selectorKind = TARGET_KINDS.pods as KindInfo;
+  let rest = [...args];
+  let typeForBare: KindInfo | null = null;
+  const first = rest[0];
+  if (first !== undefined && !first.includes('/') && resolveResource(first.replace(/\.(apps|batch)$/, '')) && (rest.length > 1 || hasSelector)) {
+    typeForBare = resolveKind(first);
+    selectorKind = typeForBare;
+    rest = rest.slice(1);
+  }
+  const refs = rest.map((arg) => {
+    const slash = arg.indexOf('/');
+    if (slash < 0) return { kind: typeForBare ?? (TARGET_KINDS.pods as KindInfo), name: arg };
+    const name = arg.slice(slash + 1);
+    if (!name) throw new UsageError(`error: "${arg}" has no name after the slash`);
+    return { kind: resolveKind(arg.slice(0, slash)), name };
+  });
+  if (hasSelector && refs.length > 0) throw new UsageError('error: give either names or --selector, not both');
+  if (!hasSelector && refs.length === 0) throw new UsageError('error: name what to annotate: POD, TYPE/NAME, or --selector (e.g. kubectl ark-hooks annotate deployment/db --phase pre --command \'["/bin/sync"]\')');
+  return { refs, selectorKind };
+}
+
+export interface AnnotateConfig {
+  targets: string[];
+  selector?: string | undefined;
+  namespace?: string | undefined;
+  allNamespaces: boolean;
+  edit: EditRequest;
+  dryRun: DryRun;
+  local: boolean;
+  files: string[];
+  kube: ClusterOptions;
+}
+
+export interface TargetResult {
+  /** "pod/web-0", "deployment.apps/db" */
+  ref: string;
+  namespace: string;
+  template: boolean;
+  status: 'annotated' | 'unchanged' | 'failed';
+  error?: string;
+  warnings: string[];
+  findings: Finding[];
+  changes: Record<string, string | null>;
+  object?: RawObject;
+}
+
+export interface AnnotateOutcome {
+  results: TargetResult[];
+  /** --local: every top-level document of every file, edited in place. */
+  documents?: unknown[];
+}
+
+function templatePath(kind: string): string[] {
+  return kind === 'Pod' ? ['metadata'] : [...(TEMPLATE_PATHS[kind] ?? []), 'metadata'];
+}
+
+function decide(raw: RawObject, cfg: AnnotateConfig, ref: string, namespace: string): { result: TargetResult; edit?: EditResult } {
+  const kind = String(raw.kind);
+  const pod = podFromObject(raw);
+  const result: TargetResult = { ref, namespace, template: kind !== 'Pod', status: 'failed', warnings: [], findings: [], changes: {} };
+  if (!pod) {
+    result.error = `${ref} has no pod template`;
+    return { result };
+  }
+  const object = objectRef(kind, namespace, pod.name);
+  const edit = planAnnotationEdit(pod, object, cfg.edit);
+  result.findings = edit.findings;
+  result.changes = edit.changes;
+  if (edit.conflicts.length > 0) {
+    const list = [...edit.conflicts].sort((a, b) => Number(!a.key.endsWith('/command')) - Number(!b.key.endsWith('/command'))).map((c) => `'${c.key}' already has a value (${c.current})`).join(', ');
+    result.error = `${ref}: --overwrite is false but ${list}; pass --overwrite to replace the hook`;
+    return { result };
+  }
+  const firstError = edit.findings.find((f) => f.severity === 'error');
+  if (firstError) {
+    result.error = `${ref}: ${firstError.field}: ${firstError.message}`;
+    return { result };
+  }
+  result.warnings.push(...edit.findings.filter((f) => f.severity === 'warning').map((f) => `${ref}: ${f.field}: ${f.message}`));
+  if (kind === 'Pod' && pod.owner && edit.changed) {
+    result.warnings.push(`${ref} is managed by ${pod.owner.kind} "${pod.owner.name}": the next rollout replaces the pod and drops these annotations; annotate the owner's pod template instead`);
+  }
+  if (kind !== 'Pod' && edit.changed && kind !== 'CronJob' && !cfg.local) {
+    result.warnings.push(`${ref}: changing the pod template rolls out new pods`);
+  }
+  result.status = edit.changed ? 'annotated' : 'unchanged';
+  return { result, edit };
+}
+
+function setAnnotations(obj: RawObject, path: readonly string[], after: Record<string, string>) {
+  let cur: Record<string, unknown> = obj;
+  for (const p of path) {
+    if (typeof cur[p] !== 'object' || cur[p] === null) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur.annotations = after;
+}
+
+export async function annotate(cfg: AnnotateConfig, io: { readStdin: () => Promise<string>; env: NodeJS.ProcessEnv }, onResult: (r: TargetResult) => void): Promise<AnnotateOutcome> {
+  let selector: Selector | null = null;
+  if (cfg.selector !== undefined) {
+    const parsed = parseSelector(cfg.selector);
+    if (!parsed.ok) throw new UsageError(`error: ${parsed.reason}`);
+    selector = parsed.selector;
+  }
+  if (cfg.local) return annotateLocal(cfg, selector, io, onResult);
+  if (cfg.files.length > 0) throw new UsageError('error: -f edits manifests only with --local (the result is printed, nothing is sent to a cluster)');
+  const { refs, selectorKind } = parseTargets(cfg.targets, selector !== null);
+  const { Cluster } = await import('./kube/cluster.ts');
+  const { ObjectClient } = await import('./kube/objects.ts');
+  const cluster = new Cluster(cfg.kube, io.env);
+  const client = new ObjectClient(cluster);
+  const namespace = cluster.namespace;
+  const results: TargetResult[] = [];
+  const report = (r: TargetResult) => {
+    results.push(r);
+    onResult(r);
+  };
+
+  type Work = { kind: KindInfo; name: string; namespace: string; raw?: RawObject };
+  let work: Work[];
+  if (selector) {
+    const objs = await client.list(selectorKind, cfg.allNamespaces ? null : namespace, cfg.selector);
+    if (objs.length === 0) throw new UserError(`error: no ${selectorKind.display} matches the selector "${cfg.selector}" ${cfg.allNamespaces ? 'in any namespace' : `in namespace "${namespace}"`}`);
+    work = objs.map((raw) => {
+      const meta = (raw.metadata ?? {}) as { name?: string; namespace?: string };
+      return { kind: selectorKind, name: meta.name ?? '', namespace: meta.namespace ?? namespace, raw: { ...raw, kind: selectorKind.kind, apiVersion: selectorKind.apiVersion } };
+    });
+  } else {
+    if (cfg.allNamespaces) throw new UsageError('error: --all-namespaces needs --selector; name objects with -n NAMESPACE instead');
+    work = refs.map((r) => ({ ...r, namespace }));
+  }
+
+  for (const w of work) {
+    const ref = `${w.kind.display}/${w.name}`;
+    const fail = (error: string) => report({ ref, namespace: w.namespace, template: w.kind.kind !== 'Pod', status: 'failed', error, warnings: [], findings: [], changes: {} });
+    if (w.kind.kind === 'Job') {
+      fail(`${ref}: the pod template of a Job cannot be changed once it exists; annotate its CronJob, or the Job's manifest with --local`);
+      continue;
+    }
+    let raw = w.raw;
+    try {
+      raw ??= await client.get(w.kind, w.namespace, w.name);
+    } catch (e) {
+      fail((e as Error).message);
+      continue;
+    }
+    const { result, edit } = decide({ ...raw, kind: w.kind.kind }, cfg, ref, w.namespace);
+    if (!edit || result.status === 'failed' || result.status === 'unchanged' || cfg.dryRun === 'client') {
+      if (edit && result.status !== 'failed') {
+        const copy = structuredClone(raw);
+        setAnnotations(copy, templatePath(w.kind.kind), edit.after);
+        result.object = copy;
+      }
+      report(result);
+      continue;
+    }
+    try {
+      result.object = await client.patchAnnotations(w.kind, w.namespace, w.name, templatePath(w.kind.kind), edit.changes, cfg.dryRun === 'server');
+    } catch (e) {
+      result.status = 'failed';
+      result.error = (e as Error).message;
+    }
+    report(result);
+  }
+  return { results };
+}
+
+async function annotateLocal(cfg: AnnotateConfig, selector: Selector | null, io: { readStdin: () => Promise<string> }, onResult: (r: TargetResult) => void): Promise<AnnotateOutcome> {
+  if (cfg.files.length === 0) throw new UsageError('error: --local needs the manifests to edit: -f FILE, -f DIR or -f -');
+  if (cfg.dryRun === 'server') throw new UsageError('error: --dry-run=server needs a cluster; --local never contacts one');
+  const loaded = await loadManifests(cfg.files, io.readStdin);
+  const bad = loaded.findings.find((f) => f.severity === 'error');
+  if (bad) throw new UserError(`error: ${bad.object}: ${bad.message}`);
+  const refs = cfg.targets.length > 0 ? parseTargets(cfg.targets, false).refs : null;
+  const results: TargetResult[] = [];
+  for (const doc of loaded.documents) {
+    const kind = typeof doc.object.kind === 'string' ? doc.object.kind : '';
+    const info = kindByKind(kind);
+    if (!info) continue;
+    const meta = (doc.object.metadata ?? {}) as { name?: unknown; namespace?: unknown; labels?: unknown };
+    const name = typeof meta.name === 'string' ? meta.name : '';
+    const namespace = typeof meta.namespace === 'string' && meta.namespace ? meta.namespace : 'default';
+    if (refs && !refs.some((r) => r.kind.kind === kind && r.name === name)) continue;
+    if (cfg.namespace && namespace !== cfg.namespace) continue;
+    const labels = typeof meta.labels === 'object' && meta.labels !== null ? (meta.labels as Record<string, string>) : {};
+    if (selector && !matches(selector, labels)) continue;
+    const { result, edit } = decide(doc.object, cfg, `${info.display}/${name}`, namespace);
+    if (edit && result.status === 'annotated') setAnnotations(doc.object, templatePath(kind), edit.after);
+    result.object = doc.object;
+    results.push(result);
+    onResult(result);
+  }
+  if (results.length === 0) throw new UserError('error: nothing to annotate: no pod or workload in the files matches the targets given');
+  return { results, documents: loaded.streams.flatMap((s) => s.roots) };
+}
