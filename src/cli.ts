@@ -4,6 +4,9 @@ import { Builtins, Cli } from 'clipanion';
 import { BINARY_NAME, VERSION } from './build-info.ts';
 import type { Context } from './commands/base.ts';
 import { AnnotateCommand } from './commands/annotate.ts';
+import { DryRunCommand } from './commands/dry-run.ts';
+import { RunCommand } from './commands/run.ts';
+import { WrapCommand } from './commands/wrap.ts';
 import { ListCommand } from './commands/list.ts';
 import { ValidateCommand } from './commands/validate.ts';
 import { VersionCommand } from './commands/version.ts';
@@ -21,6 +24,9 @@ export function buildCli(env: NodeJS.ProcessEnv, stdout: { isTTY?: boolean }, ar
   cli.register(ListCommand);
   cli.register(ValidateCommand);
   cli.register(AnnotateCommand);
+  cli.register(DryRunCommand);
+  cli.register(RunCommand);
+  cli.register(WrapCommand);
   cli.register(VersionCommand);
   return cli;
 }

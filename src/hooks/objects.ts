@@ -102,6 +102,7 @@ export function podFromObject(raw: Record<string, unknown>, origin?: string): Po
   };
   if (origin) pod.origin = origin;
   if (kind === 'Pod') {
+    if (typeof meta.uid === 'string') pod.uid = meta.uid;
     if (typeof meta.deletionTimestamp === 'string') pod.deletionTimestamp = meta.deletionTimestamp;
     const status = isObject(raw.status) ? raw.status : undefined;
     if (status) {

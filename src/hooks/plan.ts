@@ -24,6 +24,7 @@ export interface PodPlan {
   kind: string;
   namespace: string;
   name: string;
+  uid?: string;
   origin?: string;
   /** Hooks in execution order: the pre phase first, then post. */
   hooks: ResolvedHook[];
@@ -123,6 +124,7 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
     }
     const podPlan: PodPlan = { object, kind: pod.kind, namespace: pod.namespace, name: pod.name, hooks: [], findings: [...pod.findings] };
     if (pod.origin) podPlan.origin = pod.origin;
+    if (pod.uid) podPlan.uid = pod.uid;
     podPlan.findings.push(...unknownHookKeys(pod, object));
 
     const all: ResolvedHook[] = [];

@@ -29,6 +29,7 @@ export interface PodInput {
   kind: string;
   namespace: string;
   name: string;
+  uid?: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
   containers: string[];

@@ -80,6 +80,11 @@ export interface ExecRequest {
   protocol: string;
   user: string;
   startedAt: number;
+  finishedAt?: number;
+  /** WebSocket pings received from the client. */
+  pings: number;
+  /** How the session ended: 'status' (a status frame was sent), 'client-closed', 'dropped'. */
+  ended?: string;
 }
 
 export interface ExecBehaviour {
@@ -744,8 +749,7 @@ export class TestApiServer {
   private rejectUpgrade(socket: Duplex, code: number, body: Obj) {
     const text = JSON.stringify(body);
     const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' }[code] ?? 'Error';
-    socket.write(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
-    socket.destroy();
+    socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
   }
 
   private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -802,7 +806,7 @@ export class TestApiServer {
     }
     log.status = 101;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const exec: ExecRequest = { namespace: info.namespace, pod: info.name, container, command, stdout: flag('stdout'), stderr: flag('stderr'), stdin: flag('stdin'), tty: flag('tty'), protocol: ws.protocol, user: user.name, startedAt: Date.now() };
+      const exec: ExecRequest = { namespace: info.namespace, pod: info.name, container, command, stdout: flag('stdout'), stderr: flag('stderr'), stdin: flag('stdin'), tty: flag('tty'), protocol: ws.protocol, user: user.name, startedAt: Date.now(), pings: 0 };
       this.execs.push(exec);
       this.runExec(ws, exec, pod).catch(() => ws.terminate());
     });
@@ -813,8 +817,11 @@ export class TestApiServer {
     let closed = false;
     ws.on('close', () => {
       closed = true;
+      exec.ended ??= 'client-closed';
+      exec.finishedAt ??= Date.now();
       this.liveSockets.delete(ws);
     });
+    ws.on('ping', () => exec.pings++);
     ws.on('error', () => undefined);
     ws.on('message', () => undefined); // stdin, resize and close frames are accepted and ignored
     const running = (pod.status?.containerStatuses ?? []).find((c: Obj) => c.name === exec.container)?.state?.running;
@@ -834,10 +841,12 @@ export class TestApiServer {
     sendStream(2, behaviour.stderr, exec.stderr);
     if (behaviour.hang) return; // the client has to give up and close
     if (behaviour.drop) {
+      exec.ended = 'dropped';
       setTimeout(() => ws.terminate(), 20);
       return;
     }
     if (behaviour.noStatus) {
+      exec.ended = 'no-status';
       ws.close(1000);
       return;
     }
@@ -850,6 +859,8 @@ export class TestApiServer {
       const n = behaviour.exitCode as number;
       st = { metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: command terminated with exit code ${n}`, reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(n) }] } };
     }
+    exec.ended = 'status';
+    exec.finishedAt = Date.now();
     ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(st))]), { binary: true });
     ws.close(1000);
   }

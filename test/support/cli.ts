@@ -1,6 +1,7 @@
 // Runs the built plugin the way users do: `kubectl ark-hooks …`, found by kubectl on PATH.
 
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -39,6 +40,50 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.
     else env[k] = v;
   }
   return env;
+}
+
+export interface Started {
+  child: ChildProcess;
+  done: Promise<RunResult>;
+  /** Resolves when the output so far matches. */
+  waitFor: (re: RegExp, stream?: 'stdout' | 'stderr') => Promise<void>;
+}
+
+export function start(command: string, args: string[], opts: RunOptions = {}): Started {
+  const started = Date.now();
+  const child = spawn(command, args, { env: baseEnv(opts.env), cwd: opts.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const waiters: { re: RegExp; stream: 'stdout' | 'stderr'; resolve: () => void }[] = [];
+  const check = () => {
+    for (const w of [...waiters]) {
+      const text = Buffer.concat(w.stream === 'stdout' ? out : err).toString('utf8');
+      if (w.re.test(text)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
+  child.stdout?.on('data', (c: Buffer) => (out.push(c), check()));
+  child.stderr?.on('data', (c: Buffer) => (err.push(c), check()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  const done = new Promise<RunResult>((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms: Date.now() - started });
+    });
+  });
+  child.stdin?.end(opts.input ?? '');
+  return {
+    child,
+    done,
+    waitFor: (re, stream = 'stderr') =>
+      new Promise<void>((resolve) => {
+        waiters.push({ re, stream, resolve });
+        check();
+      }),
+  };
 }
 
 export function run(command: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {

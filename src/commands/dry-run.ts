@@ -1,0 +1,38 @@
+import { Command, Option } from 'clipanion';
+import { collect } from '../inventory.ts';
+import { serialize } from '../output/render.ts';
+import { renderPlan } from '../output/run.ts';
+import { preflight } from '../run/preflight.ts';
+import { ScopeCommand, parseOutput } from './base.ts';
+
+export const DRY_RUN_DETAILS = `
+  Prints, for each pod in order, the hooks a run would execute: container, command (quoted the way you would type it), on-error, timeout, and where the hook comes from. Nothing is executed and nothing is changed: the only requests are reads and SelfSubjectAccessReviews.
+
+  It checks what a real run would hit: pods that are not Running, containers that are missing or not running, hooks Ark would fail before executing them, and RBAC: \`get\` and \`create\` on \`pods/exec\` in each namespace (the WebSocket exec upgrade is authorised as get; clusters from 1.35 also require create; unlike kubectl, this plugin has no SPDY fallback).
+
+  Exit status: 0 when the plan is clean, 1 when a real run would fail, 2 for a usage error.
+`;
+
+export class DryRunCommand extends ScopeCommand {
+  static override paths = [['dry-run']];
+  static override usage = Command.Usage({
+    description: 'Show exactly what `run` would execute and what would make it fail, executing nothing',
+    details: DRY_RUN_DETAILS,
+    examples: [
+      ['What the pre hooks of the Velero backup "nightly" would do', '$0 dry-run --backup nightly --phase pre'],
+      ['The plan for every namespace, as JSON', '$0 dry-run -A -o json'],
+      ['The plan for manifests (no cluster, no RBAC check)', '$0 dry-run -f k8s/'],
+    ],
+  });
+
+  output = Option.String('-o,--output', 'table', { description: 'table, json or yaml' });
+
+  async run(): Promise<number> {
+    const format = parseOutput(this.output, ['table', 'json', 'yaml']);
+    const cfg = this.scopeConfig();
+    const inventory = await collect(cfg, this.inventoryIO());
+    const report = await preflight(inventory, cfg.phases);
+    this.context.stdout.write(format === 'table' ? renderPlan(report, this.style()) : serialize(report, format as 'json' | 'yaml'));
+    return report.wouldFail ? 1 : 0;
+  }
+}

@@ -1,0 +1,108 @@
+// dry-run: the exact plan of a run and everything that would make it fail, found without
+// executing anything. Every request it sends is a read (lists, gets, SelfSubjectAccessReviews).
+
+import type { PodPlan } from '../hooks/plan.ts';
+import type { Phase } from '../hooks/types.ts';
+import type { Inventory } from '../inventory.ts';
+import type { AccessCheck } from '../kube/access.ts';
+import { timeoutText } from '../output/report.ts';
+import { blockingProblem } from './engine.ts';
+
+export interface PlannedHook {
+  index: number;
+  phase: Phase;
+  name: string;
+  source: PodPlan['hooks'][number]['source'];
+  container: string | null;
+  containerDefaulted: boolean;
+  command: string[];
+  onError: string;
+  timeout: string;
+  /** What would stop this hook in a real run, if anything. */
+  problem?: string;
+  warnings: string[];
+}
+
+export interface PlannedPod {
+  namespace: string;
+  pod: string;
+  skip?: string;
+  hooks: PlannedHook[];
+}
+
+export interface Problem {
+  object: string;
+  message: string;
+}
+
+export interface DryRunReport {
+  apiVersion: string;
+  kind: 'HookPlan';
+  source: Inventory['source'];
+  scope: Inventory['scope'];
+  pods: PlannedPod[];
+  access: AccessCheck[];
+  problems: Problem[];
+  wouldFail: boolean;
+  summary: { pods: number; hooks: number; problems: number };
+}
+
+export async function preflight(inv: Inventory, phases: readonly Phase[]): Promise<DryRunReport> {
+  const pods: PlannedPod[] = [];
+  const problems: Problem[] = [];
+  for (const p of inv.plan.pods) {
+    const hooks = p.hooks.filter((h) => phases.includes(h.phase));
+    if (hooks.length === 0) continue;
+    const counters: Record<string, number> = {};
+    const planned: PlannedPod = {
+      namespace: p.namespace,
+      pod: p.name,
+      hooks: hooks.map((h) => {
+        counters[h.phase] = (counters[h.phase] ?? 0) + 1;
+        const ph: PlannedHook = {
+          index: counters[h.phase] as number,
+          phase: h.phase,
+          name: h.name,
+          source: h.source,
+          container: h.container,
+          containerDefaulted: h.containerDefaulted,
+          command: h.command,
+          onError: h.onError,
+          timeout: timeoutText(h.timeoutNanos),
+          warnings: h.findings.filter((f) => f.severity !== 'info').map((f) => `${f.severity}: ${f.message}`),
+        };
+        const problem = p.skip ? null : blockingProblem(p, h);
+        if (problem) {
+          ph.problem = problem;
+          problems.push({ object: `${p.namespace}/${p.name}`, message: `${h.phase} hook ${ph.index}: ${problem}` });
+        }
+        return ph;
+      }),
+    };
+    if (p.skip) planned.skip = p.skip;
+    pods.push(planned);
+  }
+  let access: AccessCheck[] = [];
+  if (inv.cluster) {
+    const { execAccess } = await import('../kube/access.ts');
+    const namespaces = [...new Set(pods.filter((p) => !p.skip).map((p) => p.namespace))].sort();
+    access = await execAccess(inv.cluster, namespaces);
+    for (const a of access.filter((x) => !x.allowed)) {
+      problems.push({
+        object: `namespace ${a.namespace}`,
+        message: `you may not ${a.verb} pods/exec here${a.verb === 'get' ? ' (the WebSocket exec upgrade is authorised as get)' : ' (clusters from 1.35 also require create for WebSocket exec)'}; ask for both get and create on pods/exec`,
+      });
+    }
+  }
+  return {
+    apiVersion: 'ark-hooks.kubectl.dev/v1alpha1',
+    kind: 'HookPlan',
+    source: inv.source,
+    scope: inv.scope,
+    pods,
+    access,
+    problems,
+    wouldFail: problems.length > 0,
+    summary: { pods: pods.length, hooks: pods.reduce((n, p) => n + p.hooks.length, 0), problems: problems.length },
+  };
+}

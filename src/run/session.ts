@@ -1,0 +1,149 @@
+// Wires the engine to the cluster and to the terminal: exec, progress lines, hook output
+// (--show-output, --output-dir), audit events (--record-events) and the run report.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PodPlan } from '../hooks/plan.ts';
+import type { Phase } from '../hooks/types.ts';
+import type { Inventory, ScopeInfo, SourceInfo } from '../inventory.ts';
+import type { Cluster } from '../kube/cluster.ts';
+import type { Style } from '../output/term.ts';
+import type { HookExecutor, HookRun, PodRun, RunSummary } from './engine.ts';
+import { FAILURES, runPhase, summarize } from './engine.ts';
+import type { Interrupts } from './signals.ts';
+
+export interface SessionOptions {
+  parallel: number;
+  failFast: boolean;
+  recordEvents: boolean;
+  showOutput: boolean;
+  outputDir?: string | undefined;
+  maxOutputBytes: number;
+  stderr: NodeJS.WritableStream;
+  style: Style;
+  interrupts: Interrupts;
+}
+
+export interface RunReport {
+  apiVersion: string;
+  kind: 'HookRun';
+  source: SourceInfo;
+  scope: ScopeInfo;
+  startedAt: string;
+  finishedAt: string;
+  phases: { phase: Phase; pods: PodRun[]; summary: RunSummary }[];
+  command?: { argv: string[]; exitCode: number | null; signal: string | null; skipped: boolean; reason?: string };
+  interrupted: string | null;
+  summary: RunSummary;
+}
+
+export class HookSession {
+  readonly inventory: Inventory;
+  readonly cluster: Cluster;
+  private readonly o: SessionOptions;
+  private executorPromise: Promise<HookExecutor> | undefined;
+
+  constructor(inventory: Inventory, options: SessionOptions) {
+    if (!inventory.cluster) throw new Error('running hooks needs a cluster');
+    this.inventory = inventory;
+    this.cluster = inventory.cluster;
+    this.o = options;
+  }
+
+  private async executor(): Promise<HookExecutor> {
+    this.executorPromise ??= (async () => {
+      const { Executor } = await import('../kube/exec.ts');
+      const ex = new Executor(this.cluster.kc, this.cluster.requestTimeoutMs ?? 30_000);
+      const ping = Number(process.env.ARK_HOOKS_PING_INTERVAL_MS ?? '') || 30_000;
+      return (pod, hook, signal) =>
+        ex.run({
+          namespace: pod.namespace,
+          pod: pod.name,
+          container: hook.container as string,
+          command: hook.command,
+          timeoutNanos: hook.timeoutNanos,
+          signal,
+          maxOutputBytes: this.o.maxOutputBytes,
+          pingIntervalMs: ping,
+        });
+    })();
+    return this.executorPromise;
+  }
+
+  private async hookDone(r: HookRun, pod: PodPlan) {
+    const who = `${r.namespace}/${r.pod}/${r.container ?? '-'}`;
+    if (this.o.showOutput) {
+      for (const [stream, text] of [['', r.stdout], [' stderr', r.stderr]] as const) {
+        for (const line of text.split('\n')) if (line !== '') this.o.stderr.write(`[${who}${stream}] ${line}\n`);
+      }
+    }
+    if (this.o.outputDir && (r.stdout || r.stderr || r.startedAt)) {
+      const dir = join(this.o.outputDir, r.namespace, r.pod);
+      mkdirSync(dir, { recursive: true });
+      const base = join(dir, `${r.phase}-${r.index}-${r.container ?? 'none'}`);
+      writeFileSync(`${base}.stdout`, r.stdout);
+      writeFileSync(`${base}.stderr`, r.stderr);
+    }
+    if (this.o.recordEvents && r.startedAt) {
+      const { recordEvent } = await import('../kube/access.ts');
+      const failed = FAILURES.includes(r.result);
+      const source = r.source.type === 'annotation' ? 'annotation' : `spec hook "${r.name}"`;
+      try {
+        await recordEvent(this.cluster, {
+          namespace: r.namespace,
+          pod: r.pod,
+          uid: pod.uid,
+          reason: failed ? 'BackupHookFailed' : 'BackupHookSucceeded',
+          message: `${r.phase} hook (${source}) in container ${r.container}: ${r.message} after ${r.durationMs} ms: ${JSON.stringify(r.command)}`,
+          warning: failed,
+        });
+      } catch (e) {
+        this.o.stderr.write(`warning: could not record an event on ${r.namespace}/${r.pod}: ${(e as Error).message}\n`);
+      }
+    }
+  }
+
+  private podDone(run: PodRun, done: number, total: number) {
+    const s = this.o.style;
+    const failed = run.hooks.filter((h) => FAILURES.includes(h.result));
+    const ok = run.hooks.filter((h) => h.result === 'succeeded').length;
+    const first = failed[0];
+    const skipped = run.hooks.every((h) => h.result === 'skipped' || h.result === 'not-run');
+    const verdict = first ? s.red('failed') : skipped ? s.dim('skipped') : s.green('ok');
+    const detail = first ? `hook ${first.index}: ${first.message}` : skipped ? (run.hooks[0]?.message ?? '') : `${ok} hook${ok === 1 ? '' : 's'}`;
+    this.o.stderr.write(`[${done}/${total}] ${run.phase} ${run.namespace}/${run.pod}: ${verdict} (${detail})\n`);
+  }
+
+  /** Runs one phase on the given pods (default: every pod of the plan with hooks in that phase). */
+  async phase(phase: Phase, pods?: readonly PodPlan[], extra: { stop?: AbortSignal; force?: AbortSignal; onPodDone?: (run: PodRun) => void } = {}): Promise<PodRun[]> {
+    const targets = (pods ?? this.inventory.plan.pods).filter((p) => p.hooks.some((h) => h.phase === phase));
+    if (targets.length === 0) return [];
+    const exec = await this.executor();
+    return runPhase(targets, phase, exec, {
+      parallel: this.o.parallel,
+      failFast: this.o.failFast,
+      stop: extra.stop ?? this.o.interrupts.stop.signal,
+      force: extra.force ?? this.o.interrupts.force.signal,
+      onHookDone: (r, pod) => this.hookDone(r, pod),
+      onPodDone: (run, done, total) => {
+        this.podDone(run, done, total);
+        extra.onPodDone?.(run);
+      },
+    });
+  }
+
+  report(startedAt: Date, phases: { phase: Phase; pods: PodRun[] }[]): RunReport {
+    const all = phases.flatMap((p) => p.pods);
+    return {
+      apiVersion: 'ark-hooks.kubectl.dev/v1alpha1',
+      kind: 'HookRun',
+      source: this.inventory.source,
+      scope: this.inventory.scope,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      phases: phases.map((p) => ({ ...p, summary: summarize(p.pods) })),
+      interrupted: this.o.interrupts.first,
+      summary: summarize(all),
+    };
+  }
+}

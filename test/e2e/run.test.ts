@@ -1,0 +1,279 @@
+// dry-run, run and wrap end to end: the built CLI through `kubectl ark-hooks`, exec over real
+// WebSockets to the test API server, with exec behaviours chosen per command.
+import test from 'ava';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExecBehaviour, ExecRequest, Obj, TestApiServer } from '../support/apiserver.ts';
+import { startApiServer } from '../support/apiserver.ts';
+import { arkHooks, start } from '../support/cli.ts';
+
+let server: TestApiServer;
+let kc: string;
+const V = 'hook.backup.velero.io';
+
+/** The command words tell the test server what to do: ok, exit N, sleep MS, hang, drop, nostatus, big, internal. */
+function behaviour(r: ExecRequest): ExecBehaviour {
+  const [cmd, arg] = r.command;
+  switch (cmd) {
+    case 'exit':
+      return { exitCode: Number(arg), stderr: `exiting ${arg}\n` };
+    case 'sleep':
+      return { delayMs: Number(arg), stdout: `slept ${arg}\n` };
+    case 'hang':
+      return { hang: true, stdout: 'started\n' };
+    case 'drop':
+      return { stdout: 'partial\n', drop: true };
+    case 'nostatus':
+      return { noStatus: true };
+    case 'big':
+      return { stdout: Buffer.alloc(3 * 1024 * 1024, 'y') };
+    case 'internal':
+      return { internalError: 'container runtime exploded' };
+    default:
+      return { stdout: `ran ${r.command.join(' ')} in ${r.container}\n` };
+  }
+}
+
+const ann = (phase: 'pre' | 'post', command: string[], extra: Record<string, string> = {}) => {
+  const out: Record<string, string> = { [`${phase}.${V}/command`]: JSON.stringify(command) };
+  for (const [k, v] of Object.entries(extra)) out[`${phase}.${V}/${k}`] = v;
+  return out;
+};
+
+test.before(async () => {
+  server = await startApiServer();
+  server.execHandler = behaviour;
+  server.addUser('noexec-token', { name: 'noexec', allow: (a) => a.subresource !== 'exec' });
+  kc = server.writeKubeconfig();
+});
+test.after.always(() => server.stop());
+
+const runIn = (ns: string, args: string[], env: Record<string, string> = {}) => arkHooks([...args, '--kubeconfig', kc, '-n', ns], { env });
+const execsIn = (ns: string) => server.execs.filter((e) => e.namespace === ns);
+const json = (s: string) => JSON.parse(s);
+
+test('run executes argv exactly, captures output, exit 0 when Fail hooks succeed', async (t) => {
+  server.addPod('r1', 'a-0', { containers: ['main', 'side'], annotations: ann('pre', ['echo', 'a b', '$HOME;|'], { container: 'side' }) });
+  const r = await runIn('r1', ['run', '--phase', 'pre', '--yes', '-o', 'json']);
+  t.is(r.code, 0, r.stderr);
+  const [e] = execsIn('r1');
+  t.deepEqual(e?.command, ['echo', 'a b', '$HOME;|'], 'shell metacharacters arrive as one argument each');
+  t.deepEqual([e?.container, e?.stdout, e?.stderr, e?.stdin, e?.tty], ['side', true, true, false, false]);
+  const report = json(r.stdout);
+  const hook = report.phases[0].pods[0].hooks[0];
+  t.deepEqual([hook.result, hook.exitCode, hook.stdout], ['succeeded', 0, 'ran echo a b $HOME;| in side\n']);
+  t.regex(r.stderr, /\[1\/1\] pre r1\/a-0: ok \(1 hook\)/);
+});
+
+test('Fail stops the pod\'s remaining hooks, Continue goes on; order within a pod is kept', async (t) => {
+  server.addBackup('velero.io', 'velero', 'order', {
+    includedNamespaces: ['r2'],
+    hooks: { resources: [
+      { name: 'first', pre: [{ exec: { command: ['ok', '1'] } }, { exec: { command: ['exit', '2'], onError: 'Continue' } }, { exec: { command: ['ok', '3'] } }] },
+      { name: 'second', labelSelector: { matchLabels: { stop: 'yes' } }, pre: [{ exec: { command: ['exit', '4'] } }, { exec: { command: ['ok', 'never'] } }] },
+    ] },
+  });
+  server.addPod('r2', 'cont-0');
+  server.addPod('r2', 'stop-0', { labels: { stop: 'yes' } });
+  server.addPod('r2', 'ann-0', { annotations: ann('pre', ['ok', 'annotation']) });
+  const r = await runIn('r2', ['run', '--phase', 'pre', '--backup', 'order', '--yes', '-o', 'json', '--parallel', '1']);
+  t.is(r.code, 1, 'a Fail-mode hook failed');
+  const pods = Object.fromEntries(json(r.stdout).phases[0].pods.map((p: { pod: string; hooks: { result: string; command: string[] }[] }) => [p.pod, p.hooks.map((h) => `${h.command.join(' ')}=${h.result}`)]));
+  t.deepEqual(pods['cont-0'], ['ok 1=succeeded', 'exit 2=failed', 'ok 3=succeeded']);
+  t.deepEqual(pods['stop-0'], ['ok 1=succeeded', 'exit 2=failed', 'ok 3=succeeded', 'exit 4=failed', 'ok never=not-run']);
+  t.deepEqual(pods['ann-0'], ['ok annotation=succeeded'], 'the annotation hook replaces the spec hooks');
+  const stopOrder = execsIn('r2').filter((e) => e.pod === 'stop-0').map((e) => e.command.join(' '));
+  t.deepEqual(stopOrder, ['ok 1', 'exit 2', 'ok 3', 'exit 4'], 'executed in order, nothing after the Fail');
+  const order = execsIn('r2').map((e) => e.pod);
+  t.deepEqual([...new Set(order)], ['ann-0', 'cont-0', 'stop-0'], '--parallel 1: one pod after the other, in order');
+});
+
+test('--parallel overlaps pods (measured by the server timestamps); --parallel 1 does not', async (t) => {
+  for (let i = 0; i < 6; i++) server.addPod('r3', `p-${i}`, { annotations: ann('pre', ['sleep', '400']) });
+  const overlap = (ns: string) => {
+    const ex = execsIn(ns);
+    let max = 0;
+    for (const e of ex) max = Math.max(max, ex.filter((o) => o.startedAt < (e.finishedAt ?? 0) && (o.finishedAt ?? 0) > e.startedAt).length);
+    return max;
+  };
+  const r = await runIn('r3', ['run', '--phase', 'pre', '--yes', '--parallel', '3']);
+  t.is(r.code, 0, r.stderr);
+  t.is(overlap('r3'), 3, 'three sessions at once, never more');
+  for (let i = 0; i < 3; i++) server.addPod('r3b', `p-${i}`, { annotations: ann('pre', ['sleep', '200']) });
+  await runIn('r3b', ['run', '--phase', 'pre', '--yes', '--parallel', '1']);
+  t.is(overlap('r3b'), 1);
+});
+
+test('--fail-fast starts no new pod after a Fail-mode failure', async (t) => {
+  server.addPod('r4', 'a-0', { annotations: ann('pre', ['exit', '1']) });
+  for (const n of ['b-0', 'c-0', 'd-0']) server.addPod('r4', n, { annotations: ann('pre', ['ok']) });
+  const r = await runIn('r4', ['run', '--phase', 'pre', '--yes', '--parallel', '1', '--fail-fast', '-o', 'json']);
+  t.is(r.code, 1);
+  t.deepEqual(execsIn('r4').map((e) => e.pod), ['a-0']);
+  const s = json(r.stdout).summary;
+  t.deepEqual([s.hooks, s.failed, s.notRun], [4, 1, 3], 'every hook is accounted for');
+});
+
+test('timeouts, lost connections, missing status, internal errors and big output', async (t) => {
+  server.addPod('r5', 'hang-0', { annotations: ann('pre', ['hang'], { timeout: '1s', 'on-error': 'Continue' }) });
+  server.addPod('r5', 'drop-0', { annotations: ann('pre', ['drop']) });
+  server.addPod('r5', 'nostatus-0', { annotations: ann('pre', ['nostatus']) });
+  server.addPod('r5', 'internal-0', { annotations: ann('pre', ['internal']) });
+  server.addPod('r5', 'big-0', { annotations: ann('pre', ['big']) });
+  const r = await runIn('r5', ['run', '--phase', 'pre', '--yes', '-o', 'json']);
+  t.is(r.code, 1);
+  const hooks = Object.fromEntries(json(r.stdout).phases[0].pods.map((p: { pod: string; hooks: object[] }) => [p.pod, p.hooks[0]]));
+  t.is(hooks['hang-0'].result, 'timeout');
+  t.regex(hooks['hang-0'].message, /timed out after 1s; .*may still be running in the container/);
+  t.is(execsIn('r5').find((e) => e.pod === 'hang-0')?.ended, 'client-closed', 'the stream was closed');
+  t.is(hooks['drop-0'].result, 'error');
+  t.regex(hooks['drop-0'].message, /connection closed before the command reported an exit status/);
+  t.is(hooks['drop-0'].stdout, 'partial\n');
+  t.is(hooks['nostatus-0'].result, 'error', 'a normal close without a status is never a success');
+  t.regex(hooks['internal-0'].message, /Internal error occurred: container runtime exploded/);
+  t.is(hooks['big-0'].result, 'succeeded');
+  t.is(hooks['big-0'].stdout.length, 1024 * 1024, 'output is capped at 1 MiB per stream');
+  t.true(hooks['big-0'].outputTruncated);
+});
+
+test('long sessions send WebSocket pings', async (t) => {
+  server.addPod('r6', 'slow-0', { annotations: ann('pre', ['sleep', '700']) });
+  const r = await runIn('r6', ['run', '--phase', 'pre', '--yes'], { ARK_HOOKS_PING_INTERVAL_MS: '100' });
+  t.is(r.code, 0, r.stderr);
+  t.true((execsIn('r6')[0]?.pings ?? 0) >= 3, `pings: ${execsIn('r6')[0]?.pings}`);
+});
+
+test('dry-run shows the plan, mutates nothing, and catches each problem', async (t) => {
+  server.addPod('r7', 'good-0', { annotations: ann('pre', ['ok']) });
+  server.addPod('r7', 'pending-0', { phase: 'Pending', annotations: ann('pre', ['ok']) });
+  server.addPod('r7', 'stopped-0', { containers: ['app', 'side'], running: { side: false }, annotations: ann('pre', ['ok'], { container: 'side' }) });
+  server.addPod('r7', 'missing-0', { annotations: ann('pre', ['ok'], { container: 'nope' }) });
+  server.addPod('r7', 'done-0', { phase: 'Succeeded', annotations: ann('pre', ['ok']) });
+  const before = server.requests.length;
+  const r = await runIn('r7', ['dry-run', '--phase', 'pre']);
+  t.is(r.code, 1);
+  t.regex(r.stdout, /r7\/good-0\n  pre 1  velero annotation\n      container: app \(default: first container\)   on-error: Fail   timeout: 30s\n      \$ ok\n/);
+  t.regex(r.stdout, /r7\/pending-0: pre hook 1: pod phase is Pending/);
+  t.regex(r.stdout, /r7\/stopped-0: pre hook 1: container "side" is not running/);
+  t.regex(r.stdout, /r7\/missing-0: pre hook 1: container "nope" is not in the pod's spec.containers/);
+  t.regex(r.stdout, /r7\/done-0  skipped: pod phase is Succeeded/);
+  const sent = server.requests.slice(before).filter((q) => q.namespace === 'r7');
+  t.true(sent.some((q) => q.verb === 'list'));
+  t.true(sent.every((q) => q.method === 'GET' || q.resource === 'selfsubjectaccessreviews'), 'only reads and access reviews');
+  t.is(execsIn('r7').length, 0);
+  const clean = await runIn('r7', ['run', '--dry-run', '--phase', 'pre', '-l', 'app!=x', '-o', 'json', '--selector', 'keep=1']);
+  t.is(clean.code, 0, clean.stdout + clean.stderr);
+});
+
+test('RBAC: dry-run finds a missing pods/exec permission, run reports the server\'s message', async (t) => {
+  server.addPod('r8', 'a-0', { annotations: ann('pre', ['ok']) });
+  const noexec = server.writeKubeconfig({ user: 'noexec' });
+  const dry = await arkHooks(['dry-run', '--phase', 'pre', '-n', 'r8', '--kubeconfig', noexec, '-o', 'json']);
+  t.is(dry.code, 1);
+  const plan = json(dry.stdout);
+  t.deepEqual(plan.access.map((a: { verb: string; allowed: boolean }) => [a.verb, a.allowed]), [['get', false], ['create', false]]);
+  t.true(plan.problems.some((p: { message: string }) => /you may not get pods\/exec/.test(p.message)));
+  const run = await arkHooks(['run', '--phase', 'pre', '-n', 'r8', '--kubeconfig', noexec, '--yes', '-o', 'json']);
+  t.is(run.code, 1);
+  const hook = json(run.stdout).phases[0].pods[0].hooks[0];
+  t.is(hook.result, 'error');
+  t.is(hook.message, 'pods "a-0" is forbidden: User "noexec" cannot get resource "pods/exec" in API group "" in the namespace "r8"');
+});
+
+test('--record-events writes an Event per hook; --output-dir keeps the output', async (t) => {
+  server.addPod('r9', 'a-0', { annotations: { ...ann('pre', ['ok']), ...ann('post', ['exit', '9']) } });
+  const dir = mkdtempSync(join(tmpdir(), 'hook-out-'));
+  await runIn('r9', ['run', '--phase', 'pre', '--yes', '--record-events', '--output-dir', dir]);
+  await runIn('r9', ['run', '--phase', 'post', '--yes', '--record-events']);
+  const events = server.list('', 'events').filter((e: Obj) => e.metadata.namespace === 'r9');
+  t.deepEqual(events.map((e: Obj) => [e.reason, e.type, e.involvedObject.name]).sort(), [['BackupHookFailed', 'Warning', 'a-0'], ['BackupHookSucceeded', 'Normal', 'a-0']]);
+  t.regex(events.find((e: Obj) => e.reason === 'BackupHookFailed')?.message, /exit code 9/);
+  t.is(readFileSync(join(dir, 'r9', 'a-0', 'pre-1-app.stdout'), 'utf8'), 'ran ok in app\n');
+});
+
+test('run refuses without --yes off a terminal, and needs --phase', async (t) => {
+  server.addPod('r10', 'a-0', { annotations: ann('pre', ['ok']) });
+  const r = await runIn('r10', ['run', '--phase', 'pre']);
+  t.is(r.code, 2);
+  t.regex(r.stderr, /refusing to run 1 pre hook in 1 pod \(context "test"\) without confirmation: stdin is not a terminal, pass --yes/);
+  t.is((await runIn('r10', ['run', '--yes'])).code, 2);
+  t.is(execsIn('r10').length, 0);
+});
+
+test('wrap: pre, the command, post; exit 0', async (t) => {
+  server.addPod('w1', 'db-0', { annotations: { ...ann('pre', ['freeze']), ...ann('post', ['thaw']) } });
+  const r = await arkHooks(['wrap', '-n', 'w1', '--kubeconfig', kc, '--yes', '-o', 'json', '--', 'sh', '-c', 'echo snapshot-taken >&2']);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(execsIn('w1').map((e) => e.command[0]), ['freeze', 'thaw']);
+  t.regex(r.stderr, /snapshot-taken/);
+  t.is(json(r.stdout).command.exitCode, 0);
+});
+
+test('wrap: post still runs after a failed pre hook (command skipped) and after a failed command', async (t) => {
+  server.addPod('w2', 'a-0', { annotations: { ...ann('pre', ['exit', '1']), ...ann('post', ['thaw']) } });
+  server.addPod('w2', 'b-0', { annotations: { ...ann('pre', ['freeze']), ...ann('post', ['thaw']) } });
+  const marker = join(mkdtempSync(join(tmpdir(), 'wrap-')), 'ran');
+  const pre = await arkHooks(['wrap', '-n', 'w2', '--kubeconfig', kc, '--yes', '--', 'touch', marker]);
+  t.is(pre.code, 3, pre.stderr);
+  t.regex(pre.stderr, /Skipping "touch .*": a pre hook failed/);
+  t.deepEqual(execsIn('w2').filter((e) => e.command[0] === 'thaw').map((e) => e.pod).sort(), ['a-0', 'b-0']);
+  server.addPod('w3', 'a-0', { annotations: { ...ann('pre', ['freeze']), ...ann('post', ['thaw']) } });
+  const cmd = await arkHooks(['wrap', '-n', 'w3', '--kubeconfig', kc, '--yes', '--', 'sh', '-c', 'exit 7']);
+  t.is(cmd.code, 4);
+  t.deepEqual(execsIn('w3').map((e) => e.command[0]), ['freeze', 'thaw']);
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`wrap: ${signal} sent to the real process during the command still runs post, exit ${signal === 'SIGINT' ? 130 : 143}`, async (t) => {
+    const ns = `w-${signal.toLowerCase()}`;
+    server.addPod(ns, 'a-0', { annotations: { ...ann('pre', ['freeze']), ...ann('post', ['thaw']) } });
+    server.addPod(ns, 'b-0', { annotations: { ...ann('pre', ['freeze']), ...ann('post', ['thaw']) } });
+    const p = start('kubectl', ['ark-hooks', 'wrap', '-n', ns, '--kubeconfig', kc, '--yes', '-o', 'json', '--', 'sh', '-c', 'echo command-started >&2; sleep 30']);
+    await p.waitFor(/command-started/);
+    p.child.kill(signal);
+    const r = await p.done;
+    t.is(r.code, signal === 'SIGINT' ? 130 : 143, r.stderr);
+    t.deepEqual(execsIn(ns).filter((e) => e.command[0] === 'thaw').map((e) => e.pod).sort(), ['a-0', 'b-0']);
+    const report = json(r.stdout);
+    t.is(report.interrupted, signal);
+    t.is(report.command.signal, signal);
+  });
+}
+
+test('wrap: SIGINT during the pre phase stops new pre hooks, and post runs for the pods whose pre started', async (t) => {
+  for (let i = 0; i < 4; i++) server.addPod('w4', `p-${i}`, { annotations: { ...ann('pre', ['sleep', '1500']), ...ann('post', ['thaw']) } });
+  const p = start('kubectl', ['ark-hooks', 'wrap', '-n', 'w4', '--kubeconfig', kc, '--yes', '--parallel', '1', '-o', 'json', '--', 'true']);
+  while (execsIn('w4').length === 0) await new Promise((r) => setTimeout(r, 20));
+  p.child.kill('SIGINT');
+  const r = await p.done;
+  t.is(r.code, 130, r.stderr);
+  t.deepEqual(execsIn('w4').map((e) => `${e.command[0]} ${e.pod}`), ['sleep p-0', 'thaw p-0']);
+  const report = json(r.stdout);
+  t.true(report.command.skipped);
+  t.is(report.summary.hooks, 5, '4 pre hooks (1 run, 3 not started) and 1 post hook');
+});
+
+test('run: SIGINT stops starting hooks, reports the in-flight one, exit 130', async (t) => {
+  for (let i = 0; i < 3; i++) server.addPod('r11', `p-${i}`, { annotations: ann('pre', ['sleep', '1000']) });
+  const p = start('kubectl', ['ark-hooks', 'run', '--phase', 'pre', '-n', 'r11', '--kubeconfig', kc, '--yes', '--parallel', '1', '-o', 'json']);
+  while (execsIn('r11').length === 0) await new Promise((r) => setTimeout(r, 20));
+  p.child.kill('SIGINT');
+  const r = await p.done;
+  t.is(r.code, 130);
+  const hooks = json(r.stdout).phases[0].pods.flatMap((x: { hooks: { result: string }[] }) => x.hooks.map((h) => h.result));
+  t.deepEqual(hooks, ['succeeded', 'not-run', 'not-run']);
+  t.is(execsIn('r11').length, 1);
+});
+
+test('wrap: Ctrl-C during post only warns; a second one lists the pods that may still be frozen', async (t) => {
+  for (const n of ['a-0', 'b-0']) server.addPod('w5', n, { annotations: { ...ann('pre', ['freeze']), ...ann('post', ['sleep', '4000']) } });
+  const p = start('kubectl', ['ark-hooks', 'wrap', '-n', 'w5', '--kubeconfig', kc, '--yes', '--parallel', '1', '--', 'true']);
+  while (!execsIn('w5').some((e) => e.command[0] === 'sleep')) await new Promise((r) => setTimeout(r, 20));
+  p.child.kill('SIGINT');
+  await p.waitFor(/press Ctrl-C again to abandon them/);
+  p.child.kill('SIGINT');
+  const r = await p.done;
+  t.is(r.code, 130);
+  t.regex(r.stderr, /These pods may still be frozen; run `kubectl ark-hooks run --phase post` for them:\n  w5\/a-0\n  w5\/b-0\n/);
+});
