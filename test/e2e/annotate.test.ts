@@ -57,14 +57,15 @@ test('a pod: writes Ark keys exactly, and list and kubectl agree', async (t) => 
 });
 
 test('the same write again is unchanged and sends no patch', async (t) => {
-  const args = ['web-1', '--phase', 'post', '--flavor', 'velero', '--command', '["/bin/sync"]'];
-  t.is((await annotate(args)).stdout, 'pod/web-1 annotated\n');
-  const patches = () => server.requests.filter((q) => q.method === 'PATCH' && q.name === 'web-1').length;
+  server.addPod('apps', 'same-0');
+  const args = ['same-0', '--phase', 'post', '--flavor', 'velero', '--command', '["/bin/sync"]'];
+  t.is((await annotate(args)).stdout, 'pod/same-0 annotated\n');
+  const patches = () => server.requests.filter((q) => q.method === 'PATCH' && q.name === 'same-0').length;
   const before = patches();
   const again = await annotate(args);
-  t.is(again.stdout, 'pod/web-1 unchanged\n');
+  t.is(again.stdout, 'pod/same-0 unchanged\n');
   t.is(patches(), before);
-  t.is(podAnn('web-1')[`${VEL_POST}/command`], '["/bin/sync"]');
+  t.is(podAnn('same-0')[`${VEL_POST}/command`], '["/bin/sync"]');
 });
 
 test('every workload kind gets the annotation on its pod template', async (t) => {
