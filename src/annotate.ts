@@ -1,6 +1,7 @@
 // `annotate`: writes hook annotations onto pods, or onto the pod templates of workloads, in a
 // cluster (one merge patch per object holding only the hook keys) or in manifests (--local).
 
+import { loadKube } from './kube-loader.ts';
 import { UsageError, UserError } from './errors.ts';
 import type { EditRequest, EditResult } from './hooks/edit.ts';
 import { planAnnotationEdit } from './hooks/edit.ts';
@@ -154,8 +155,7 @@ export async function annotate(cfg: AnnotateConfig, io: { readStdin: () => Promi
   if (cfg.local) return annotateLocal(cfg, selector, io, onResult);
   if (cfg.files.length > 0) throw new UsageError('error: -f edits manifests only with --local (the result is printed, nothing is sent to a cluster)');
   const { refs, selectorKind } = parseTargets(cfg.targets, selector !== null);
-  const { Cluster } = await import('./kube/cluster.ts');
-  const { ObjectClient } = await import('./kube/objects.ts');
+  const { Cluster, ObjectClient } = await loadKube();
   const cluster = new Cluster(cfg.kube, io.env);
   const client = new ObjectClient(cluster);
   const namespace = cluster.namespace;

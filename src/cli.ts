@@ -9,7 +9,7 @@ import { RunCommand } from './commands/run.ts';
 import { WrapCommand } from './commands/wrap.ts';
 import { ListCommand } from './commands/list.ts';
 import { ValidateCommand } from './commands/validate.ts';
-import { VersionCommand } from './commands/version.ts';
+import { VersionCommand, versionLine } from './commands/version.ts';
 import { EXIT_USAGE, oneLine } from './errors.ts';
 import { colorEnabled } from './output/term.ts';
 
@@ -20,18 +20,20 @@ export function buildCli(env: NodeJS.ProcessEnv, stdout: { isTTY?: boolean }, ar
     binaryVersion: VERSION,
     enableColors: colorEnabled(stdout, env, !argv.includes('--no-color')),
   });
+  // clipanion compiles a state machine over every registered command; when the first word names a
+  // command, registering only that one keeps start-up short (help for all commands still works).
+  const commands = [ListCommand, ValidateCommand, AnnotateCommand, DryRunCommand, RunCommand, WrapCommand, VersionCommand];
+  const named = commands.filter((c) => c.paths?.some((p) => p[0] === argv[0]));
   cli.register(Builtins.HelpCommand);
-  cli.register(ListCommand);
-  cli.register(ValidateCommand);
-  cli.register(AnnotateCommand);
-  cli.register(DryRunCommand);
-  cli.register(RunCommand);
-  cli.register(WrapCommand);
-  cli.register(VersionCommand);
+  for (const c of named.length > 0 ? named : commands) cli.register(c);
   return cli;
 }
 
 export async function main(argv: string[], context: Context): Promise<number> {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === 'version')) {
+    context.stdout.write(versionLine() + '\n');
+    return 0;
+  }
   const cli = buildCli(context.env, context.stdout as unknown as { isTTY?: boolean }, argv);
   if (argv.length === 0) {
     context.stdout.write(cli.usage(null));

@@ -23,6 +23,14 @@ export class UsageError extends UserError {
   }
 }
 
+/**
+ * UserError by shape, not by class: dist/kube.cjs carries its own copy of this module, so an error
+ * made there is not an instance of the main bundle's class.
+ */
+export function isUserError(e: unknown): e is UserError {
+  return e instanceof Error && (e.name === 'UserError' || e.name === 'UsageError') && typeof (e as { exitCode?: unknown }).exitCode === 'number';
+}
+
 /** First line of a message, trimmed: error output is always one line. */
 export function oneLine(message: string): string {
   return message.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).join(' ').slice(0, 2000);

@@ -2,6 +2,7 @@
 // the plan. This is the one pipeline behind list, validate, dry-run and run:
 //   inputs (cluster or -f) → PodInput[] + BackupModel[] → buildPlan → Plan
 
+import { loadKube } from './kube-loader.ts';
 import { readFileSync } from 'node:fs';
 import { UserError, UsageError } from './errors.ts';
 import type { BackupModel } from './hooks/backup.ts';
@@ -123,7 +124,7 @@ async function collectFromFiles(cfg: ScopeConfig, selector: Selector | null, io:
 }
 
 async function collectFromCluster(cfg: ScopeConfig, io: InventoryIO): Promise<Inventory> {
-  const { Cluster } = await import('./kube/cluster.ts');
+  const { Cluster } = await loadKube();
   const cluster = new Cluster(cfg.kube, io.env);
   let scopeBackup: BackupModel | null = null;
   if (cfg.backupFile) scopeBackup = await backupFromFile(cfg.backupFile, io);

@@ -3,7 +3,7 @@
 
 import { Command, Option } from 'clipanion';
 import type { BaseContext } from 'clipanion';
-import { EXIT_FAILURE, UsageError, UserError, oneLine } from '../errors.ts';
+import { EXIT_FAILURE, UsageError, isUserError, oneLine } from '../errors.ts';
 import type { Flavor, Phase } from '../hooks/types.ts';
 import { PHASES } from '../hooks/types.ts';
 import type { ScopeConfig } from '../inventory.ts';
@@ -41,7 +41,7 @@ export abstract class BaseCommand extends Command<Context> {
     try {
       return await this.run();
     } catch (e) {
-      if (e instanceof UserError) {
+      if (isUserError(e)) {
         const msg = oneLine(e.message);
         this.context.stderr.write(`${/^(error|Error from server)/.test(msg) ? msg : 'error: ' + msg}\n`);
         return e.exitCode;

@@ -1,11 +1,9 @@
 import { Command, Option } from 'clipanion';
-import { COMMIT, VERSION } from '../build-info.ts';
+import { COMMIT, VERSION, versionLine } from '../build-info.ts';
 import { serialize } from '../output/render.ts';
 import { BaseCommand, parseOutput } from './base.ts';
 
-export function versionLine(): string {
-  return `kubectl-ark_hooks ${VERSION} (commit ${COMMIT}, node ${process.version})`;
-}
+export { versionLine };
 
 export class VersionCommand extends BaseCommand {
   static override paths = [['version'], ['--version']];

@@ -109,7 +109,9 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
   const scope = options.scope ?? null;
   const backups = [...new Set([...(scope ? [scope] : []), ...(options.backups ?? [])])];
   const plan: Plan = { pods: [], excluded: [], findings: backups.flatMap((b) => b.findings) };
-  const sorted = [...inputs].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind));
+  // Plain code-unit order, as kubectl sorts names (localeCompare would also load ICU collation).
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const sorted = [...inputs].sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind));
   // Ark <= v1.8 wrote the first pod's default container into a shared spec hook (#4499).
   const stickyContainer = new Map<string, string>();
 

@@ -1,6 +1,7 @@
 // dry-run: the exact plan of a run and everything that would make it fail, found without
 // executing anything. Every request it sends is a read (lists, gets, SelfSubjectAccessReviews).
 
+import { loadKube } from '../kube-loader.ts';
 import type { PodPlan } from '../hooks/plan.ts';
 import type { Phase } from '../hooks/types.ts';
 import type { Inventory } from '../inventory.ts';
@@ -84,7 +85,7 @@ export async function preflight(inv: Inventory, phases: readonly Phase[]): Promi
   }
   let access: AccessCheck[] = [];
   if (inv.cluster) {
-    const { execAccess } = await import('../kube/access.ts');
+    const { execAccess } = await loadKube();
     const namespaces = [...new Set(pods.filter((p) => !p.skip).map((p) => p.namespace))].sort();
     access = await execAccess(inv.cluster, namespaces);
     for (const a of access.filter((x) => !x.allowed)) {

@@ -1,6 +1,7 @@
 // Wires the engine to the cluster and to the terminal: exec, progress lines, hook output
 // (--show-output, --output-dir), audit events (--record-events) and the run report.
 
+import { loadKube } from '../kube-loader.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PodPlan } from '../hooks/plan.ts';
@@ -52,7 +53,7 @@ export class HookSession {
 
   private async executor(): Promise<HookExecutor> {
     this.executorPromise ??= (async () => {
-      const { Executor } = await import('../kube/exec.ts');
+      const { Executor } = await loadKube();
       const ex = new Executor(this.cluster.kc, this.cluster.requestTimeoutMs ?? 30_000);
       const ping = Number(process.env.ARK_HOOKS_PING_INTERVAL_MS ?? '') || 30_000;
       return (pod, hook, signal) =>
@@ -85,7 +86,7 @@ export class HookSession {
       writeFileSync(`${base}.stderr`, r.stderr);
     }
     if (this.o.recordEvents && r.startedAt) {
-      const { recordEvent } = await import('../kube/access.ts');
+      const { recordEvent } = await loadKube();
       const failed = FAILURES.includes(r.result);
       const source = r.source.type === 'annotation' ? 'annotation' : `spec hook "${r.name}"`;
       try {

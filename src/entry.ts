@@ -1,0 +1,25 @@
+// Runs the CLI for this process: stdio, exit code, EPIPE and unexpected errors.
+import { main } from './cli.ts';
+import { quietEpipe } from './output/term.ts';
+
+export function runFromProcess(args: string[]): void {
+  quietEpipe(process.stdout);
+  quietEpipe(process.stderr);
+  main(args, {
+    env: process.env,
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    colorDepth: process.stdout.isTTY ? process.stdout.getColorDepth() : 1,
+  }).then(
+    (code) => {
+      // Exit as soon as the output is flushed: an idle keep-alive socket must not hold the process.
+      process.exitCode = code;
+      process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+    },
+    (e: unknown) => {
+      process.stderr.write(`error: ${(e as Error)?.message ?? String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
