@@ -4,6 +4,7 @@ import { Builtins, Cli } from 'clipanion';
 import { BINARY_NAME, VERSION } from './build-info.ts';
 import type { Context } from './commands/base.ts';
 import { AnnotateCommand } from './commands/annotate.ts';
+import { Completer } from './commands/complete.ts';
 import { DryRunCommand } from './commands/dry-run.ts';
 import { RunCommand } from './commands/run.ts';
 import { WrapCommand } from './commands/wrap.ts';
@@ -34,6 +35,7 @@ export async function main(argv: string[], context: Context): Promise<number> {
     context.stdout.write(versionLine() + '\n');
     return 0;
   }
+  if (argv[0] === '__complete') return new Completer(buildCli(context.env, {}, []), context).run(argv.slice(1));
   const cli = buildCli(context.env, context.stdout as unknown as { isTTY?: boolean }, argv);
   if (argv.length === 0) {
     context.stdout.write(cli.usage(null));

@@ -104,6 +104,12 @@ export class Cluster {
     } while (cont);
   }
 
+  /** Names of the namespaces (for shell completion). */
+  async namespaceNames(): Promise<string[]> {
+    const list = await this.call('list namespaces', () => this.core.listNamespace({ limit: 500 }, this.callOptions()));
+    return list.items.map((n) => n.metadata?.name ?? '').filter(Boolean);
+  }
+
   /** Reads a Backup; tries Velero then Ark unless the group is fixed. */
   async getBackup(name: string, locations: BackupLocation[]): Promise<RawObject> {
     const tried: string[] = [];

@@ -3,9 +3,9 @@
 // names them, and the --kubeconfig/--context/--cluster/--user/--namespace overrides.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, dirname, isAbsolute, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { kubeconfigFiles } from './kubeconfig-files.ts';
 import * as yaml from 'js-yaml';
 import { UserError } from '../errors.ts';
 
@@ -103,15 +103,6 @@ export function mergeConfigs(configs: RawConfig[]): RawConfig {
     if (!merged['current-context'] && c['current-context']) merged['current-context'] = c['current-context'];
   }
   return merged;
-}
-
-export function kubeconfigFiles(flags: KubeFlags, env: NodeJS.ProcessEnv): { files: string[]; explicit: boolean } {
-  if (flags.kubeconfig) return { files: [flags.kubeconfig], explicit: true };
-  if (env.KUBECONFIG) {
-    const files = [...new Set(env.KUBECONFIG.split(delimiter).filter((f) => f !== ''))];
-    return { files, explicit: false };
-  }
-  return { files: [resolve(env.HOME ?? homedir(), '.kube', 'config')], explicit: false };
 }
 
 export function loadKubeConfig(flags: KubeFlags, env: NodeJS.ProcessEnv = process.env): ResolvedKubeConfig {
