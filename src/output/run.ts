@@ -51,7 +51,7 @@ export function renderRunReport(r: RunReport, style: Style): string {
   }
   let out = rows.length > 0 ? renderTable(['POD', 'PHASE', 'CONTAINER', 'HOOK', 'RESULT', 'EXIT', 'DURATION', 'MESSAGE'], rows) : 'No hooks ran.\n';
   const s = r.summary;
-  out += `\n${s.hooks} hooks: ${s.succeeded} succeeded, ${s.failed} failed, ${s.skipped} skipped, ${s.notRun} not run, ${s.interrupted} interrupted`;
+  out += `\n${s.hooks} hook${s.hooks === 1 ? "" : "s"}: ${s.succeeded} succeeded, ${s.failed} failed, ${s.skipped} skipped, ${s.notRun} not run, ${s.interrupted} interrupted`;
   if (r.command) out += `; command ${r.command.skipped ? `skipped (${r.command.reason})` : r.command.signal ? `killed by ${r.command.signal}` : `exited ${r.command.exitCode}`}`;
   if (r.interrupted) out += `; interrupted by ${r.interrupted}`;
   return out + '\n';
