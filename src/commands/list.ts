@@ -25,12 +25,12 @@ export class ListCommand extends ScopeCommand {
   });
 
   output = Option.String('-o,--output', 'table', { description: 'Output format: table, wide, json or yaml' });
-  all = Option.Boolean('--all', false, { description: 'Also list pods in scope that have no hooks' });
+  all = Option.Boolean('--all', false, { description: 'Also list pods in scope that have no hooks (in every output format)' });
 
   async run(): Promise<number> {
     const format = parseOutput(this.output);
     const inventory = await collect(this.scopeConfig(), this.inventoryIO());
-    const report = buildReport(inventory);
+    const report = buildReport(inventory, this.all);
     this.context.stdout.write(renderHookReport(report, { format, showAll: this.all, style: this.style() }));
     return 0;
   }

@@ -1,7 +1,7 @@
 // Hooks declared as pod annotations (hooks-spec A2 and A3).
 
 import type { Family, Finding, Flavor, Phase, PodInput, ResolvedHook } from './types.ts';
-import { resolveContainer, resolveOnError, resolveTimeout } from './values.ts';
+import { quoted, resolveContainer, resolveOnError, resolveTimeout } from './values.ts';
 
 export const DOMAINS: Record<Family, string> = {
   ark: 'hook.backup.ark.heptio.com',
@@ -69,12 +69,11 @@ export function parseCommandAnnotation(value: string, object: string, field: str
   if (value.trimStart().startsWith('[')) {
     findings.push(f('error', 'command-leading-space', 'command has white space before "["; Ark does not trim it and runs the whole text as one program name: remove the leading space'));
   } else if (/\s/.test(value)) {
-    const suggestion = SHELL_META.test(value)
-      ? JSON.stringify(['/bin/sh', '-c', value])
-      : JSON.stringify(value.trim().split(/\s+/));
-    findings.push(f('error', 'command-not-json-array', `command is a plain string with spaces; Ark runs it as ONE program named ${JSON.stringify(value)} (no shell splits it): write a JSON array, e.g. ${suggestion}`));
+    const short = value.length <= 120;
+    const suggestion = !short ? '["program","arg",…]' : SHELL_META.test(value) ? JSON.stringify(['/bin/sh', '-c', value]) : JSON.stringify(value.trim().split(/\s+/));
+    findings.push(f('error', 'command-not-json-array', `command is a plain string with spaces; Ark runs it as ONE program named ${quoted(value)} (no shell splits it): write a JSON array, e.g. ${suggestion}`));
   } else if (SHELL_META.test(value)) {
-    findings.push(f('warning', 'command-shell-syntax', `command contains shell syntax but hooks run without a shell: use ${JSON.stringify(['/bin/sh', '-c', value])}`));
+    findings.push(f('warning', 'command-shell-syntax', `command contains shell syntax but hooks run without a shell: use ${value.length <= 120 ? JSON.stringify(['/bin/sh', '-c', value]) : '["/bin/sh","-c","…"]'}`));
   }
   return { argv: [value], findings };
 }
@@ -85,7 +84,7 @@ export function checkArgv(argv: readonly string[], f: (severity: Finding['severi
   const first = argv[0] as string;
   if (first === '') return [f('error', 'command-empty-program', 'the first element of the command is empty: name the program to run')];
   if (/\s/.test(first.trim())) {
-    return [f('error', 'command-program-has-spaces', `the program ${JSON.stringify(first)} contains spaces; the container runtime looks for a file with that exact name: split it into separate elements`)];
+    return [f('error', 'command-program-has-spaces', `the program ${quoted(first)} contains spaces; the container runtime looks for a file with that exact name: split it into separate elements`)];
   }
   return [];
 }

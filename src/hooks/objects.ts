@@ -37,11 +37,20 @@ function stringMap(v: unknown, field: string, object: string, findings: Finding[
         code: 'non-string-value',
         object,
         field: `${field}.${k}`,
-        message: `the value must be a string (Kubernetes rejects ${JSON.stringify(val)}): quote it in the manifest`,
+        message: `the value must be a string, not ${describe(val)} (Kubernetes rejects it): quote it in the manifest`,
       });
     }
   }
   return out;
+}
+
+/** A short description of an unexpected value, safe for any size or shape. */
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (typeof v === 'object') return 'a map';
+  const text = String(v);
+  return `${typeof v} ${text.length > 40 ? text.slice(0, 40) + '…' : text}`;
 }
 
 function names(v: unknown): { name: string; restartPolicy?: string }[] {

@@ -236,7 +236,7 @@ export function selectorFromStruct(raw: unknown, field: string): SelectorResult 
       if (keyErr) return fail(`${at}: ${keyErr}`);
       const op = typeof e.operator === 'string' ? STRUCT_OPS[e.operator] : undefined;
       if (!op) {
-        return fail(`${at}.operator ${JSON.stringify(e.operator)} is not a valid selector operator (use In, NotIn, Exists or DoesNotExist)`);
+        return fail(`${at}.operator ${String(JSON.stringify(e.operator) ?? e.operator).slice(0, 40)} is not a valid selector operator (use In, NotIn, Exists or DoesNotExist)`);
       }
       const values = e.values ?? [];
       if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) return fail(`${at}.values must be a list of strings`);

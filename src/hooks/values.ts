@@ -10,6 +10,17 @@ export interface Where {
   field: string;
 }
 
+/** User data quoted for a one-line message: JSON-quoted and cut at 60 characters. */
+export function quoted(v: unknown): string {
+  let text: string;
+  try {
+    text = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  } catch {
+    text = String(v);
+  }
+  return JSON.stringify(text.length > 60 ? text.slice(0, 60) + '…' : text);
+}
+
 const finding = (where: Where, severity: Finding['severity'], code: string, message: string): Finding => ({
   severity,
   code,
@@ -22,7 +33,7 @@ const finding = (where: Where, severity: Finding['severity'], code: string, mess
 export function resolveOnError(raw: unknown, where: Where): { value: OnError; findings: Finding[] } {
   if (raw === undefined || raw === null || raw === '') return { value: 'Fail', findings: [] };
   if (raw === 'Fail' || raw === 'Continue') return { value: raw, findings: [] };
-  const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+  const text = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
   const lower = text.toLowerCase();
   const hint =
     lower === 'fail' || lower === 'continue'
@@ -30,7 +41,7 @@ export function resolveOnError(raw: unknown, where: Where): { value: OnError; fi
       : 'use "Fail" or "Continue"';
   return {
     value: 'Fail',
-    findings: [finding(where, 'error', 'invalid-on-error', `on-error ${JSON.stringify(text)} is not valid; Ark silently treats it as Fail: ${hint}`)],
+    findings: [finding(where, 'error', 'invalid-on-error', `on-error ${quoted(text)} is not valid; Ark silently treats it as Fail: ${hint}`)],
   };
 }
 
@@ -40,7 +51,7 @@ export function resolveTimeout(raw: unknown, where: Where): { value: bigint | nu
   if (typeof raw !== 'string') {
     return {
       value: DEFAULT_HOOK_TIMEOUT_NANOS,
-      findings: [finding(where, 'error', 'invalid-timeout', `timeout ${JSON.stringify(raw)} is not a duration string; Ark uses the default 30s: write it with a unit, e.g. "${String(raw)}s"`)],
+      findings: [finding(where, 'error', 'invalid-timeout', `timeout ${quoted(raw)} is not a duration string; Ark uses the default 30s: write it as a string with a unit, e.g. "90s"`)],
     };
   }
   if (raw === '') {
@@ -55,19 +66,19 @@ export function resolveTimeout(raw: unknown, where: Where): { value: bigint | nu
     const hint = unitless ? `add a unit, e.g. "${raw.trim()}s"` : 'use Go duration syntax, e.g. "90s", "5m" or "1h30m"';
     return {
       value: DEFAULT_HOOK_TIMEOUT_NANOS,
-      findings: [finding(where, 'error', 'invalid-timeout', `timeout ${JSON.stringify(raw)} cannot be parsed (${parsed.reason}); Ark silently uses 30s instead: ${hint}`)],
+      findings: [finding(where, 'error', 'invalid-timeout', `timeout ${quoted(raw)} cannot be parsed; Ark silently uses 30s instead: ${hint}`)],
     };
   }
   if (parsed.nanos < 0n) {
     return {
       value: null,
-      findings: [finding(where, 'warning', 'negative-timeout', `timeout ${JSON.stringify(raw)} is negative, which Ark treats as no timeout at all: a hung command blocks the backup; set a positive duration`)],
+      findings: [finding(where, 'warning', 'negative-timeout', `timeout ${quoted(raw)} is negative, which Ark treats as no timeout at all: a hung command blocks the backup; set a positive duration`)],
     };
   }
   if (parsed.nanos === 0n) {
     return {
       value: DEFAULT_HOOK_TIMEOUT_NANOS,
-      findings: [finding(where, 'info', 'zero-timeout', `timeout ${JSON.stringify(raw)} is zero, which means the default ${formatGoDuration(DEFAULT_HOOK_TIMEOUT_NANOS)}`)],
+      findings: [finding(where, 'info', 'zero-timeout', `timeout ${quoted(raw)} is zero, which means the default ${formatGoDuration(DEFAULT_HOOK_TIMEOUT_NANOS)}`)],
     };
   }
   return { value: parsed.nanos, findings: [] };
@@ -83,7 +94,7 @@ export function resolveContainer(
     return {
       value: null,
       defaulted: false,
-      findings: [finding(where, 'error', 'invalid-container', `container must be a string, got ${JSON.stringify(raw)}`)],
+      findings: [finding(where, 'error', 'invalid-container', `container must be a string, got ${quoted(raw)}`)],
     };
   }
   const name = (raw as string | undefined | null) ?? '';

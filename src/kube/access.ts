@@ -14,7 +14,7 @@ export interface AccessCheck {
 
 export async function canI(cluster: Cluster, namespace: string, verb: string, resource: string, subresource?: string): Promise<AccessCheck> {
   const api = cluster.kc.makeApiClient(AuthorizationV1Api);
-  const res = await cluster.call(`check access to ${verb} ${resource}${subresource ? '/' + subresource : ''} in namespace "${namespace}"`, () =>
+  const res = await cluster.read(`check access to ${verb} ${resource}${subresource ? '/' + subresource : ''} in namespace "${namespace}"`, () =>
     api.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace, verb, resource, ...(subresource ? { subresource } : {}) } } } }, cluster.callOptions()),
   );
   const check: AccessCheck = { namespace, verb, resource, allowed: res.status?.allowed === true };

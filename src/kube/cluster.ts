@@ -9,6 +9,28 @@ import type { KubeFlags, ResolvedKubeConfig } from './kubeconfig.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
 
 export const PAGE_SIZE = 500;
+export const READ_ATTEMPTS = 5;
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ETIMEDOUT']);
+
+/** Milliseconds to wait before retrying a read, or null when the error is not transient. */
+export function retryDelayMs(e: unknown, attempt: number): number | null {
+  const backoff = Math.min(200 * 2 ** (attempt - 1), 3000);
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'number') {
+    if (!RETRYABLE_STATUS.has(code)) return null;
+    const headers = (e as { headers?: Record<string, string> }).headers ?? {};
+    const after = Number(headers['retry-after'] ?? headers['Retry-After']);
+    return Number.isFinite(after) && after > 0 ? Math.min(after * 1000, 10_000) : backoff;
+  }
+  let cur: unknown = e;
+  for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
+    const c = (cur as { code?: unknown }).code;
+    if (typeof c === 'string') return RETRYABLE_NETWORK.has(c) ? backoff : null;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return null;
+}
 
 export type RawObject = Record<string, unknown>;
 
@@ -81,6 +103,7 @@ export class Cluster {
     };
   }
 
+  /** A request that changes something: sent once, never retried blindly. */
   async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
@@ -89,12 +112,41 @@ export class Cluster {
     }
   }
 
+  /**
+   * A request without side effects: retried on throttling (429, honouring Retry-After), on 5xx and
+   * on a dropped connection, up to READ_ATTEMPTS times with exponential backoff.
+   */
+  async read<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.withRetries(fn);
+    } catch (e) {
+      throw toUserError(e, this.errorContext(action));
+    }
+  }
+
+  /** The retry loop of read(), rethrowing the last error as it came. */
+  async withRetries<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        const wait = retryDelayMs(e, attempt);
+        if (wait === null || attempt >= READ_ATTEMPTS) throw e;
+        this.retries++;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  /** How many reads were retried, for reports. */
+  retries = 0;
+
   /** Lists pods page by page (limit/continue), so memory stays bounded by one page. */
   async *listPods(namespace: string | null, labelSelector?: string): AsyncGenerator<RawObject[]> {
     let cont: string | undefined;
     const where = namespace === null ? 'in all namespaces' : `in namespace "${namespace}"`;
     do {
-      const page = await this.call(`list pods ${where}`, () =>
+      const page = await this.read(`list pods ${where}`, () =>
         namespace === null
           ? this.core.listPodForAllNamespaces({ limit: PAGE_SIZE, _continue: cont, labelSelector }, this.callOptions())
           : this.core.listNamespacedPod({ namespace, limit: PAGE_SIZE, _continue: cont, labelSelector }, this.callOptions()),
@@ -106,7 +158,7 @@ export class Cluster {
 
   /** Names of the namespaces (for shell completion). */
   async namespaceNames(): Promise<string[]> {
-    const list = await this.call('list namespaces', () => this.core.listNamespace({ limit: 500 }, this.callOptions()));
+    const list = await this.read('list namespaces', () => this.core.listNamespace({ limit: 500 }, this.callOptions()));
     return list.items.map((n) => n.metadata?.name ?? '').filter(Boolean);
   }
 
@@ -115,9 +167,8 @@ export class Cluster {
     const tried: string[] = [];
     for (const loc of locations) {
       try {
-        const obj = (await this.custom.getNamespacedCustomObject(
-          { group: loc.group, version: 'v1', namespace: loc.namespace, plural: 'backups', name },
-          this.callOptions(),
+        const obj = (await this.withRetries(() =>
+          this.custom.getNamespacedCustomObject({ group: loc.group, version: 'v1', namespace: loc.namespace, plural: 'backups', name }, this.callOptions()),
         )) as RawObject;
         return obj;
       } catch (e) {

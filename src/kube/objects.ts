@@ -22,7 +22,7 @@ export class ObjectClient {
   }
 
   async get(kind: KindInfo, namespace: string, name: string): Promise<RawObject> {
-    const obj = await this.cluster.call(`get ${kind.display} "${name}" in namespace "${namespace}"`, () =>
+    const obj = await this.cluster.read(`get ${kind.display} "${name}" in namespace "${namespace}"`, () =>
       this.api.read({ apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name, namespace } }),
     );
     return JSON.parse(JSON.stringify(obj)) as RawObject;
@@ -32,7 +32,7 @@ export class ObjectClient {
     const out: RawObject[] = [];
     let cont: string | undefined;
     do {
-      const page = await this.cluster.call(`list ${kind.display} ${namespace ? `in namespace "${namespace}"` : 'in all namespaces'}`, () =>
+      const page = await this.cluster.read(`list ${kind.display} ${namespace ? `in namespace "${namespace}"` : 'in all namespaces'}`, () =>
         this.api.list(kind.apiVersion, kind.kind, namespace ?? undefined, undefined, undefined, undefined, undefined, labelSelector, 500, cont),
       );
       out.push(...(JSON.parse(JSON.stringify(page.items)) as RawObject[]));

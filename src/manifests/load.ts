@@ -37,6 +37,39 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+export const MAX_NODES = 5_000_000;
+export const MAX_DEPTH = 512;
+
+/**
+ * A plain tree copy of a parsed document. YAML aliases become copies, so a recursive alias or an
+ * alias bomb ("billion laughs") would never end: both are refused within fixed limits.
+ */
+export function boundedCopy(value: unknown, budget: { nodes: number }): { ok: true; value: unknown } | { ok: false; reason: string } {
+  const ancestors = new Set<object>();
+  const copy = (v: unknown, depth: number): unknown => {
+    if (--budget.nodes < 0) throw new Error(`expands to more than ${MAX_NODES.toLocaleString('en')} values (YAML aliases?)`);
+    if (v === null || typeof v !== 'object') return v;
+    if (v instanceof Date) return v.toISOString();
+    if (depth > MAX_DEPTH) throw new Error(`is nested deeper than ${MAX_DEPTH} levels`);
+    if (ancestors.has(v)) throw new Error('contains a recursive YAML alias');
+    ancestors.add(v);
+    let out: unknown;
+    if (Array.isArray(v)) out = v.map((x) => copy(x, depth + 1));
+    else {
+      const o: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) o[k] = copy(x, depth + 1);
+      out = o;
+    }
+    ancestors.delete(v);
+    return out;
+  };
+  try {
+    return { ok: true, value: copy(value, 0) };
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message };
+  }
+}
+
 /** Parses one YAML/JSON stream; List objects are flattened into their items. */
 export function parseManifestText(text: string, origin: string): { documents: ManifestDocument[]; findings: Finding[]; roots: unknown[] } {
   const documents: ManifestDocument[] = [];
@@ -53,6 +86,13 @@ export function parseManifestText(text: string, origin: string): { documents: Ma
     return { documents, roots: [], findings: [fileFinding(origin, `not valid YAML or JSON${where}: ${err.reason ?? (e as Error).message.split('\n')[0]}; fix the file`, 'invalid-manifest')] };
   }
   const multi = docs.length > 1;
+  const budget = { nodes: MAX_NODES };
+  docs = docs.map((raw, i) => {
+    const copied = boundedCopy(raw, budget);
+    if (copied.ok) return copied.value;
+    findings.push(fileFinding(multi ? `${origin}#${i + 1}` : origin, `this document ${copied.reason}; it was not read`, 'invalid-manifest'));
+    return null;
+  });
   docs.forEach((doc, i) => {
     const docOrigin = multi ? `${origin}#${i + 1}` : origin;
     if (doc === null || doc === undefined) return;

@@ -75,12 +75,14 @@ function podEntry(p: PodPlan): PodEntry {
   return e;
 }
 
-export function buildReport(inv: Inventory): HookReport {
+/** The report of a plan; pods without hooks are kept only with `all` (list --all). */
+export function buildReport(inv: Inventory, all = false): HookReport {
   const findings = allFindings(inv.plan);
   for (const x of inv.plan.excluded) {
     findings.push({ severity: 'info', code: 'not-in-backup', object: x.object, field: '', message: `has hook annotations but the Backup does not back it up: ${x.reason}` });
   }
-  const pods = inv.plan.pods.map(podEntry);
+  const inScope = inv.plan.pods;
+  const pods = inScope.filter((p) => all || p.hooks.length > 0 || p.findings.some((f) => f.severity !== 'info')).map(podEntry);
   return {
     apiVersion: REPORT_API_VERSION,
     kind: 'HookReport',
@@ -91,8 +93,8 @@ export function buildReport(inv: Inventory): HookReport {
     findings,
     summary: {
       podsSeen: inv.podsSeen,
-      podsInScope: pods.length,
-      podsWithHooks: pods.filter((p) => p.hooks.length > 0).length,
+      podsInScope: inScope.length,
+      podsWithHooks: inScope.filter((p) => p.hooks.length > 0).length,
       hooks: pods.reduce((n, p) => n + p.hooks.length, 0),
       errors: findings.filter((f) => f.severity === 'error').length,
       warnings: findings.filter((f) => f.severity === 'warning').length,

@@ -56,7 +56,8 @@ if (target !== 'cluster') {
     const byNs = JSON.parse((await run(['list', '-n', NS.list, '-o', 'json'])).stdout);
     const withHooks = (r: { pods: { name: string; hooks: unknown[] }[] }) => r.pods.filter((p) => p.hooks.length > 0).map((p) => p.name);
     t.deepEqual(withHooks(byNs), ['db-0', 'tmp-0']);
-    t.is(byNs.pods.length, 3, 'json carries the pods without hooks too');
+    t.is(byNs.summary.podsInScope, 3, 'pods without hooks are counted, and listed only with --all');
+    t.is(JSON.parse((await run(['list', '-n', NS.list, '--all', '-o', 'json'])).stdout).pods.length, 3);
     const sel = JSON.parse((await run(['list', '-n', NS.list, '-l', 'app=db', '-o', 'json'])).stdout);
     t.deepEqual(withHooks(sel), ['db-0']);
     const backup = JSON.parse((await run(['list', '--backup', NS.list, '-o', 'json'])).stdout);
