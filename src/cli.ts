@@ -37,7 +37,8 @@ export async function main(argv: string[], context: Context): Promise<number> {
   }
   if (argv[0] === '__complete') return new Completer(buildCli(context.env, {}, []), context).run(argv.slice(1));
   const cli = buildCli(context.env, context.stdout as unknown as { isTTY?: boolean }, argv);
-  if (argv.length === 0) {
+  if (argv.length === 0 || (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h'))) {
+    // The overview needs no parsing: skip compiling clipanion's state machine.
     context.stdout.write(cli.usage(null));
     return 0;
   }
