@@ -112,7 +112,9 @@ export function podFromObject(raw: Record<string, unknown>, origin?: string): Po
   if (origin) pod.origin = origin;
   if (kind === 'Pod') {
     if (typeof meta.uid === 'string') pod.uid = meta.uid;
-    if (typeof meta.deletionTimestamp === 'string') pod.deletionTimestamp = meta.deletionTimestamp;
+    const deleting = meta.deletionTimestamp;
+    if (typeof deleting === 'string') pod.deletionTimestamp = deleting;
+    else if (deleting instanceof Date) pod.deletionTimestamp = deleting.toISOString();
     const status = isObject(raw.status) ? raw.status : undefined;
     if (status) {
       if (typeof status.phase === 'string') pod.phase = status.phase;

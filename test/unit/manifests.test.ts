@@ -53,3 +53,11 @@ test('malformed pods give findings and keep the valid parts', (t) => {
   t.deepEqual(p?.initContainers, ['init']);
   t.deepEqual(p?.findings.map((f) => f.code).sort(), ['invalid-field-type', 'no-containers', 'non-string-value']);
 });
+
+test('pods from the client library: Date timestamps and owner references', (t) => {
+  const p = podFromObject({ kind: 'Pod', metadata: { name: 'x', uid: 'u-1', deletionTimestamp: new Date('2026-01-02T03:04:05Z'), ownerReferences: [{ kind: 'ReplicaSet', name: 'rs', controller: true }] }, spec: { containers: [{ name: 'c' }] }, status: { phase: 'Running', containerStatuses: [{ name: 'c', state: { running: {} } }] } });
+  t.is(p?.deletionTimestamp, '2026-01-02T03:04:05.000Z');
+  t.deepEqual(p?.owner, { kind: 'ReplicaSet', name: 'rs' });
+  t.deepEqual(p?.containerRunning, { c: true });
+  t.is(p?.uid, 'u-1');
+});
