@@ -95,6 +95,7 @@ function buildTarget(t: Target, work: string): string {
     disableExperimentalSEAWarning: true,
     useSnapshot: false,
     useCodeCache: false,
+    execArgv: ['--max-semi-space-size=8'],
     execArgvExtension: 'none',
     assets: { 'kube.cjs': join(ROOT, 'dist', 'kube.cjs') },
   };
