@@ -180,5 +180,5 @@ const table = [
 process.stdout.write(table + '\n');
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
 if (!wanted.length) {
-  writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), `# Benchmark results\n\nNewest \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, ${machine}.\nMedians after a warm-up; peak RSS of the whole process (GNU time).\n\n${table}\n`);
+  writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), `# Benchmark results\n\nNewest \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, ${machine}.\nMedians after a warm-up; peak RSS of the whole process (GNU time). What the profiles showed and what was\nchanged: [PROFILES.md](PROFILES.md).\n\n${table}\n`);
 }

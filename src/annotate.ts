@@ -155,7 +155,7 @@ export async function annotate(cfg: AnnotateConfig, io: { readStdin: () => Promi
   if (cfg.local) return annotateLocal(cfg, selector, io, onResult);
   if (cfg.files.length > 0) throw new UsageError('error: -f edits manifests only with --local (the result is printed, nothing is sent to a cluster)');
   const { refs, selectorKind } = parseTargets(cfg.targets, selector !== null);
-  const { Cluster, ObjectClient } = await loadKube();
+  const { Cluster, ObjectClient, canI } = await loadKube();
   const cluster = new Cluster(cfg.kube, io.env);
   const client = new ObjectClient(cluster);
   const namespace = cluster.namespace;
@@ -179,6 +179,7 @@ export async function annotate(cfg: AnnotateConfig, io: { readStdin: () => Promi
     work = refs.map((r) => ({ ...r, namespace }));
   }
 
+  const patchAccess = new Map<string, boolean>();
   for (const w of work) {
     const ref = `${w.kind.display}/${w.name}`;
     const fail = (error: string) => report({ ref, namespace: w.namespace, template: w.kind.kind !== 'Pod', status: 'failed', error, warnings: [], findings: [], changes: {} });
@@ -194,6 +195,21 @@ export async function annotate(cfg: AnnotateConfig, io: { readStdin: () => Promi
       continue;
     }
     const { result, edit } = decide({ ...raw, kind: w.kind.kind }, cfg, ref, w.namespace);
+    if (cfg.dryRun === 'client' && edit && result.status === 'annotated') {
+      // A client dry run sends no patch, so ask the API server whether the patch would be allowed.
+      const plural = Object.entries(TARGET_KINDS).find(([, k]) => k === w.kind)?.[0] ?? 'pods';
+      const group = w.kind.apiVersion.includes('/') ? (w.kind.apiVersion.split('/')[0] as string) : '';
+      const key = `${w.namespace}/${group}/${plural}`;
+      let allowed = patchAccess.get(key);
+      if (allowed === undefined) {
+        allowed = (await canI(cluster, w.namespace, 'patch', plural, undefined, group)).allowed;
+        patchAccess.set(key, allowed);
+      }
+      if (!allowed) {
+        result.status = 'failed';
+        result.error = `${ref}: you may not patch ${plural}${group ? '.' + group : ''} in namespace "${w.namespace}", so this change would be refused; ask for patch on ${plural}`;
+      }
+    }
     if (!edit || result.status === 'failed' || result.status === 'unchanged' || cfg.dryRun === 'client') {
       if (edit && result.status !== 'failed') {
         const copy = structuredClone(raw);

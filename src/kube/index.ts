@@ -1,6 +1,6 @@
 // Everything that talks to a cluster, behind one lazily loaded entry point: the bundle ships it as
 // dist/kube.cjs, so commands that need no cluster never load @kubernetes/client-node.
-export { execAccess, recordEvent } from './access.ts';
+export { canI, execAccess, recordEvent } from './access.ts';
 export { Cluster } from './cluster.ts';
 export { Executor } from './exec.ts';
 export { ObjectClient } from './objects.ts';

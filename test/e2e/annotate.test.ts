@@ -170,6 +170,11 @@ test('403 and 404 are reported per target; the others still succeed; exit 1', as
   const denied = await annotate(['web-1', '--phase', 'pre', '--command', '/bin/sync'], { kubeconfig: ro });
   t.is(denied.code, 1);
   t.regex(denied.stderr, /Error from server \(Forbidden\): pods "web-1" is forbidden: User "readonly" cannot patch resource "pods"/);
+  const patchesBefore = server.requests.filter((q) => q.method === 'PATCH' && q.name === 'web-1').length;
+  const dry = await annotate(['web-1', '--phase', 'pre', '--command', '/bin/sync', '--dry-run=client'], { kubeconfig: ro });
+  t.is(dry.code, 1);
+  t.regex(dry.stderr, /you may not patch pods in namespace "apps", so this change would be refused/);
+  t.is(server.requests.filter((q) => q.method === 'PATCH' && q.name === 'web-1').length, patchesBefore, 'a client dry run sends no patch');
   const mixed = await annotate(['missing-0', 'web-1', '--phase', 'post', '--command', '/bin/sync2']);
   t.is(mixed.code, 1);
   t.regex(mixed.stderr, /pods "missing-0" not found/);
