@@ -147,7 +147,7 @@ export class AnnotateCommand extends KubeCommand {
         dryRun,
         local: this.local,
         files: this.files ?? [],
-        kube: { kubeconfig: this.kubeconfig, context: this.kubeContext, cluster: this.cluster, user: this.user, namespace: this.namespace, requestTimeout: this.requestTimeout },
+        kube: this.kubeOptions(),
       },
       { readStdin: () => readAll(this.context.stdin), env: this.context.env },
       onResult,

@@ -7,6 +7,7 @@ import { EXIT_FAILURE, UsageError, isUserError, oneLine } from '../errors.ts';
 import type { Flavor, Phase } from '../hooks/types.ts';
 import { PHASES } from '../hooks/types.ts';
 import type { ScopeConfig } from '../inventory.ts';
+import type { ClusterOptions } from '../kube/cluster.ts';
 import type { OutputFormat } from '../output/render.ts';
 import { OUTPUT_FORMATS } from '../output/render.ts';
 import type { Style } from '../output/term.ts';
@@ -62,6 +63,10 @@ export abstract class KubeCommand extends BaseCommand {
   user = Option.String('--user', { description: 'The kubeconfig user to use' });
   namespace = Option.String('-n,--namespace', { description: "Namespace (default: the context's namespace)" });
   requestTimeout = Option.String('--request-timeout', { description: 'How long to wait for each API request, e.g. 30s (default 0: no limit)' });
+
+  kubeOptions(): ClusterOptions {
+    return { kubeconfig: this.kubeconfig, context: this.kubeContext, cluster: this.cluster, user: this.user, namespace: this.namespace, requestTimeout: this.requestTimeout };
+  }
 }
 
 export function parsePhase(value: string | undefined): Phase[] {
@@ -102,14 +107,7 @@ export abstract class ScopeCommand extends KubeCommand {
       backupName: this.backup,
       backupFile: this.backupFile,
       backupNamespace: this.backupNamespace,
-      kube: {
-        kubeconfig: this.kubeconfig,
-        context: this.kubeContext,
-        cluster: this.cluster,
-        user: this.user,
-        namespace: this.namespace,
-        requestTimeout: this.requestTimeout,
-      },
+      kube: this.kubeOptions(),
     };
   }
 
