@@ -1,7 +1,7 @@
-// Builds dist/: kubectl-ark_hooks.cjs (the CLI) and kube.cjs (cluster access with
-// @kubernetes/client-node). The CLI loads kube.cjs only when a command needs a cluster, so --help,
-// --version and -f runs start as fast as node itself. In a single executable (scripts/dist.mjs)
-// kube.cjs is an asset of the executable instead of a file.
+// Builds dist/: kubectl-ark_hooks.cjs (a tiny entry that answers --version), cli.cjs (the commands)
+// and kube.cjs (cluster access with @kubernetes/client-node). Each part is loaded only when needed,
+// through V8's compile cache, so --version, --help and -f runs never load the client. In a single
+// executable (scripts/dist.ts) cli.cjs and kube.cjs are assets of the executable instead of files.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -31,35 +31,41 @@ const common = {
   },
 };
 
-// The lazy entry: from src/kube-loader.ts, `import('./kube/index.ts')` becomes this module.
-const KUBE_RUNTIME = `
+// Lazily loaded parts: the CLI (dist/cli.cjs) and cluster access (dist/kube.cjs). Each is a file next
+// to the entry, or an asset of a single executable, and is compiled with V8's compile cache.
+const lazyRuntime = (asset) => `
 const path = require('node:path');
-// kube.cjs is 2 MB: V8's compile cache (in the OS temp directory) saves most of its load time.
 try { require('node:module').enableCompileCache?.(); } catch {}
 let sea = null;
 try { sea = require('node:sea'); } catch {}
 if (sea && sea.isSea()) {
   const vm = require('node:vm');
-  const src = sea.getAsset('kube.cjs', 'utf8');
+  const src = sea.getAsset('${asset}', 'utf8');
   const m = { exports: {} };
-  vm.compileFunction(src, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: 'kube.cjs' })(m.exports, require, m, 'kube.cjs', '.');
+  vm.compileFunction(src, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: '${asset}' })(m.exports, require, m, '${asset}', '.');
   module.exports = m.exports;
 } else {
-  module.exports = require(path.join(__dirname, 'kube.cjs'));
+  module.exports = require(path.join(__dirname, '${asset}'));
 }
 `;
 
-const lazyKube = {
-  name: 'lazy-kube',
+/** Turns `import(spec)` from a file ending in `importer` into a lazy load of dist/<asset>. */
+const lazy = (name, spec, importer, asset) => ({
+  name,
   setup(b) {
-    b.onResolve({ filter: /^\.\/kube\/index\.ts$/ }, (args) => (args.importer.endsWith('kube-loader.ts') ? { path: 'kube-runtime', namespace: 'lazy-kube' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-kube' }, () => ({ contents: KUBE_RUNTIME, loader: 'js' }));
+    b.onResolve({ filter: new RegExp('^' + spec.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') + '$') }, (args) =>
+      args.importer.endsWith(importer) ? { path: asset, namespace: name } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: name }, () => ({ contents: lazyRuntime(asset), loader: 'js' }));
   },
-};
+});
+const lazyKube = lazy('lazy-kube', './kube/index.ts', 'kube-loader.ts', 'kube.cjs');
+const lazyCli = lazy('lazy-cli', '../src/entry.ts', 'kubectl-ark_hooks.ts', 'cli.cjs');
 
 export async function buildAll() {
   await Promise.all([
-    build({ ...common, entryPoints: [`${root}cmd/kubectl-ark_hooks.ts`], outfile: `${root}dist/kubectl-ark_hooks.cjs`, banner: { js: '#!/usr/bin/env node' }, plugins: [lazyKube] }),
+    build({ ...common, entryPoints: [`${root}cmd/kubectl-ark_hooks.ts`], outfile: `${root}dist/kubectl-ark_hooks.cjs`, banner: { js: '#!/usr/bin/env node' }, plugins: [lazyCli] }),
+    build({ ...common, entryPoints: [`${root}src/entry.ts`], outfile: `${root}dist/cli.cjs`, plugins: [lazyKube] }),
     build({ ...common, entryPoints: [`${root}src/kube/index.ts`], outfile: `${root}dist/kube.cjs` }),
   ]);
 }

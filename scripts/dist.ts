@@ -97,7 +97,7 @@ function buildTarget(t: Target, work: string): string {
     useCodeCache: false,
     execArgv: ['--max-semi-space-size=8'],
     execArgvExtension: 'none',
-    assets: { 'kube.cjs': join(ROOT, 'dist', 'kube.cjs') },
+    assets: { 'cli.cjs': join(ROOT, 'dist', 'cli.cjs'), 'kube.cjs': join(ROOT, 'dist', 'kube.cjs') },
   };
   const configFile = join(work, `${t.id}.sea.json`);
   writeFileSync(configFile, JSON.stringify(config, null, 2));
