@@ -172,13 +172,17 @@ const sections: Record<string, () => Promise<void>> = { startup, list: listing, 
 const wanted = process.argv.slice(2).filter((a) => sections[a]);
 for (const name of wanted.length ? wanted : Object.keys(sections)) await (sections[name] as () => Promise<void>)();
 
-const table = [
-  '| section | what | median wall | peak RSS | ratio | target |',
-  '|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.section} | ${r.what} | ${r.what.startsWith('per-hook') || r.what.startsWith('linearity') ? `${r.ms.toFixed(2)} ms` : fmt(r.ms)} | ${r.rssMb ? `${r.rssMb.toFixed(0)} MB` : '-'} | ${r.ratio ? `${r.ratio.toFixed(2)}x ${r.vs}` : (r.vs ?? '-')} | ${r.target ?? '-'} |`),
-].join('\n');
-process.stdout.write(table + '\n');
+const line = (r: Row) => `| ${r.section} | ${r.what} | ${r.what.startsWith('per-hook') || r.what.startsWith('linearity') ? `${r.ms.toFixed(2)} ms` : fmt(r.ms)} | ${r.rssMb ? `${r.rssMb.toFixed(0)} MB` : '-'} | ${r.ratio ? `${r.ratio.toFixed(2)}x ${r.vs}` : (r.vs ?? '-')} | ${r.target ?? '-'} |`;
+const head = ['| section | what | median wall | peak RSS | ratio | target |', '|---|---|---|---|---|---|'];
+process.stdout.write([...head, ...rows.map(line)].join('\n') + '\n');
+// RESULTS.md keeps the newest figures per section: a partial run replaces only its sections.
+const resultsFile = join(ROOT, 'bench', 'RESULTS.md');
+const ran = new Set(rows.map((r) => r.section));
+const kept = existsSync(resultsFile) && wanted.length ? readFileSync(resultsFile, 'utf8').split('\n').filter((l) => /^\| (start-up|list|run) \|/.test(l) && !ran.has(l.split('|')[1]?.trim() ?? '')) : [];
+const order = ['start-up', 'list', 'run'];
+const all = [...kept, ...rows.map(line)].sort((a, b) => order.indexOf(a.split('|')[1]?.trim() ?? '') - order.indexOf(b.split('|')[1]?.trim() ?? ''));
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
-if (!wanted.length) {
-  writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), `# Benchmark results\n\nNewest \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, ${machine}.\nMedians after a warm-up; peak RSS of the whole process (GNU time). What the profiles showed and what was\nchanged: [PROFILES.md](PROFILES.md).\n\n${table}\n`);
-}
+writeFileSync(
+  resultsFile,
+  `# Benchmark results\n\nNewest \`npm run bench\` figures per section (last written ${new Date().toISOString().slice(0, 10)}: ${[...ran].join(', ')}), ${machine}.\nMedians after a warm-up; peak RSS of the whole process (GNU time). What the profiles showed and what was\nchanged: [PROFILES.md](PROFILES.md).\n\n${[...head, ...all].join('\n')}\n`,
+);

@@ -4,10 +4,16 @@
 
 import { versionLine } from '../src/build-info.ts';
 
+declare const __ARK_HOOKS_OVERVIEW__: string | undefined;
+
 const args = process.argv.slice(2);
+const overview = typeof __ARK_HOOKS_OVERVIEW__ === 'string' ? __ARK_HOOKS_OVERVIEW__ : undefined;
 
 if (args.length === 1 && (args[0] === '--version' || args[0] === 'version')) {
   process.stdout.write(versionLine() + '\n');
+} else if (overview && (args.length === 0 || (args.length === 1 && (args[0] === '--help' || args[0] === '-h')))) {
+  // Rendered at build time (scripts/build.mjs): the overview needs none of the commands' code.
+  process.stdout.write(overview);
 } else {
   import('../src/entry.ts').then(({ runFromProcess }) => runFromProcess(args));
 }

@@ -64,10 +64,22 @@ const lazyCli = lazy('lazy-cli', '../src/entry.ts', 'kubectl-ark_hooks.ts', 'cli
 
 export async function buildAll() {
   await Promise.all([
-    build({ ...common, entryPoints: [`${root}cmd/kubectl-ark_hooks.ts`], outfile: `${root}dist/kubectl-ark_hooks.cjs`, banner: { js: '#!/usr/bin/env node' }, plugins: [lazyCli] }),
     build({ ...common, entryPoints: [`${root}src/entry.ts`], outfile: `${root}dist/cli.cjs`, plugins: [lazyKube] }),
     build({ ...common, entryPoints: [`${root}src/kube/index.ts`], outfile: `${root}dist/kube.cjs` }),
   ]);
+  // The command overview (`kubectl ark-hooks --help`) is the same on every run: render it once
+  // here, so that the entry prints it without loading the commands.
+  const overview = execFileSync(process.execPath, ['-e', `require(${JSON.stringify(`${root}dist/cli.cjs`)}).runFromProcess(['--help'])`], {
+    env: { ...process.env, NO_COLOR: '1' },
+  }).toString();
+  await build({
+    ...common,
+    define: { ...common.define, __ARK_HOOKS_OVERVIEW__: JSON.stringify(overview) },
+    entryPoints: [`${root}cmd/kubectl-ark_hooks.ts`],
+    outfile: `${root}dist/kubectl-ark_hooks.cjs`,
+    banner: { js: '#!/usr/bin/env node' },
+    plugins: [lazyCli],
+  });
 }
 
 if (process.argv[1] === new URL(import.meta.url).pathname) await buildAll();
