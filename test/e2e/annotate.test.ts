@@ -148,7 +148,7 @@ test('dry runs: client sends no patch, server sends dryRun=All; neither changes 
   t.regex(patches[0]?.query ?? '', /dryRun=All/);
   t.deepEqual(podAnn('dry-0'), {});
   const none = await annotate(['dry-0', '--phase', 'pre', '--command', '/bin/sync', '--dry-run=none']);
-  t.is(none.stdout, 'pod/dry-0 annotated\n');
+  t.is(none.stdout, 'pod/dry-0 annotated\n', `exit ${none.code} after ${none.ms} ms: ${none.stderr}`);
 });
 
 test('validation: unknown container, invalid timeout and on-error, nothing written', async (t) => {

@@ -66,7 +66,7 @@ export function start(command: string, args: string[], opts: RunOptions = {}): S
   };
   child.stdout?.on('data', (c: Buffer) => (out.push(c), check()));
   child.stderr?.on('data', (c: Buffer) => (err.push(c), check()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 180_000);
   const done = new Promise<RunResult>((resolvePromise, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -94,7 +94,7 @@ export function run(command: string, args: string[], opts: RunOptions = {}): Pro
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 180_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
