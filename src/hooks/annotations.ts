@@ -182,6 +182,11 @@ export function resolveAnnotationHook(pod: PodInput, phase: Phase, flavor: Flavo
 
 const HOOK_KEY = /^(?:(pre|post)\.)?hook\.backup\.(ark\.heptio\.com|velero\.io)\/(.*)$/;
 
+/** Whether an annotation key is in a backup hook family (any field, any phase prefix). */
+export function isHookKey(key: string): boolean {
+  return HOOK_KEY.test(key);
+}
+
 /** Annotation keys that look like hook keys but that Ark would never read (typos, wrong case). */
 export function unknownHookKeys(pod: PodInput, object: string): Finding[] {
   const out: Finding[] = [];

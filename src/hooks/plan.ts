@@ -1,7 +1,7 @@
 // The plan: for each pod in scope and each phase, the hooks Ark would run, in order, with their
 // effective values and findings (hooks-spec A5 precedence, A6 eligibility, A9 checks).
 
-import { ANNOTATION_HOOK_NAME, checkArgv, resolveAnnotationHook, unknownHookKeys } from './annotations.ts';
+import { checkArgv, isHookKey, resolveAnnotationHook, unknownHookKeys } from './annotations.ts';
 import type { BackupModel, SpecEntry, SpecHook } from './backup.ts';
 import { backupCovers, entryApplies } from './backup.ts';
 import { objectRef } from './objects.ts';
@@ -47,10 +47,8 @@ export interface Plan {
   findings: Finding[];
 }
 
-const HOOK_ANNOTATION = /^(?:(?:pre|post)\.)?hook\.backup\.(?:ark\.heptio\.com|velero\.io)\//;
-
 export function hasHookAnnotations(pod: PodInput): boolean {
-  return Object.keys(pod.annotations).some((k) => HOOK_ANNOTATION.test(k));
+  return Object.keys(pod.annotations).some(isHookKey);
 }
 
 export function emptyNameFinding(backup: BackupModel, entry: SpecEntry): Finding {
@@ -237,4 +235,3 @@ export function allFindings(plan: Plan): Finding[] {
   return out.map((f, i) => ({ f, i })).sort((a, b) => rank[a.f.severity] - rank[b.f.severity] || a.i - b.i).map((x) => x.f);
 }
 
-export { ANNOTATION_HOOK_NAME };
