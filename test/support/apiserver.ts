@@ -746,10 +746,11 @@ export class TestApiServer {
 
   // ---- exec ------------------------------------------------------------------------------------
 
-  private rejectUpgrade(socket: Duplex, code: number, body: Obj) {
+  private rejectUpgrade(socket: Duplex, code: number, body: Obj, headers: Record<string, string> = {}) {
     const text = JSON.stringify(body);
-    const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' }[code] ?? 'Error';
-    socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+    const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' }[code] ?? 'Error';
+    const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n${extra}Connection: close\r\n\r\n${text}`);
   }
 
   private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -760,9 +761,9 @@ export class TestApiServer {
     const isWebSocket = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
     const log: LoggedRequest = { method, path, query: url.search, user: '', verb: isWebSocket ? 'get' : 'create', resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name, status: 0, at: Date.now() };
     this.requests.push(log);
-    const reject = (code: number, body: Obj) => {
+    const reject = (code: number, body: Obj, headers?: Record<string, string>) => {
       log.status = code;
-      this.rejectUpgrade(socket, code, body);
+      this.rejectUpgrade(socket, code, body, headers);
     };
     const fault = this.takeFault({ method, path, query: url.searchParams, upgrade: true });
     if (fault) {
@@ -772,7 +773,7 @@ export class TestApiServer {
         socket.destroy();
         return;
       }
-      if (fault.status) return reject(fault.status, fault.body ?? status(fault.status, 'InternalError', 'injected fault'));
+      if (fault.status) return reject(fault.status, fault.body ?? status(fault.status, 'InternalError', 'injected fault'), fault.headers);
     }
     const { user } = this.authenticate(req);
     if (!user || user.expired) return reject(401, status(401, 'Unauthorized', 'Unauthorized'));
