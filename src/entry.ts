@@ -1,10 +1,10 @@
-// Runs the CLI for this process: stdio, exit code, EPIPE and unexpected errors.
+// Runs the CLI for this process: stdio, exit code, closed outputs and unexpected errors.
 import { main } from './cli.ts';
-import { quietEpipe } from './output/term.ts';
+import { guardOutput } from './output/term.ts';
 
 export function runFromProcess(args: string[]): void {
-  quietEpipe(process.stdout);
-  quietEpipe(process.stderr);
+  guardOutput(process.stdout);
+  guardOutput(process.stderr);
   main(args, {
     env: process.env,
     stdin: process.stdin,

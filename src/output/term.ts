@@ -1,4 +1,5 @@
-// Terminal manners: colour only on a TTY and never with NO_COLOR or --no-color; EPIPE ends quietly.
+// Terminal manners: colour only on a TTY and never with NO_COLOR or --no-color; a closed output
+// (EPIPE, a hung-up terminal) silences the printing without ending the work.
 
 export interface Style {
   enabled: boolean;
@@ -26,10 +27,30 @@ export function shellQuote(argv: readonly string[]): string {
   return argv.map((a) => (a !== '' && /^[A-Za-z0-9_\-+=.,/:@%^]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-/** Makes `kubectl ark-hooks list | head` end quietly instead of crashing on EPIPE. */
-export function quietEpipe(stream: NodeJS.WriteStream): void {
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    throw e;
+/**
+ * Makes a closed output (`kubectl ark-hooks run … | head`, a terminal that went away) stop the
+ * printing and nothing else: the first write error (EPIPE, EIO, …) marks the stream broken, and
+ * every later write is dropped. The work goes on and the exit code stays the work's own.
+ */
+export function guardOutput(stream: NodeJS.WriteStream): { readonly broken: boolean } {
+  const state = { broken: false };
+  stream.on('error', () => {
+    state.broken = true;
   });
+  const write = stream.write.bind(stream) as (...a: unknown[]) => boolean;
+  stream.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
+    const done = typeof encoding === 'function' ? encoding : typeof cb === 'function' ? cb : undefined;
+    if (state.broken || stream.destroyed) {
+      if (done) process.nextTick(done as () => void);
+      return true;
+    }
+    try {
+      return write(chunk, encoding, cb);
+    } catch {
+      state.broken = true;
+      if (done) process.nextTick(done as () => void);
+      return true;
+    }
+  }) as typeof stream.write;
+  return state;
 }
