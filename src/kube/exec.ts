@@ -1,7 +1,9 @@
 // Runs one command in a container through the pods/exec WebSocket, with what client-node's Exec
 // lacks (shared/docs/client-node.md §2): the result comes only from the status channel, a socket
 // that closes without a status is a failure, a refused upgrade reports the server's own message,
-// the stream is closed on timeout, pings keep long sessions alive, and no frame can crash us.
+// the stream is closed on timeout (of any length), pings keep long sessions alive, no frame can crash
+// us, an abort also ends a pending handshake, and an upgrade that never started the command (429,
+// 5xx, a connection refused or reset before the upgrade) is retried after Retry-After or a backoff.
 
 import { Writable } from 'node:stream';
 import { Exec } from '@kubernetes/client-node';
@@ -36,28 +38,47 @@ export interface ExecOptions {
   timeoutNanos: bigint | null;
   /** Aborting closes the stream at once (the command may go on running in the container). */
   signal?: AbortSignal;
+  /** Bytes kept in memory per stream: the last ones (the tail). */
   maxOutputBytes?: number;
+  /** Receives every byte of stdout (1) and stderr (2) as it arrives, e.g. for --output-dir. */
+  onOutput?: (stream: 1 | 2, chunk: Buffer) => void;
   connectTimeoutMs?: number;
   pingIntervalMs?: number;
+  /** Attempts at starting the command when the upgrade fails before it started (default 5). */
+  startAttempts?: number;
 }
 
+/** Keeps the last `limit` bytes of a stream and hands every chunk to `sink`. */
 class Capture extends Writable {
-  chunks: Buffer[] = [];
-  size = 0;
+  private chunks: Buffer[] = [];
+  private size = 0;
   truncated = false;
   private readonly limit: number;
-  constructor(limit: number) {
+  private readonly sink: ((chunk: Buffer) => void) | undefined;
+  constructor(limit: number, sink?: (chunk: Buffer) => void) {
     super();
     this.limit = limit;
+    this.sink = sink;
   }
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void) {
-    const room = this.limit - this.size;
-    if (room <= 0) this.truncated = true;
-    else {
-      const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
-      if (part.length < chunk.length) this.truncated = true;
-      this.chunks.push(Buffer.from(part));
-      this.size += part.length;
+    try {
+      this.sink?.(chunk);
+    } catch {
+      // the sink reports its own failures
+    }
+    this.chunks.push(Buffer.from(chunk));
+    this.size += chunk.length;
+    while (this.size > this.limit && this.chunks.length > 0) {
+      this.truncated = true;
+      const first = this.chunks[0] as Buffer;
+      const excess = this.size - this.limit;
+      if (first.length <= excess) {
+        this.chunks.shift();
+        this.size -= first.length;
+      } else {
+        this.chunks[0] = first.subarray(excess);
+        this.size -= excess;
+      }
     }
     cb();
   }
@@ -66,13 +87,74 @@ class Capture extends Writable {
   }
 }
 
+/** The largest delay setTimeout accepts (2^31-1 ms, about 24.8 days); longer ones fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface Clock {
+  setTimeout: (fn: () => void, ms: number) => unknown;
+  clearTimeout: (handle: never) => void;
+  /** Monotonic milliseconds. */
+  now: () => number;
+}
+
+const realClock: Clock = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h), now: () => performance.now() };
+
+/** setTimeout for any length: chains timers of at most MAX_TIMER_MS. Returns a cancel function. */
+export function longTimeout(fn: () => void, ms: number, clock: Clock = realClock): () => void {
+  const deadline = clock.now() + ms;
+  let handle: unknown;
+  const arm = () => {
+    const rest = deadline - clock.now();
+    if (rest <= 0) return fn();
+    handle = clock.setTimeout(arm, Math.min(rest, MAX_TIMER_MS));
+  };
+  handle = clock.setTimeout(arm, Math.min(Math.max(ms, 0), MAX_TIMER_MS));
+  return () => clock.clearTimeout(handle as never);
+}
+
+/** An error that means the command never started: worth another attempt after `waitMs`. */
+function startRetryDelay(e: unknown, attempt: number): number | null {
+  const backoff = Math.min(250 * 2 ** (attempt - 1), 5000);
+  if (e instanceof ExecRefused) {
+    if (e.status === 429 || e.status === 502 || e.status === 503 || e.status === 504) {
+      return e.retryAfterS !== undefined ? Math.min(e.retryAfterS * 1000, 30_000) : backoff;
+    }
+    return null;
+  }
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code)) return backoff;
+  const msg = (e as Error)?.message ?? '';
+  if (/socket hang up|Opening handshake has timed out|closed before the connection was established/.test(msg)) return backoff;
+  return null;
+}
+
+/** Waits, unless the signal is aborted first (then resolves false). */
+function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export class ExecRefused extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  readonly retryAfterS: number | undefined;
+  constructor(status: number, message: string, retryAfterS?: number) {
     super(message);
     this.status = status;
+    this.retryAfterS = retryAfterS;
   }
 }
+
+class Aborted extends Error {}
 
 interface SessionState {
   protocolError?: string;
@@ -84,6 +166,8 @@ class SturdyWebSockets {
   private readonly kc: KubeConfig;
   private readonly connectTimeoutMs: number;
   readonly state = new WeakMap<WebSocket, SessionState>();
+  /** The abort signal of the next connect(): Exec.exec calls connect() synchronously, so this is its own. */
+  nextSignal: AbortSignal | undefined;
 
   constructor(kc: KubeConfig, connectTimeoutMs: number) {
     this.kc = kc;
@@ -91,24 +175,43 @@ class SturdyWebSockets {
   }
 
   async connect(path: string, _text: unknown, binaryHandler: (stream: number, buff: Buffer) => boolean): Promise<WebSocket> {
+    const signal = this.nextSignal;
+    this.nextSignal = undefined;
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig context has no cluster');
     const uri = cluster.server.replace(/^http/, 'ws').replace(/\/+$/, '') + path;
     const opts: WebSocket.ClientOptions = { handshakeTimeout: this.connectTimeoutMs, perMessageDeflate: false };
     await this.kc.applyToHTTPSOptions(opts);
+    if (signal?.aborted) throw new Aborted('interrupted');
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(uri, EXEC_PROTOCOLS, opts);
       const state: SessionState = {};
       this.state.set(ws, state);
       let opened = false;
+      // A second Ctrl-C must also end a handshake that is still pending.
+      const onAbort = () => {
+        if (opened) return;
+        reject(new Aborted('interrupted'));
+        ws.terminate();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      ws.once('open', () => signal?.removeEventListener('abort', onAbort));
+      ws.once('close', () => signal?.removeEventListener('abort', onAbort));
       ws.on('unexpected-response', (req, res) => {
         const chunks: Buffer[] = [];
+        let size = 0;
         const settle = () => {
           const body = Buffer.concat(chunks).toString('utf8');
-          reject(new ExecRefused(res.statusCode ?? 0, statusMessage(body) ?? `the API server refused the exec upgrade (HTTP ${res.statusCode})`));
+          const after = Number(res.headers['retry-after']);
+          reject(new ExecRefused(res.statusCode ?? 0, statusMessage(body) ?? `the API server refused the exec upgrade (HTTP ${res.statusCode})`, Number.isFinite(after) && after >= 0 ? after : undefined));
           req.destroy();
         };
-        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('data', (c: Buffer) => {
+          // Only the Status message is of use: keep at most 64 KiB of it.
+          if (size < 64 * 1024) chunks.push(c);
+          size += c.length;
+          if (size > 1024 * 1024) settle();
+        });
         res.on('end', settle);
         res.on('error', settle);
         res.on('close', settle);
@@ -170,9 +273,9 @@ export class Executor {
   }
 
   async run(o: ExecOptions): Promise<ExecResult> {
-    const limit = o.maxOutputBytes ?? 1024 * 1024;
-    const out = new Capture(limit);
-    const err = new Capture(limit);
+    const limit = o.maxOutputBytes ?? 64 * 1024;
+    const out = new Capture(limit, o.onOutput && ((c) => o.onOutput?.(1, c)));
+    const err = new Capture(limit, o.onOutput && ((c) => o.onOutput?.(2, c)));
     const result = (r: Pick<ExecResult, 'outcome' | 'exitCode' | 'message'> & { httpStatus?: number }): ExecResult => ({
       ...r,
       stdout: out.data,
@@ -182,37 +285,51 @@ export class Executor {
     });
     if (o.signal?.aborted) return result({ outcome: 'interrupted', exitCode: null, message: 'interrupted before it started' });
     let status: StatusLike | null = null;
-    let ws: WebSocket;
-    try {
-      ws = (await this.exec.exec(o.namespace, o.pod, o.container, o.command, out, err, null, false, (s) => {
-        status = s as StatusLike;
-      })) as unknown as WebSocket;
-    } catch (e) {
-      if (e instanceof ExecRefused) return result({ outcome: 'refused', exitCode: null, message: e.message, httpStatus: e.status });
-      const code = (e as { code?: string }).code;
-      return result({ outcome: 'connection-lost', exitCode: null, message: `cannot open the exec stream: ${(e as Error).message}${code ? ` (${code})` : ''}` });
+    let ws: WebSocket | undefined;
+    const attempts = Math.max(1, o.startAttempts ?? 5);
+    for (let attempt = 1; !ws; attempt++) {
+      try {
+        this.sockets.nextSignal = o.signal;
+        ws = (await this.exec.exec(o.namespace, o.pod, o.container, o.command, out, err, null, false, (s) => {
+          status = s as StatusLike;
+        })) as unknown as WebSocket;
+      } catch (e) {
+        if (e instanceof Aborted || o.signal?.aborted) return result({ outcome: 'interrupted', exitCode: null, message: 'interrupted before the command started' });
+        const wait = startRetryDelay(e, attempt);
+        if (wait !== null && attempt < attempts) {
+          if (await pause(wait, o.signal)) continue;
+          return result({ outcome: 'interrupted', exitCode: null, message: 'interrupted before the command started' });
+        }
+        const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
+        if (e instanceof ExecRefused) return result({ outcome: 'refused', exitCode: null, message: e.message + tries, httpStatus: e.status });
+        const code = (e as { code?: string }).code;
+        return result({ outcome: 'connection-lost', exitCode: null, message: `cannot open the exec stream: ${(e as Error).message}${code ? ` (${code})` : ''}${tries}` });
+      } finally {
+        this.sockets.nextSignal = undefined;
+      }
     }
-    const state = this.sockets.state.get(ws) ?? {};
+    const socket = ws;
+    const state = this.sockets.state.get(socket) ?? {};
     return new Promise((resolve) => {
       let why: 'timeout' | 'interrupted' | null = null;
       const ping = setInterval(() => {
-        if (ws.readyState === WebSocket.OPEN) ws.ping();
+        if (socket.readyState === WebSocket.OPEN) socket.ping();
       }, o.pingIntervalMs ?? 30_000);
-      const timer =
+      const cancelTimer =
         o.timeoutNanos !== null && o.timeoutNanos > 0n
-          ? setTimeout(() => {
+          ? longTimeout(() => {
               why = 'timeout';
-              ws.terminate();
+              socket.terminate();
             }, Number(o.timeoutNanos / 1_000_000n))
           : null;
       const onAbort = () => {
         why ??= 'interrupted';
-        ws.terminate();
+        socket.terminate();
       };
       o.signal?.addEventListener('abort', onAbort, { once: true });
       const finish = () => {
         clearInterval(ping);
-        if (timer) clearTimeout(timer);
+        cancelTimer?.();
         o.signal?.removeEventListener('abort', onAbort);
         const st = status as StatusLike | null;
         if (st) return resolve(result(fromStatus(st)));
@@ -225,8 +342,9 @@ export class Executor {
         const detail = state.protocolError ? `: ${state.protocolError}` : '';
         resolve(result({ outcome: 'connection-lost', exitCode: null, message: `the connection closed before the command reported an exit status (close code ${state.closeCode ?? 'none'})${detail}; the command may or may not have run` }));
       };
-      if (ws.readyState === WebSocket.CLOSED) finish();
-      else ws.once('close', finish);
+      if (o.signal?.aborted) onAbort();
+      if (socket.readyState === WebSocket.CLOSED) finish();
+      else socket.once('close', finish);
     });
   }
 }
