@@ -1,7 +1,8 @@
 // Runs one phase of a plan with Ark's semantics (hooks-spec A6): the hooks of a pod run in order,
 // a failure with on-error Fail skips that pod's remaining hooks of the phase, Continue goes on.
 // Pods run in parallel up to --parallel; --fail-fast stops starting pods after a Fail-mode
-// failure; `stop` stops starting hooks, `force` closes the streams of the running ones.
+// failure; `stop` stops starting hooks, `force` closes the streams of the running ones. Nothing a
+// callback or the executor throws ends a phase: it becomes that hook's error, and the rest runs.
 
 import type { PodPlan } from '../hooks/plan.ts';
 import type { HookSource, OnError, Phase, ResolvedHook } from '../hooks/types.ts';
@@ -42,7 +43,7 @@ export interface PodRun {
   hooks: HookRun[];
 }
 
-export type HookExecutor = (pod: PodPlan, hook: ResolvedHook, signal: AbortSignal) => Promise<ExecResult>;
+export type HookExecutor = (pod: PodPlan, hook: ResolvedHook, signal: AbortSignal, run: HookRun) => Promise<ExecResult>;
 
 export interface EngineOptions {
   parallel: number;
@@ -51,6 +52,8 @@ export interface EngineOptions {
   stop: AbortSignal;
   /** Aborted: close the streams of the hooks that are running. */
   force: AbortSignal;
+  /** A worker picked the pod up: its hooks of this phase are about to be attempted. */
+  onPodStart?: (pod: PodPlan) => void;
   onHookStart?: (pod: PodPlan, hook: ResolvedHook) => void;
   onHookDone?: (run: HookRun, pod: PodPlan) => void | Promise<void>;
   onPodDone?: (run: PodRun, done: number, total: number) => void;
@@ -101,6 +104,14 @@ const OUTCOME: Record<ExecResult['outcome'], HookOutcome> = {
   interrupted: 'interrupted',
 };
 
+function guard(fn: () => void) {
+  try {
+    fn();
+  } catch {
+    // a progress line that cannot be printed must not cost a hook
+  }
+}
+
 export async function runPhase(pods: readonly PodPlan[], phase: Phase, exec: HookExecutor, o: EngineOptions): Promise<PodRun[]> {
   const runs: PodRun[] = pods.map((p) => ({ namespace: p.namespace, pod: p.name, phase, started: false, hooks: [] }));
   let next = 0;
@@ -111,6 +122,7 @@ export async function runPhase(pods: readonly PodPlan[], phase: Phase, exec: Hoo
     const pod = pods[i] as PodPlan;
     const run = runs[i] as PodRun;
     run.started = true;
+    guard(() => o.onPodStart?.(pod));
     const hooks = pod.hooks.filter((h) => h.phase === phase);
     let skipRest: string | null = pod.skip ? `skipped: ${pod.skip}` : null;
     for (const [k, hook] of hooks.entries()) {
@@ -132,8 +144,13 @@ export async function runPhase(pods: readonly PodPlan[], phase: Phase, exec: Hoo
         r.result = 'error';
         r.message = blocked;
       } else {
-        o.onHookStart?.(pod, hook);
-        const res = await exec(pod, hook, o.force);
+        guard(() => o.onHookStart?.(pod, hook));
+        let res: ExecResult;
+        try {
+          res = await exec(pod, hook, o.force, r);
+        } catch (e) {
+          res = { outcome: 'error', exitCode: null, message: `could not run the hook: ${(e as Error)?.message ?? String(e)}`, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), stdoutTruncated: false, stderrTruncated: false };
+        }
         r.result = OUTCOME[res.outcome];
         r.exitCode = res.exitCode;
         r.message = res.message;
@@ -144,14 +161,18 @@ export async function runPhase(pods: readonly PodPlan[], phase: Phase, exec: Hoo
       const finished = Date.now();
       r.finishedAt = new Date(finished).toISOString();
       r.durationMs = finished - started;
-      await o.onHookDone?.(r, pod);
+      try {
+        await o.onHookDone?.(r, pod);
+      } catch {
+        // reporting a hook never stops the hooks
+      }
       if (FAILURES.includes(r.result) && hook.onError === 'Fail') {
         skipRest = `not run: hook ${k + 1} failed with on-error Fail`;
         if (o.failFast) failFastTripped = true;
       }
     }
     done++;
-    o.onPodDone?.(run, done, pods.length);
+    guard(() => o.onPodDone?.(run, done, pods.length));
   }
 
   async function worker() {

@@ -1,9 +1,8 @@
 // Wires the engine to the cluster and to the terminal: exec, progress lines, hook output
-// (--show-output, --output-dir), audit events (--record-events) and the run report.
+// (--show-output, --output-dir), audit events (--record-events) and the run report. Nothing here
+// may stop a phase: a failed print, file write or event is a warning, never an exception.
 
 import { loadKube } from '../kube-loader.ts';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { PodPlan } from '../hooks/plan.ts';
 import type { Phase } from '../hooks/types.ts';
 import type { Inventory, ScopeInfo, SourceInfo } from '../inventory.ts';
@@ -11,6 +10,8 @@ import type { Cluster } from '../kube/cluster.ts';
 import type { Style } from '../output/term.ts';
 import type { HookExecutor, HookRun, PodRun, RunSummary } from './engine.ts';
 import { FAILURES, runPhase, summarize } from './engine.ts';
+import type { HookFiles } from './output-dir.ts';
+import { OutputDir } from './output-dir.ts';
 import type { Interrupts } from './signals.ts';
 
 export interface SessionOptions {
@@ -19,6 +20,7 @@ export interface SessionOptions {
   recordEvents: boolean;
   showOutput: boolean;
   outputDir?: string | undefined;
+  /** Bytes of each stream kept in memory and in the report (the tail); --output-dir gets all. */
   maxOutputBytes: number;
   stderr: NodeJS.WritableStream;
   style: Style;
@@ -42,22 +44,39 @@ export class HookSession {
   readonly inventory: Inventory;
   readonly cluster: Cluster;
   private readonly o: SessionOptions;
-  private executorPromise: Promise<HookExecutor> | undefined;
+  private readonly outputDir: OutputDir | null;
+  /** Hooks whose output files the executor wrote. */
+  private readonly filed = new WeakSet<HookRun>();
 
+  /** Throws a UsageError (exit 2) for an unusable --output-dir: checked before anything runs. */
   constructor(inventory: Inventory, options: SessionOptions) {
     if (!inventory.cluster) throw new Error('running hooks needs a cluster');
     this.inventory = inventory;
     this.cluster = inventory.cluster;
     this.o = options;
+    this.outputDir = options.outputDir ? new OutputDir(options.outputDir, (m) => this.say(`${m}\n`)) : null;
   }
 
-  private async executor(): Promise<HookExecutor> {
-    this.executorPromise ??= (async () => {
+  /** Writes to stderr; a closed stderr is not our problem to die of. */
+  private say(text: string) {
+    try {
+      this.o.stderr.write(text);
+    } catch {
+      // nowhere to print
+    }
+  }
+
+  private executorFor(startAttempts: number | undefined): Promise<HookExecutor> {
+    const make = (this.executorPromise ??= (async () => {
       const { Executor } = await loadKube();
-      const ex = new Executor(this.cluster.kc, this.cluster.requestTimeoutMs ?? 30_000);
-      const ping = Number(process.env.ARK_HOOKS_PING_INTERVAL_MS ?? '') || 30_000;
-      return (pod, hook, signal) =>
-        ex.run({
+      return new Executor(this.cluster.kc, this.cluster.requestTimeoutMs ?? 30_000);
+    })());
+    const ping = Number(process.env.ARK_HOOKS_PING_INTERVAL_MS ?? '') || 30_000;
+    return make.then((ex) => async (pod, hook, signal, run) => {
+      const files: HookFiles | null = this.outputDir?.open(pod.namespace, pod.name, hook.phase, run.index, hook.container) ?? null;
+      if (files) this.filed.add(run);
+      try {
+        return await ex.run({
           namespace: pod.namespace,
           pod: pod.name,
           container: hook.container as string,
@@ -65,25 +84,29 @@ export class HookSession {
           timeoutNanos: hook.timeoutNanos,
           signal,
           maxOutputBytes: this.o.maxOutputBytes,
+          ...(files ? { onOutput: (stream: 1 | 2, chunk: Buffer) => files.write(stream, chunk) } : {}),
           pingIntervalMs: ping,
+          ...(startAttempts ? { startAttempts } : {}),
         });
-    })();
-    return this.executorPromise;
+      } finally {
+        files?.close();
+      }
+    });
   }
+
+  private executorPromise: Promise<import('../kube/exec.ts').Executor> | undefined;
 
   private async hookDone(r: HookRun, pod: PodPlan) {
     const who = `${r.namespace}/${r.pod}/${r.container ?? '-'}`;
     if (this.o.showOutput) {
       for (const [stream, text] of [['', r.stdout], [' stderr', r.stderr]] as const) {
-        for (const line of text.split('\n')) if (line !== '') this.o.stderr.write(`[${who}${stream}] ${line}\n`);
+        if (r.outputTruncated && text) this.say(`[${who}${stream}] (the last ${this.o.maxOutputBytes / 1024} KiB)\n`);
+        for (const line of text.split('\n')) if (line !== '') this.say(`[${who}${stream}] ${line}\n`);
       }
     }
-    if (this.o.outputDir && (r.stdout || r.stderr || r.startedAt)) {
-      const dir = join(this.o.outputDir, r.namespace, r.pod);
-      mkdirSync(dir, { recursive: true });
-      const base = join(dir, `${r.phase}-${r.index}-${r.container ?? 'none'}`);
-      writeFileSync(`${base}.stdout`, r.stdout);
-      writeFileSync(`${base}.stderr`, r.stderr);
+    if (this.outputDir && r.startedAt && !this.filed.has(r)) {
+      // A hook that never reached the executor (blocked): empty files say it was attempted.
+      this.outputDir.open(r.namespace, r.pod, r.phase, r.index, r.container).close();
     }
     if (this.o.recordEvents && r.startedAt) {
       const { recordEvent } = await loadKube();
@@ -99,7 +122,7 @@ export class HookSession {
           warning: failed,
         });
       } catch (e) {
-        this.o.stderr.write(`warning: could not record an event on ${r.namespace}/${r.pod}: ${(e as Error).message}\n`);
+        this.say(`warning: could not record an event on ${r.namespace}/${r.pod}: ${(e as Error).message}\n`);
       }
     }
   }
@@ -112,19 +135,24 @@ export class HookSession {
     const skipped = run.hooks.every((h) => h.result === 'skipped' || h.result === 'not-run');
     const verdict = first ? s.red('failed') : skipped ? s.dim('skipped') : s.green('ok');
     const detail = first ? `hook ${first.index}: ${first.message}` : skipped ? (run.hooks[0]?.message ?? '') : `${ok} hook${ok === 1 ? '' : 's'}`;
-    this.o.stderr.write(`[${done}/${total}] ${run.phase} ${run.namespace}/${run.pod}: ${verdict} (${detail})\n`);
+    this.say(`[${done}/${total}] ${run.phase} ${run.namespace}/${run.pod}: ${verdict} (${detail})\n`);
   }
 
   /** Runs one phase on the given pods (default: every pod of the plan with hooks in that phase). */
-  async phase(phase: Phase, pods?: readonly PodPlan[], extra: { stop?: AbortSignal; force?: AbortSignal; onPodDone?: (run: PodRun) => void } = {}): Promise<PodRun[]> {
+  async phase(
+    phase: Phase,
+    pods?: readonly PodPlan[],
+    extra: { stop?: AbortSignal; force?: AbortSignal; startAttempts?: number; onPodStart?: (pod: PodPlan) => void; onPodDone?: (run: PodRun) => void } = {},
+  ): Promise<PodRun[]> {
     const targets = (pods ?? this.inventory.plan.pods).filter((p) => p.hooks.some((h) => h.phase === phase));
     if (targets.length === 0) return [];
-    const exec = await this.executor();
+    const exec = await this.executorFor(extra.startAttempts);
     return runPhase(targets, phase, exec, {
       parallel: this.o.parallel,
       failFast: this.o.failFast,
       stop: extra.stop ?? this.o.interrupts.stop.signal,
       force: extra.force ?? this.o.interrupts.force.signal,
+      ...(extra.onPodStart ? { onPodStart: extra.onPodStart } : {}),
       onHookDone: (r, pod) => this.hookDone(r, pod),
       onPodDone: (run, done, total) => {
         this.podDone(run, done, total);
