@@ -1,11 +1,13 @@
-// Flags and plumbing shared by run and wrap: parallelism, confirmation, output of the report.
+// Flags and plumbing shared by run and wrap: parallelism, confirmation, output of the report, and
+// the thaw command printed when post hooks may not have run.
 
 import { createInterface } from 'node:readline';
 import { Option } from 'clipanion';
 import { UsageError } from '../errors.ts';
 import type { Inventory } from '../inventory.ts';
-import { serialize } from '../output/render.ts';
+import { serialize, writeJson } from '../output/render.ts';
 import { renderRunReport } from '../output/run.ts';
+import { shellQuote } from '../output/term.ts';
 import type { RunReport, SessionOptions } from '../run/session.ts';
 import type { Interrupts } from '../run/signals.ts';
 import { ScopeCommand, parseOutput } from './base.ts';
@@ -40,29 +42,69 @@ export abstract class ExecCommand extends ScopeCommand {
       recordEvents: this.recordEvents,
       showOutput: this.showOutput,
       outputDir: this.outputDir,
-      maxOutputBytes: 1024 * 1024,
+      maxOutputBytes: 64 * 1024,
       stderr: this.context.stderr,
       style: this.style(this.context.stderr as unknown as { isTTY?: boolean }),
       interrupts,
     };
   }
 
-  /** Asks on a terminal; refuses without --yes when stdin is not one. */
-  async confirm(what: string, inv: Inventory): Promise<boolean> {
-    if (this.yes) return true;
+  /**
+   * Asks on a terminal; refuses without --yes when stdin is not one. Returns the exit code of a
+   * refusal (1 for no or Ctrl-D, 130 for Ctrl-C), or null to go ahead.
+   */
+  async confirm(what: string, inv: Inventory): Promise<number | null> {
+    if (this.yes) return null;
     const stdin = this.context.stdin as NodeJS.ReadStream;
     const where = inv.source.context ? ` (context "${inv.source.context}")` : '';
     if (!stdin.isTTY) throw new UsageError(`error: refusing to ${what}${where} without confirmation: stdin is not a terminal, pass --yes`);
     const rl = createInterface({ input: stdin, output: this.context.stderr });
-    const answer = await new Promise<string>((resolve) => rl.question(`${what[0]?.toUpperCase()}${what.slice(1)}${where}? [y/N] `, resolve));
+    const answer = await new Promise<string | null>((resolve) => {
+      rl.on('SIGINT', () => resolve(null)); // Ctrl-C: readline gets it as a key, not as a signal
+      rl.on('close', () => resolve('')); // Ctrl-D
+      rl.question(`${what[0]?.toUpperCase()}${what.slice(1)}${where}? [y/N] `, resolve);
+    });
     rl.close();
-    return /^y(es)?$/i.test(answer.trim());
+    if (answer === null) {
+      this.context.stderr.write('\n');
+      return 130;
+    }
+    return /^y(es)?$/i.test(answer.trim()) ? null : 1;
   }
 
-  printReport(report: RunReport) {
-    const format = this.format();
-    if (format === 'table') this.context.stdout.write(renderRunReport(report, this.style()));
-    else this.context.stdout.write(serialize(report, format));
+  /** Prints the report; a report that cannot be rendered is an error line, never a lost run. */
+  printReport(report: RunReport): boolean {
+    try {
+      const format = this.format();
+      if (format === 'table') this.context.stdout.write(renderRunReport(report, this.style()));
+      else if (format === 'json') writeJson(report, (chunk) => this.context.stdout.write(chunk));
+      else this.context.stdout.write(serialize(report, format));
+      return true;
+    } catch (e) {
+      this.context.stderr.write(`error: could not print the report: ${(e as Error)?.message ?? String(e)}\n`);
+      return false;
+    }
+  }
+
+  /** `kubectl ark-hooks run --phase post …` lines (one per namespace) that run the post hooks of these pods. */
+  thawCommands(pods: readonly { namespace: string; name: string }[]): string[] {
+    const flags: string[] = [];
+    const add = (flag: string, value: string | undefined) => {
+      if (value !== undefined) flags.push(flag, value);
+    };
+    add('--kubeconfig', this.kubeconfig);
+    add('--context', this.kubeContext);
+    add('--cluster', this.cluster);
+    add('--user', this.user);
+    add('--backup', this.backup);
+    add('--backup-file', this.backupFile);
+    add('--backup-namespace', this.backupNamespace);
+    if (this.flavor !== 'auto') add('--flavor', this.flavor);
+    const byNs = new Map<string, string[]>();
+    for (const p of pods) byNs.set(p.namespace, [...(byNs.get(p.namespace) ?? []), p.name]);
+    return [...byNs.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([ns, names]) => shellQuote(['kubectl', 'ark-hooks', 'run', '--phase', 'post', ...flags, '-n', ns, '--yes', ...names.sort()]));
   }
 }
 

@@ -17,9 +17,11 @@ export class RunCommand extends ExecCommand {
 
       Pods run in parallel (\`--parallel\`, default 4; \`--parallel 1\` is Ark's one-at-a-time order). \`--fail-fast\` starts no new pod after a Fail-mode failure. On a terminal you are asked to confirm; elsewhere pass \`--yes\`.
 
-      Ctrl-C (or SIGTERM) stops starting hooks and waits for the running ones; a second Ctrl-C closes their streams. The report accounts for every hook.
+      Name pods after the flags to run only their hooks (this is the command \`wrap\` prints to thaw the pods it could not).
 
-      Exit status: 0 when every hook with on-error Fail succeeded, 1 otherwise, 2 for usage or configuration errors, 130/143 when interrupted. Use \`wrap\` to run a command between the pre and post phases with the guarantee that post runs.
+      Ctrl-C (or SIGTERM, SIGHUP, SIGQUIT) stops starting hooks and waits for the running ones; a second one closes their streams. The report accounts for every hook; a closed output (\`| head\`) stops the printing, not the hooks.
+
+      Exit status: 0 when every hook with on-error Fail succeeded, 1 otherwise (also when you answer no at the prompt), 2 for usage or configuration errors, 129/130/131/143 when interrupted by SIGHUP/SIGINT/SIGQUIT/SIGTERM. Use \`wrap\` to run a command between the pre and post phases with the guarantee that post runs.
     `,
     examples: [
       ['Run the pre hooks of the pods in namespace shop', '$0 run --phase pre -n shop'],
@@ -27,8 +29,11 @@ export class RunCommand extends ExecCommand {
       ['Ark order (one pod at a time) and each hook output shown', '$0 run --phase pre --parallel 1 --show-output'],
       ['Keep an audit trail as Kubernetes Events, report as JSON', '$0 run --phase pre --record-events --yes -o json'],
       ['Only show the plan', '$0 run --phase pre --dry-run'],
+      ['Thaw two pods', '$0 run --phase post -n shop --yes db-0 db-1'],
     ],
   });
+
+  podNames = Option.Rest({ name: 'pod' });
 
   dryRun = Option.Boolean('--dry-run', false, { description: 'Show the plan and its problems instead of executing (same as the dry-run command)' });
 
@@ -45,26 +50,33 @@ export class RunCommand extends ExecCommand {
     this.requireCluster();
     this.parallelism();
     const inv = await collect(this.scopeConfig(), this.inventoryIO());
+    if (this.podNames.length > 0) {
+      const want = new Set(this.podNames);
+      const kept = inv.plan.pods.filter((p) => want.has(p.name));
+      for (const name of [...want].filter((n) => !kept.some((p) => p.name === n)).sort()) this.context.stderr.write(`warning: pod "${name}" is not in scope\n`);
+      inv.plan.pods.splice(0, inv.plan.pods.length, ...kept);
+    }
     const phase = phases[0] as 'pre' | 'post';
     const { pods, hooks } = countHooks(inv, phases);
     if (hooks === 0) {
       this.context.stderr.write(`No ${phase} hooks in scope.\n`);
       return 0;
     }
-    if (!(await this.confirm(`run ${hooks} ${phase} hook${hooks === 1 ? '' : 's'} in ${pods} pod${pods === 1 ? '' : 's'}`, inv))) {
+    const refused = await this.confirm(`run ${hooks} ${phase} hook${hooks === 1 ? '' : 's'} in ${pods} pod${pods === 1 ? '' : 's'}`, inv);
+    if (refused !== null) {
       this.context.stderr.write('Nothing was run.\n');
-      return 1;
+      return refused;
     }
     const interrupts = new Interrupts((name, count) => {
       this.context.stderr.write(count === 1 ? `\n${name}: starting no new hooks; waiting for the running ones (again to close their streams)\n` : `\n${name}: closing the running hooks' streams\n`);
     }).install();
-    const session = new HookSession(inv, this.sessionOptions(interrupts));
-    const started = new Date();
     try {
+      const session = new HookSession(inv, this.sessionOptions(interrupts));
+      const started = new Date();
       const runs = await session.phase(phase);
       const report = session.report(started, [{ phase, pods: runs }]);
-      this.printReport(report);
-      return interrupts.exitCode ?? (report.summary.failModeFailures > 0 ? 1 : 0);
+      const printed = this.printReport(report);
+      return interrupts.exitCode ?? (report.summary.failModeFailures > 0 || !printed ? 1 : 0);
     } finally {
       interrupts.dispose();
     }

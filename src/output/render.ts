@@ -37,6 +37,54 @@ export function serialize(value: unknown, format: 'json' | 'yaml'): string {
   return format === 'json' ? JSON.stringify(plain, null, 2) + '\n' : yaml.dump(plain, { noRefs: true, lineWidth: -1 });
 }
 
+/**
+ * Writes `value` as JSON.stringify(value, null, 2) would, in chunks of about 64 KiB, so a report
+ * never has to fit in one string (V8 caps strings at about 512 MiB). Bigints become strings.
+ */
+export function writeJson(value: unknown, write: (chunk: string) => void): void {
+  let buf = '';
+  const emit = (s: string) => {
+    buf += s;
+    if (buf.length >= 64 * 1024) {
+      write(buf);
+      buf = '';
+    }
+  };
+  const leaf = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+  const visit = (v: unknown, indent: string) => {
+    if (typeof v === 'bigint') return emit(JSON.stringify(v.toString()));
+    if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') v = (v as { toJSON(): unknown }).toJSON();
+    if (Array.isArray(v)) {
+      if (v.length === 0) return emit('[]');
+      const inner = indent + '  ';
+      emit('[\n');
+      v.forEach((x, i) => {
+        emit(inner);
+        if (x === undefined || typeof x === 'function' || typeof x === 'symbol') emit('null');
+        else visit(x, inner);
+        emit(i < v.length - 1 ? ',\n' : '\n');
+      });
+      return emit(`${indent}]`);
+    }
+    if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v).filter(([, x]) => x !== undefined && typeof x !== 'function' && typeof x !== 'symbol');
+      if (entries.length === 0) return emit('{}');
+      const inner = indent + '  ';
+      emit('{\n');
+      entries.forEach(([k, x], i) => {
+        emit(`${inner}${JSON.stringify(k)}: `);
+        visit(x, inner);
+        emit(i < entries.length - 1 ? ',\n' : '\n');
+      });
+      return emit(`${indent}}`);
+    }
+    emit(leaf(v) ?? 'null');
+  };
+  visit(value, '');
+  emit('\n');
+  if (buf) write(buf);
+}
+
 export function sourceText(s: HookSource, wide: boolean): string {
   if (s.type === 'annotation') return `${s.family} annotation${s.legacy ? ' (legacy)' : ''}`;
   return wide ? `spec "${s.name}" (${s.backup.replace(/^backup /, 'backup/')} ${s.field})` : `spec "${s.name}"`;

@@ -1,9 +1,12 @@
-// Ctrl-C and SIGTERM while hooks run: the first signal stops new work (`stop`), the second closes
-// running streams (`force`). The process never dies in the middle: the caller decides what to do.
+// The signals that end a terminal session (Ctrl-C, Ctrl-\, a hung-up terminal, SIGTERM) while hooks
+// run: the first stops new work (`stop`), the second closes the running streams (`force`). The
+// process never dies in the middle: the caller decides what to do (wrap runs post regardless).
 
-export type SignalName = 'SIGINT' | 'SIGTERM';
+export const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+export type SignalName = (typeof SIGNALS)[number];
 
-export const SIGNAL_EXIT: Record<SignalName, number> = { SIGINT: 130, SIGTERM: 143 };
+/** 128 + the signal number, as a shell reports a process killed by it. */
+export const SIGNAL_EXIT: Record<SignalName, number> = { SIGHUP: 129, SIGINT: 130, SIGQUIT: 131, SIGTERM: 143 };
 
 export class Interrupts {
   readonly stop = new AbortController();
@@ -18,13 +21,17 @@ export class Interrupts {
   }
 
   install(proc: NodeJS.Process = process): this {
-    for (const name of ['SIGINT', 'SIGTERM'] as const) {
+    for (const name of SIGNALS) {
       const h = () => {
         this.count++;
         this.first ??= name;
-        this.onSignal(name, this.count);
         if (this.count === 1) this.stop.abort();
         else this.force.abort();
+        try {
+          this.onSignal(name, this.count);
+        } catch {
+          // a message that cannot be printed must not cost the run
+        }
       };
       proc.on(name, h);
       this.handlers.push([name, h]);
