@@ -141,7 +141,7 @@ async function collectFromCluster(cfg: ScopeConfig, io: InventoryIO): Promise<In
   else if (scopeBackup) {
     const inc = scopeBackup.includedNamespaces;
     const literal = inc.length > 0 && !inc.includes('*') && (scopeBackup.mode === 'exact' || inc.every((n) => !/[*?[{]/.test(n)));
-    namespaces = literal && !scopeBackup.fatal ? [...inc] : [null];
+    namespaces = literal && !scopeBackup.fatal ? [...new Set(inc)] : [null];
   } else namespaces = [cluster.namespace];
 
   const pods: PodInput[] = [];
