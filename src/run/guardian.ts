@@ -58,7 +58,13 @@ function signalTree(pid: number, signal: NodeJS.Signals): void {
 /** The guardian process: `kubectl-ark_hooks __guard -- COMMAND…`, with its control pipe on fd 3. */
 export function runGuardian(argv: string[]): void {
   // The terminal's signals reach COMMAND directly; the plugin relays the others. We stay alive.
-  for (const s of GUARDED_SIGNALS) process.on(s, () => undefined);
+  for (const s of GUARDED_SIGNALS) {
+    try {
+      process.on(s, () => undefined);
+    } catch {
+      // not on this platform
+    }
+  }
   const ctl = new Socket({ fd: 3, readable: true, writable: true });
   let open = true;
   const send = (m: object) => {

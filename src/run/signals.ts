@@ -33,8 +33,12 @@ export class Interrupts {
           // a message that cannot be printed must not cost the run
         }
       };
-      proc.on(name, h);
-      this.handlers.push([name, h]);
+      try {
+        proc.on(name, h);
+        this.handlers.push([name, h]);
+      } catch {
+        // a signal this platform does not have (Windows has no SIGQUIT)
+      }
     }
     return this;
   }
