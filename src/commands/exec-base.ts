@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { Option } from 'clipanion';
 import { UsageError } from '../errors.ts';
 import type { Inventory } from '../inventory.ts';
-import { serialize, writeJson } from '../output/render.ts';
+import { writeJson, writeRunYaml } from '../output/render.ts';
 import { renderRunReport } from '../output/run.ts';
 import { shellQuote } from '../output/term.ts';
 import type { RunReport, SessionOptions } from '../run/session.ts';
@@ -78,7 +78,7 @@ export abstract class ExecCommand extends ScopeCommand {
       const format = this.format();
       if (format === 'table') this.context.stdout.write(renderRunReport(report, this.style()));
       else if (format === 'json') writeJson(report, (chunk) => this.context.stdout.write(chunk));
-      else this.context.stdout.write(serialize(report, format));
+      else writeRunYaml(report as unknown as Parameters<typeof writeRunYaml>[0], (chunk) => this.context.stdout.write(chunk));
       return true;
     } catch (e) {
       this.context.stderr.write(`error: could not print the report: ${(e as Error)?.message ?? String(e)}\n`);

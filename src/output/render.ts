@@ -85,6 +85,46 @@ export function writeJson(value: unknown, write: (chunk: string) => void): void 
   if (buf) write(buf);
 }
 
+/**
+ * Writes a run report as YAML one pod at a time (the same document `serialize(report, 'yaml')`
+ * gives, read back), so its size is bounded by one pod, not by the run.
+ */
+export function writeRunYaml(report: { phases: { pods: unknown[] }[] } & Record<string, unknown>, write: (chunk: string) => void): void {
+  const plain = (v: unknown) => JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) ?? 'null');
+  const dump = (v: unknown) => yaml.dump(plain(v), { noRefs: true, lineWidth: -1 });
+  /** `v` as an item of a block sequence indented by `indent` spaces. */
+  const item = (v: unknown, indent: number) => {
+    const pad = ' '.repeat(indent);
+    return dump(v)
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((line, i) => (i === 0 ? `${pad}- ${line}` : line === '' ? '' : `${pad}  ${line}`))
+      .join('\n') + '\n';
+  };
+  for (const [key, value] of Object.entries(report)) {
+    if (value === undefined) continue;
+    if (key !== 'phases' || !Array.isArray(value) || value.length === 0) {
+      write(dump({ [key]: value }));
+      continue;
+    }
+    write('phases:\n');
+    for (const phase of value as ({ pods: unknown[] } & Record<string, unknown>)[]) {
+      let first = true;
+      for (const [k, v] of Object.entries(phase)) {
+        if (v === undefined) continue;
+        const lead = first ? '  - ' : '    ';
+        first = false;
+        if (k === 'pods' && Array.isArray(v) && v.length > 0) {
+          write(`${lead}pods:\n`);
+          for (const pod of v) write(item(pod, 6));
+        } else {
+          write(dump({ [k]: v }).replace(/\n$/, '').split('\n').map((line, i) => (i === 0 ? lead + line : line === '' ? '' : `    ${line}`)).join('\n') + '\n');
+        }
+      }
+    }
+  }
+}
+
 export function sourceText(s: HookSource, wide: boolean): string {
   if (s.type === 'annotation') return `${s.family} annotation${s.legacy ? ' (legacy)' : ''}`;
   return wide ? `spec "${s.name}" (${s.backup.replace(/^backup /, 'backup/')} ${s.field})` : `spec "${s.name}"`;
