@@ -136,7 +136,7 @@ test('timeouts, lost connections, missing status, internal errors and big output
   t.is(hooks['nostatus-0'].result, 'error', 'a normal close without a status is never a success');
   t.regex(hooks['internal-0'].message, /Internal error occurred: container runtime exploded/);
   t.is(hooks['big-0'].result, 'succeeded');
-  t.is(hooks['big-0'].stdout.length, 1024 * 1024, 'output is capped at 1 MiB per stream');
+  t.is(hooks['big-0'].stdout.length, 64 * 1024, 'the report keeps the last 64 KiB of each stream');
   t.true(hooks['big-0'].outputTruncated);
 });
 
@@ -269,14 +269,16 @@ test('run: SIGINT stops starting hooks, reports the in-flight one, exit 130', as
   t.is(execsIn('r11').length, 1);
 });
 
-test('wrap: Ctrl-C during post only warns; a second one lists the pods that may still be frozen', async (t) => {
-  for (const n of ['a-0', 'b-0']) server.addPod('w5', n, { annotations: { ...ann('pre', ['freeze']), ...ann('post', ['sleep', '4000']) } });
+test('wrap: Ctrl-C during post only warns, twice; a third one lists the pods that may still be frozen and how to thaw them', async (t) => {
+  for (const n of ['a-0', 'b-0']) server.addPod('w5', n, { annotations: { ...ann('pre', ['freeze']), ...ann('post', ['hang']) } });
   const p = start('kubectl', ['ark-hooks', 'wrap', '-n', 'w5', '--kubeconfig', kc, '--yes', '--parallel', '1', '--', 'true']);
-  while (!execsIn('w5').some((e) => e.command[0] === 'sleep')) await new Promise((r) => setTimeout(r, 20));
+  while (!execsIn('w5').some((e) => e.command[0] === 'hang')) await new Promise((r) => setTimeout(r, 20));
   p.child.kill('SIGINT');
-  await p.waitFor(/press Ctrl-C again to abandon them/);
+  await p.waitFor(/a third signal abandons them/);
+  p.child.kill('SIGINT');
+  await p.waitFor(/once more to abandon them/);
   p.child.kill('SIGINT');
   const r = await p.done;
   t.is(r.code, 130);
-  t.regex(r.stderr, /These pods may still be frozen; run `kubectl ark-hooks run --phase post` for them:\n  w5\/a-0\n  w5\/b-0\n/);
+  t.regex(r.stderr, /These pods may still be frozen:\n  w5\/a-0\n  w5\/b-0\nThaw them with:\n  kubectl ark-hooks run --phase post --kubeconfig \S+ -n w5 --yes a-0 b-0\n/);
 });
