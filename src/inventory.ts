@@ -145,13 +145,19 @@ async function collectFromCluster(cfg: ScopeConfig, io: InventoryIO): Promise<In
   } else namespaces = [cluster.namespace];
 
   const pods: PodInput[] = [];
+  // One pod, one plan entry: a server (or a scope) that lists a pod twice must not run its hooks twice.
+  const listed = new Set<string>();
   let seen = 0;
   for (const ns of namespaces) {
     for await (const page of cluster.listPods(ns, cfg.selector)) {
       seen += page.length;
       for (const raw of page) {
         const pod = podFromObject(raw);
-        if (pod) pods.push(pod);
+        if (!pod) continue;
+        const key = `${pod.namespace}/${pod.name}`;
+        if (listed.has(key)) continue;
+        listed.add(key);
+        pods.push(pod);
       }
     }
   }

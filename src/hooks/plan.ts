@@ -109,10 +109,7 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
   const plan: Plan = { pods: [], excluded: [], findings: backups.flatMap((b) => b.findings) };
   // Plain code-unit order, as kubectl sorts names (localeCompare would also load ICU collation).
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  // One pod, one plan entry: a list (or a scope) that names a pod twice must not run its hooks twice.
-  const sorted = [...inputs]
-    .sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind))
-    .filter((p, i, all) => i === 0 || p.namespace !== all[i - 1]?.namespace || p.name !== all[i - 1]?.name || p.kind !== all[i - 1]?.kind);
+  const sorted = [...inputs].sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind));
   // Ark <= v1.8 wrote the first pod's default container into a shared spec hook (#4499).
   const stickyContainer = new Map<string, string>();
 
