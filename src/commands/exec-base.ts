@@ -17,8 +17,8 @@ export abstract class ExecCommand extends ScopeCommand {
   failFast = Option.Boolean('--fail-fast', false, { description: 'Start no new pod after a hook with on-error Fail has failed' });
   yes = Option.Boolean('-y,--yes', false, { description: 'Do not ask for confirmation (required when stdin is not a terminal)' });
   recordEvents = Option.Boolean('--record-events', false, { description: 'Write a Kubernetes Event on each pod for each hook run (an audit trail)' });
-  showOutput = Option.Boolean('--show-output', false, { description: "Print the hooks' stdout and stderr, each line prefixed with namespace/pod/container" });
-  outputDir = Option.String('--output-dir', { description: "Write each hook's stdout and stderr to files under this directory" });
+  showOutput = Option.Boolean('--show-output', false, { description: "Print the hooks' stdout and stderr (the last 64 KiB of each), each line prefixed with namespace/pod/container" });
+  outputDir = Option.String('--output-dir', { description: "Write each hook's full stdout and stderr to DIR/<namespace>/<pod>/<phase>-<n>-<container>.stdout|stderr (names sanitised, symlinks never followed)" });
   output = Option.String('-o,--output', 'table', { description: 'Report format: table, json or yaml' });
 
   format(): 'table' | 'json' | 'yaml' {
