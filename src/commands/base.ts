@@ -11,6 +11,7 @@ import type { ClusterOptions } from '../kube/cluster.ts';
 import type { OutputFormat } from '../output/render.ts';
 import { OUTPUT_FORMATS } from '../output/render.ts';
 import type { Style } from '../output/term.ts';
+import { escapeLine } from '../output/escape.ts';
 import { colorEnabled, makeStyle } from '../output/term.ts';
 
 export interface Context extends BaseContext {
@@ -43,12 +44,12 @@ export abstract class BaseCommand extends Command<Context> {
       return await this.run();
     } catch (e) {
       if (isUserError(e)) {
-        const msg = oneLine(e.message);
+        const msg = escapeLine(oneLine(e.message));
         this.context.stderr.write(`${/^(error|Error from server)/.test(msg) ? msg : 'error: ' + msg}\n`);
         return e.exitCode;
       }
       const err = e as Error;
-      this.context.stderr.write(`error: unexpected failure: ${oneLine(err?.message ?? String(e))} (this is a bug; run again with -v for details)\n`);
+      this.context.stderr.write(`error: unexpected failure: ${escapeLine(oneLine(err?.message ?? String(e)))} (this is a bug; run again with -v for details)\n`);
       if (this.verbose && err?.stack) this.context.stderr.write(err.stack + '\n');
       return EXIT_FAILURE;
     }

@@ -8,6 +8,7 @@ import type { PodPlan } from '../hooks/plan.ts';
 import type { Phase } from '../hooks/types.ts';
 import type { Inventory, ScopeInfo, SourceInfo } from '../inventory.ts';
 import type { Cluster } from '../kube/cluster.ts';
+import { escapeLine, escapeTerminal } from '../output/escape.ts';
 import type { Style } from '../output/term.ts';
 import type { HookExecutor, HookRun, PodRun, RunSummary } from './engine.ts';
 import { FAILURES, runPhase, summarize } from './engine.ts';
@@ -17,6 +18,8 @@ export interface SessionOptions {
   parallel: number;
   failFast: boolean;
   recordEvents: boolean;
+  /** Put the hook's argv into Event messages (it may hold secrets, so only when asked). */
+  recordEventsWithCommand?: boolean;
   showOutput: boolean;
   outputDir?: string | undefined;
   maxOutputBytes: number;
@@ -75,7 +78,7 @@ export class HookSession {
     const who = `${r.namespace}/${r.pod}/${r.container ?? '-'}`;
     if (this.o.showOutput) {
       for (const [stream, text] of [['', r.stdout], [' stderr', r.stderr]] as const) {
-        for (const line of text.split('\n')) if (line !== '') this.o.stderr.write(`[${who}${stream}] ${line}\n`);
+        for (const line of text.split('\n')) if (line !== '') this.o.stderr.write(`[${escapeLine(who)}${stream}] ${escapeTerminal(line)}\n`);
       }
     }
     if (this.o.outputDir && (r.stdout || r.stderr || r.startedAt)) {
@@ -95,11 +98,11 @@ export class HookSession {
           pod: r.pod,
           uid: pod.uid,
           reason: failed ? 'BackupHookFailed' : 'BackupHookSucceeded',
-          message: `${r.phase} hook (${source}) in container ${r.container}: ${r.message} after ${r.durationMs} ms: ${JSON.stringify(r.command)}`,
+          message: escapeLine(`${r.phase} hook (${source}) in container ${r.container}: ${r.message} after ${r.durationMs} ms${this.o.recordEventsWithCommand ? `: ${JSON.stringify(r.command)}` : ''}`),
           warning: failed,
         });
       } catch (e) {
-        this.o.stderr.write(`warning: could not record an event on ${r.namespace}/${r.pod}: ${(e as Error).message}\n`);
+        this.o.stderr.write(`warning: ${escapeLine(`could not record an event on ${r.namespace}/${r.pod}: ${(e as Error).message}`)}\n`);
       }
     }
   }
@@ -112,7 +115,7 @@ export class HookSession {
     const skipped = run.hooks.every((h) => h.result === 'skipped' || h.result === 'not-run');
     const verdict = first ? s.red('failed') : skipped ? s.dim('skipped') : s.green('ok');
     const detail = first ? `hook ${first.index}: ${first.message}` : skipped ? (run.hooks[0]?.message ?? '') : `${ok} hook${ok === 1 ? '' : 's'}`;
-    this.o.stderr.write(`[${done}/${total}] ${run.phase} ${run.namespace}/${run.pod}: ${verdict} (${detail})\n`);
+    this.o.stderr.write(`[${done}/${total}] ${run.phase} ${escapeLine(`${run.namespace}/${run.pod}`)}: ${verdict} (${escapeLine(detail)})\n`);
   }
 
   /** Runs one phase on the given pods (default: every pod of the plan with hooks in that phase). */
