@@ -39,9 +39,37 @@ export interface SourceInfo {
 export interface ScopeInfo {
   namespace: string;
   selector?: string;
+  /** Objects the server sent that the request did not ask for (another namespace, a non-matching label): never acted on. */
+  dropped?: DroppedObject[];
   phases: Phase[];
   flavor: Flavor;
   backup?: { name: string; namespace: string; group: string };
+}
+
+export interface DroppedObject {
+  object: string;
+  reason: string;
+}
+
+/**
+ * Why an object the server returned is outside what was asked for, or null when it is inside: the
+ * plan trusts the request, not the answer (a proxy or a broken server may ignore the namespace or
+ * the selector).
+ */
+export function outsideRequest(raw: Record<string, unknown>, namespace: string | null, selector: Selector | null, selectorText?: string): string | null {
+  const meta = (typeof raw.metadata === 'object' && raw.metadata !== null ? raw.metadata : {}) as { namespace?: unknown; labels?: unknown };
+  const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
+  if (namespace !== null && ns !== namespace) return `the server returned it for a list of namespace "${namespace}", but it is in namespace "${ns}"`;
+  if (selector) {
+    const labels = typeof meta.labels === 'object' && meta.labels !== null && !Array.isArray(meta.labels) ? (meta.labels as Record<string, string>) : {};
+    if (!matches(selector, labels)) return `the server returned it, but its labels do not match the selector "${selectorText ?? ''}"`;
+  }
+  return null;
+}
+
+export function objectName(raw: Record<string, unknown>): string {
+  const meta = (typeof raw.metadata === 'object' && raw.metadata !== null ? raw.metadata : {}) as { namespace?: unknown; name?: unknown };
+  return `${typeof meta.namespace === 'string' ? meta.namespace : ''}/${typeof meta.name === 'string' ? meta.name : ''}`;
 }
 
 export interface Inventory {
@@ -56,6 +84,8 @@ export interface Inventory {
 export interface InventoryIO {
   readStdin: () => Promise<string>;
   env: NodeJS.ProcessEnv;
+  /** A warning for the user (stderr); the command escapes it. */
+  warn?: (message: string) => void;
 }
 
 function compileSelector(text: string | undefined): Selector | null {
@@ -92,7 +122,7 @@ export async function collect(cfg: ScopeConfig, io: InventoryIO): Promise<Invent
   if (cfg.backupName && cfg.backupFile) throw new UsageError('error: --backup and --backup-file cannot be used together');
   if (cfg.allNamespaces && cfg.namespace) throw new UsageError('error: --namespace and --all-namespaces cannot be used together');
   if (cfg.files.includes('-') && cfg.backupFile === '-') throw new UsageError('error: stdin cannot be read twice: use a file for --backup-file or for -f');
-  return cfg.files.length > 0 ? collectFromFiles(cfg, selector, io) : collectFromCluster(cfg, io);
+  return cfg.files.length > 0 ? collectFromFiles(cfg, selector, io) : collectFromCluster(cfg, selector, io);
 }
 
 async function collectFromFiles(cfg: ScopeConfig, selector: Selector | null, io: InventoryIO): Promise<Inventory> {
@@ -123,7 +153,7 @@ async function collectFromFiles(cfg: ScopeConfig, selector: Selector | null, io:
   return { plan, source: { type: 'files', files: loaded.files }, scope, podsSeen: pods.length };
 }
 
-async function collectFromCluster(cfg: ScopeConfig, io: InventoryIO): Promise<Inventory> {
+async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, io: InventoryIO): Promise<Inventory> {
   const { Cluster } = await loadKube();
   const cluster = new Cluster(cfg.kube, io.env);
   let scopeBackup: BackupModel | null = null;
@@ -145,11 +175,19 @@ async function collectFromCluster(cfg: ScopeConfig, io: InventoryIO): Promise<In
   } else namespaces = [cluster.namespace];
 
   const pods: PodInput[] = [];
+  const dropped: DroppedObject[] = [];
   let seen = 0;
   for (const ns of namespaces) {
     for await (const page of cluster.listPods(ns, cfg.selector)) {
       seen += page.length;
       for (const raw of page) {
+        const outside = outsideRequest(raw, ns, selector, cfg.selector);
+        if (outside) {
+          const d = { object: objectName(raw), reason: outside };
+          dropped.push(d);
+          io.warn?.(`ignoring pod ${d.object}: ${d.reason}`);
+          continue;
+        }
         const pod = podFromObject(raw);
         if (pod) pods.push(pod);
       }
@@ -163,6 +201,7 @@ async function collectFromCluster(cfg: ScopeConfig, io: InventoryIO): Promise<In
   };
   if (cfg.selector) scope.selector = cfg.selector;
   if (scopeBackup) scope.backup = { name: scopeBackup.name, namespace: scopeBackup.namespace, group: scopeBackup.group };
+  if (dropped.length > 0) scope.dropped = dropped;
   return {
     plan,
     source: { type: 'cluster', context: cluster.config.contextName, server: cluster.config.server },

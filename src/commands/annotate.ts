@@ -150,7 +150,7 @@ export class AnnotateCommand extends KubeCommand {
         files: this.files ?? [],
         kube: this.kubeOptions(),
       },
-      { readStdin: () => readAll(this.context.stdin), env: this.context.env },
+      { readStdin: () => readAll(this.context.stdin), env: this.context.env, warn: (m: string) => void this.context.stderr.write(`warning: ${escapeLine(m)}\n`) },
       onResult,
     );
     if (format) {

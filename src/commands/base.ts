@@ -113,6 +113,6 @@ export abstract class ScopeCommand extends KubeCommand {
   }
 
   inventoryIO() {
-    return { readStdin: () => readAll(this.context.stdin), env: this.context.env };
+    return { readStdin: () => readAll(this.context.stdin), env: this.context.env, warn: (m: string) => void this.context.stderr.write(`warning: ${escapeLine(m)}\n`) };
   }
 }

@@ -3,7 +3,9 @@
 
 import { KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { UserError } from '../errors.ts';
 import type { Cluster, RawObject } from './cluster.ts';
+import { checkContinue } from './cluster.ts';
 
 export interface KindInfo {
   kind: string;
@@ -31,12 +33,16 @@ export class ObjectClient {
   async list(kind: KindInfo, namespace: string | null, labelSelector: string | undefined): Promise<RawObject[]> {
     const out: RawObject[] = [];
     let cont: string | undefined;
+    const tokens = new Set<string>();
+    const action = `list ${kind.display} ${namespace ? `in namespace "${namespace}"` : 'in all namespaces'}`;
     do {
-      const page = await this.cluster.read(`list ${kind.display} ${namespace ? `in namespace "${namespace}"` : 'in all namespaces'}`, () =>
+      const page = await this.cluster.read(action, () =>
         this.api.list(kind.apiVersion, kind.kind, namespace ?? undefined, undefined, undefined, undefined, undefined, labelSelector, 500, cont),
       );
-      out.push(...(JSON.parse(JSON.stringify(page.items)) as RawObject[]));
-      cont = (page.metadata as { _continue?: string; continue?: string } | undefined)?._continue ?? (page.metadata as { continue?: string } | undefined)?.continue ?? undefined;
+      if (!Array.isArray(page?.items)) throw new UserError(`error: the API server answered the request to ${action} without a list of items`);
+      for (const item of JSON.parse(JSON.stringify(page.items)) as RawObject[]) out.push(item);
+      cont = (page.metadata as { _continue?: string; continue?: string } | undefined)?._continue || (page.metadata as { continue?: string } | undefined)?.continue || undefined;
+      checkContinue(tokens, cont, action);
     } while (cont);
     return out;
   }
