@@ -11,7 +11,8 @@ import type { ClusterOptions } from '../kube/cluster.ts';
 import type { OutputFormat } from '../output/render.ts';
 import { OUTPUT_FORMATS } from '../output/render.ts';
 import type { Style } from '../output/term.ts';
-import { escapeLine } from '../output/escape.ts';
+import { escapeLine, escapeTerminal } from '../output/escape.ts';
+import { redact } from '../redact.ts';
 import { colorEnabled, makeStyle } from '../output/term.ts';
 
 export interface Context extends BaseContext {
@@ -44,13 +45,13 @@ export abstract class BaseCommand extends Command<Context> {
       return await this.run();
     } catch (e) {
       if (isUserError(e)) {
-        const msg = escapeLine(oneLine(e.message));
+        const msg = escapeLine(redact(oneLine(e.message)));
         this.context.stderr.write(`${/^(error|Error from server)/.test(msg) ? msg : 'error: ' + msg}\n`);
         return e.exitCode;
       }
       const err = e as Error;
-      this.context.stderr.write(`error: unexpected failure: ${escapeLine(oneLine(err?.message ?? String(e)))} (this is a bug; run again with -v for details)\n`);
-      if (this.verbose && err?.stack) this.context.stderr.write(err.stack + '\n');
+      this.context.stderr.write(`error: unexpected failure: ${escapeLine(redact(oneLine(err?.message ?? String(e))))} (this is a bug; run again with -v for details)\n`);
+      if (this.verbose && err?.stack) this.context.stderr.write(escapeTerminal(redact(err.stack)) + '\n');
       return EXIT_FAILURE;
     }
   }

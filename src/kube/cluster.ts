@@ -5,6 +5,7 @@ import type { ConfigurationOptions, KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors.ts';
 import type { ErrorContext } from './errors.ts';
 import { toUserError } from './errors.ts';
+import { apiClient } from './http.ts';
 import type { KubeFlags, ResolvedKubeConfig } from './kubeconfig.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
 
@@ -69,8 +70,8 @@ export class Cluster {
   constructor(options: ClusterOptions, env: NodeJS.ProcessEnv = process.env) {
     this.requestTimeoutMs = parseRequestTimeout(options.requestTimeout);
     this.config = loadKubeConfig(options, env);
-    this.core = this.config.kc.makeApiClient(CoreV1Api);
-    this.custom = this.config.kc.makeApiClient(CustomObjectsApi);
+    this.core = apiClient(this.config.kc, CoreV1Api);
+    this.custom = apiClient(this.config.kc, CustomObjectsApi);
   }
 
   get kc(): KubeConfig {

@@ -2,6 +2,7 @@
 
 import { ApiException } from '@kubernetes/client-node';
 import { UserError, oneLine } from '../errors.ts';
+import { RefusedAnswer } from './http.ts';
 
 export interface ErrorContext {
   contextName: string;
@@ -73,6 +74,7 @@ export function httpStatusError(code: number, message: string | undefined, ctx: 
 
 export function toUserError(e: unknown, ctx: ErrorContext): UserError {
   if (e instanceof UserError) return e;
+  if (e instanceof RefusedAnswer) return new UserError(`error: failed to ${ctx.action}: ${oneLine(e.message)}`);
   if (e instanceof ApiException) return httpStatusError(e.code, statusMessage(e.body), ctx);
   if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
     const secs = ctx.requestTimeoutMs ? `${ctx.requestTimeoutMs / 1000}s` : 'the time allowed';

@@ -9,8 +9,11 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 import { formatGoDuration } from '../hooks/duration.ts';
 import { statusMessage } from './errors.ts';
+import { credentialError, tokenFromFile } from './http.ts';
+import { redact } from '../redact.ts';
 
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+const MAX_REFUSAL_BYTES = 64 * 1024;
 
 export type ExecOutcome = 'succeeded' | 'exit-code' | 'error' | 'timeout' | 'connection-lost' | 'refused' | 'interrupted';
 
@@ -94,21 +97,38 @@ class SturdyWebSockets {
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig context has no cluster');
     const uri = cluster.server.replace(/^http/, 'ws').replace(/\/+$/, '') + path;
-    const opts: WebSocket.ClientOptions = { handshakeTimeout: this.connectTimeoutMs, perMessageDeflate: false };
-    await this.kc.applyToHTTPSOptions(opts);
+    const opts: WebSocket.ClientOptions = { handshakeTimeout: this.connectTimeoutMs, perMessageDeflate: false, followRedirects: false, maxPayload: 16 * 1024 * 1024 };
+    try {
+      await this.kc.applyToHTTPSOptions(opts);
+    } catch (e) {
+      throw credentialError(e);
+    }
+    const token = tokenFromFile(this.kc);
+    if (token !== undefined) opts.headers = { ...(opts.headers ?? {}), Authorization: `Bearer ${token}` };
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(uri, EXEC_PROTOCOLS, opts);
       const state: SessionState = {};
       this.state.set(ws, state);
       let opened = false;
       ws.on('unexpected-response', (req, res) => {
+        // The refusal's body is read up to MAX_REFUSAL_BYTES: a server that never ends it cannot grow memory.
         const chunks: Buffer[] = [];
+        let size = 0;
+        let settled = false;
         const settle = () => {
+          if (settled) return;
+          settled = true;
           const body = Buffer.concat(chunks).toString('utf8');
-          reject(new ExecRefused(res.statusCode ?? 0, statusMessage(body) ?? `the API server refused the exec upgrade (HTTP ${res.statusCode})`));
+          const message = size > MAX_REFUSAL_BYTES ? undefined : statusMessage(body);
+          reject(new ExecRefused(res.statusCode ?? 0, message ? message.slice(0, 2000) : `the API server refused the exec upgrade (HTTP ${res.statusCode})${size > MAX_REFUSAL_BYTES ? ` with a body larger than ${MAX_REFUSAL_BYTES / 1024} KiB` : ''}`));
           req.destroy();
+          res.destroy();
         };
-        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_REFUSAL_BYTES) return settle();
+          chunks.push(c);
+        });
         res.on('end', settle);
         res.on('error', settle);
         res.on('close', settle);
@@ -190,7 +210,7 @@ export class Executor {
     } catch (e) {
       if (e instanceof ExecRefused) return result({ outcome: 'refused', exitCode: null, message: e.message, httpStatus: e.status });
       const code = (e as { code?: string }).code;
-      return result({ outcome: 'connection-lost', exitCode: null, message: `cannot open the exec stream: ${(e as Error).message}${code ? ` (${code})` : ''}` });
+      return result({ outcome: 'connection-lost', exitCode: null, message: redact(`cannot open the exec stream: ${(e as Error).message}${code ? ` (${code})` : ''}`) });
     }
     const state = this.sockets.state.get(ws) ?? {};
     return new Promise((resolve) => {

@@ -1,7 +1,9 @@
 // Generic reads and annotation patches of pods and workloads (KubernetesObjectApi, so one code
 // path serves every kind). Patches are merge patches holding only the hook keys.
 
-import { KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { PatchStrategy } from '@kubernetes/client-node';
+import type { KubernetesObjectApi } from '@kubernetes/client-node';
+import { objectApi } from './http.ts';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { UserError } from '../errors.ts';
 import type { Cluster, RawObject } from './cluster.ts';
@@ -20,7 +22,7 @@ export class ObjectClient {
 
   constructor(cluster: Cluster) {
     this.cluster = cluster;
-    this.api = KubernetesObjectApi.makeApiClient(cluster.kc);
+    this.api = objectApi(cluster.kc);
   }
 
   async get(kind: KindInfo, namespace: string, name: string): Promise<RawObject> {
