@@ -3,7 +3,6 @@
 //   inputs (cluster or -f) → PodInput[] + BackupModel[] → buildPlan → Plan
 
 import { loadKube } from './kube-loader.ts';
-import { readFileSync } from 'node:fs';
 import { UserError, UsageError } from './errors.ts';
 import type { BackupModel } from './hooks/backup.ts';
 import { readBackup } from './hooks/backup.ts';
@@ -14,7 +13,7 @@ import type { Selector } from './hooks/selector.ts';
 import { matches, parseSelector } from './hooks/selector.ts';
 import type { Finding, Flavor, Phase, PodInput } from './hooks/types.ts';
 import type { Cluster, ClusterOptions } from './kube/cluster.ts';
-import { loadManifests, parseManifestText } from './manifests/load.ts';
+import { InputRefused, loadManifests, parseManifestText, readTextBounded } from './manifests/load.ts';
 
 export interface ScopeConfig {
   files: string[];
@@ -110,9 +109,9 @@ function backupFromFile(path: string, io: InventoryIO): Promise<BackupModel> | B
   if (path === '-') return io.readStdin().then((t) => read(t, '<stdin>'));
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readTextBounded(path);
   } catch (e) {
-    throw new UserError(`error: cannot read --backup-file "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UserError(`error: cannot read --backup-file "${path}": ${e instanceof InputRefused ? e.message : ((e as NodeJS.ErrnoException).code ?? (e as Error).message)}`);
   }
   return read(text, path);
 }
@@ -146,7 +145,7 @@ async function collectFromFiles(cfg: ScopeConfig, selector: Selector | null, io:
   }
   const inScope = pods.filter((p) => (!cfg.namespace || p.namespace === cfg.namespace) && (!selector || matches(selector, p.labels)));
   const plan = buildPlan(inScope, { flavor: cfg.flavor, phases: cfg.phases, scope: scopeBackup, backups });
-  plan.findings.unshift(...extra);
+  plan.findings = [...extra, ...plan.findings];
   const scope: ScopeInfo = { namespace: cfg.namespace ?? '*', phases: cfg.phases, flavor: cfg.flavor };
   if (cfg.selector) scope.selector = cfg.selector;
   if (scopeBackup) scope.backup = { name: scopeBackup.name, namespace: scopeBackup.namespace, group: scopeBackup.group };

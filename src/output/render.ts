@@ -24,7 +24,7 @@ export function renderTable(head: string[], rows: string[][]): string {
     chars: NO_BORDER,
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 3, compact: true },
   });
-  table.push(...rows);
+  for (const row of rows) table.push(row);
   return table
     .toString()
     .split('\n')
