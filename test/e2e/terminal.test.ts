@@ -96,3 +96,12 @@ test('-f manifests: findings and tables escape values from files too', async (t)
     t.notRegex(r.stdout + r.stderr, RAW, args.join(' '));
   }
 });
+
+test('shell completion never offers a name with control characters', async (t) => {
+  s.addPod('evil-complete', `p-${CLEAR}`);
+  s.addPod('evil-complete', 'p-plain');
+  const r = await arkHooks(['__complete', 'annotate', '--kubeconfig', kc, '-n', 'evil-complete', '']);
+  t.is(r.code, 0, r.stderr);
+  t.notRegex(r.stdout, RAW);
+  t.regex(r.stdout, /^p-plain$/m);
+});
