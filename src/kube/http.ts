@@ -132,7 +132,7 @@ async function send(request: RequestContext): Promise<ResponseContext> {
       }
       const from = new URL(url);
       if (next.origin !== from.origin) {
-        throw new RefusedAnswer(`the API server answered ${redactUrl(url)} with a redirect to ${redactUrl(next.href)}, ${next.protocol !== from.protocol ? 'a different scheme' : 'another origin'}; not followed (client-go does not follow it either): check the server address of the context`);
+        throw new RefusedAnswer(`the API server answered ${redactUrl(url)} with a redirect to ${redactUrl(next.href)}, ${next.protocol !== from.protocol ? 'a different scheme' : 'another origin'}; not followed (an API server has no reason to send its client elsewhere): check the server address of the context`);
       }
       if (hops >= MAX_REDIRECTS) throw new RefusedAnswer(`the API server redirected ${redactUrl(url)} more than ${MAX_REDIRECTS} times; stopped`);
       if (resp.status === 303 || ((resp.status === 301 || resp.status === 302) && method === 'POST')) {
