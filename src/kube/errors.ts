@@ -104,6 +104,9 @@ export function toUserError(e: unknown, ctx: ErrorContext): UserError {
   if (/HTTP protocol is not allowed/.test(message)) {
     return new UserError(`error: the server ${ctx.server} uses plain http; set insecure-skip-tls-verify: true for this cluster in the kubeconfig, or use https`);
   }
+  if (/URL that includes credentials/.test(message)) {
+    return new UserError(`error: the server address of context "${ctx.contextName}" (${ctx.server}) holds a user name and password, which this client does not send; remove them from clusters[].cluster.server and put the credentials in users[].user`);
+  }
   if (/No active cluster/.test(message)) return new UserError(`error: context "${ctx.contextName}" has no cluster; fix the kubeconfig`);
   if (code === 'ENOENT' && /spawn/.test(message)) {
     return new UserError(`error: the credential plugin of context "${ctx.contextName}" cannot be started (${oneLine(message)}); install it or fix users[].user.exec.command`);
