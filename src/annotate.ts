@@ -12,6 +12,7 @@ import type { Selector } from './hooks/selector.ts';
 import type { Finding } from './hooks/types.ts';
 import type { ClusterOptions, RawObject } from './kube/cluster.ts';
 import type { KindInfo } from './kube/objects.ts';
+import { objectName, outsideRequest } from './inventory.ts';
 import { loadManifests } from './manifests/load.ts';
 
 export type DryRun = 'none' | 'client' | 'server';
@@ -145,7 +146,7 @@ function setAnnotations(obj: RawObject, path: readonly string[], after: Record<s
   cur.annotations = after;
 }
 
-export async function annotate(cfg: AnnotateConfig, io: { readStdin: () => Promise<string>; env: NodeJS.ProcessEnv }, onResult: (r: TargetResult) => void): Promise<AnnotateOutcome> {
+export async function annotate(cfg: AnnotateConfig, io: { readStdin: () => Promise<string>; env: NodeJS.ProcessEnv; warn?: (message: string) => void }, onResult: (r: TargetResult) => void): Promise<AnnotateOutcome> {
   let selector: Selector | null = null;
   if (cfg.selector !== undefined) {
     const parsed = parseSelector(cfg.selector);
@@ -168,7 +169,13 @@ export async function annotate(cfg: AnnotateConfig, io: { readStdin: () => Promi
   type Work = { kind: KindInfo; name: string; namespace: string; raw?: RawObject };
   let work: Work[];
   if (selector) {
-    const objs = await client.list(selectorKind, cfg.allNamespaces ? null : namespace, cfg.selector);
+    const listed = await client.list(selectorKind, cfg.allNamespaces ? null : namespace, cfg.selector);
+    // Only what was asked for is patched, whatever the server answered.
+    const objs = listed.filter((raw) => {
+      const outside = outsideRequest(raw, cfg.allNamespaces ? null : namespace, selector, cfg.selector);
+      if (outside) io.warn?.(`ignoring ${selectorKind.display} ${objectName(raw)}: ${outside}`);
+      return !outside;
+    });
     if (objs.length === 0) throw new UserError(`error: no ${selectorKind.display} matches the selector "${cfg.selector}" ${cfg.allNamespaces ? 'in any namespace' : `in namespace "${namespace}"`}`);
     work = objs.map((raw) => {
       const meta = (raw.metadata ?? {}) as { name?: string; namespace?: string };

@@ -3,7 +3,6 @@
 //   inputs (cluster or -f) → PodInput[] + BackupModel[] → buildPlan → Plan
 
 import { loadKube } from './kube-loader.ts';
-import { readFileSync } from 'node:fs';
 import { UserError, UsageError } from './errors.ts';
 import type { BackupModel } from './hooks/backup.ts';
 import { readBackup } from './hooks/backup.ts';
@@ -14,7 +13,7 @@ import type { Selector } from './hooks/selector.ts';
 import { matches, parseSelector } from './hooks/selector.ts';
 import type { Finding, Flavor, Phase, PodInput } from './hooks/types.ts';
 import type { Cluster, ClusterOptions } from './kube/cluster.ts';
-import { loadManifests, parseManifestText } from './manifests/load.ts';
+import { InputRefused, loadManifests, parseManifestText, readTextBounded } from './manifests/load.ts';
 
 export interface ScopeConfig {
   files: string[];
@@ -39,9 +38,37 @@ export interface SourceInfo {
 export interface ScopeInfo {
   namespace: string;
   selector?: string;
+  /** Objects the server sent that the request did not ask for (another namespace, a non-matching label): never acted on. */
+  dropped?: DroppedObject[];
   phases: Phase[];
   flavor: Flavor;
   backup?: { name: string; namespace: string; group: string };
+}
+
+export interface DroppedObject {
+  object: string;
+  reason: string;
+}
+
+/**
+ * Why an object the server returned is outside what was asked for, or null when it is inside: the
+ * plan trusts the request, not the answer (a proxy or a broken server may ignore the namespace or
+ * the selector).
+ */
+export function outsideRequest(raw: Record<string, unknown>, namespace: string | null, selector: Selector | null, selectorText?: string): string | null {
+  const meta = (typeof raw.metadata === 'object' && raw.metadata !== null ? raw.metadata : {}) as { namespace?: unknown; labels?: unknown };
+  const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
+  if (namespace !== null && ns !== namespace) return `the server returned it for a list of namespace "${namespace}", but it is in namespace "${ns}"`;
+  if (selector) {
+    const labels = typeof meta.labels === 'object' && meta.labels !== null && !Array.isArray(meta.labels) ? (meta.labels as Record<string, string>) : {};
+    if (!matches(selector, labels)) return `the server returned it, but its labels do not match the selector "${selectorText ?? ''}"`;
+  }
+  return null;
+}
+
+export function objectName(raw: Record<string, unknown>): string {
+  const meta = (typeof raw.metadata === 'object' && raw.metadata !== null ? raw.metadata : {}) as { namespace?: unknown; name?: unknown };
+  return `${typeof meta.namespace === 'string' ? meta.namespace : ''}/${typeof meta.name === 'string' ? meta.name : ''}`;
 }
 
 export interface Inventory {
@@ -56,6 +83,8 @@ export interface Inventory {
 export interface InventoryIO {
   readStdin: () => Promise<string>;
   env: NodeJS.ProcessEnv;
+  /** A warning for the user (stderr); the command escapes it. */
+  warn?: (message: string) => void;
 }
 
 function compileSelector(text: string | undefined): Selector | null {
@@ -80,9 +109,9 @@ function backupFromFile(path: string, io: InventoryIO): Promise<BackupModel> | B
   if (path === '-') return io.readStdin().then((t) => read(t, '<stdin>'));
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readTextBounded(path);
   } catch (e) {
-    throw new UserError(`error: cannot read --backup-file "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UserError(`error: cannot read --backup-file "${path}": ${e instanceof InputRefused ? e.message : ((e as NodeJS.ErrnoException).code ?? (e as Error).message)}`);
   }
   return read(text, path);
 }
@@ -92,7 +121,7 @@ export async function collect(cfg: ScopeConfig, io: InventoryIO): Promise<Invent
   if (cfg.backupName && cfg.backupFile) throw new UsageError('error: --backup and --backup-file cannot be used together');
   if (cfg.allNamespaces && cfg.namespace) throw new UsageError('error: --namespace and --all-namespaces cannot be used together');
   if (cfg.files.includes('-') && cfg.backupFile === '-') throw new UsageError('error: stdin cannot be read twice: use a file for --backup-file or for -f');
-  return cfg.files.length > 0 ? collectFromFiles(cfg, selector, io) : collectFromCluster(cfg, io);
+  return cfg.files.length > 0 ? collectFromFiles(cfg, selector, io) : collectFromCluster(cfg, selector, io);
 }
 
 async function collectFromFiles(cfg: ScopeConfig, selector: Selector | null, io: InventoryIO): Promise<Inventory> {
@@ -116,14 +145,14 @@ async function collectFromFiles(cfg: ScopeConfig, selector: Selector | null, io:
   }
   const inScope = pods.filter((p) => (!cfg.namespace || p.namespace === cfg.namespace) && (!selector || matches(selector, p.labels)));
   const plan = buildPlan(inScope, { flavor: cfg.flavor, phases: cfg.phases, scope: scopeBackup, backups });
-  plan.findings.unshift(...extra);
+  plan.findings = [...extra, ...plan.findings];
   const scope: ScopeInfo = { namespace: cfg.namespace ?? '*', phases: cfg.phases, flavor: cfg.flavor };
   if (cfg.selector) scope.selector = cfg.selector;
   if (scopeBackup) scope.backup = { name: scopeBackup.name, namespace: scopeBackup.namespace, group: scopeBackup.group };
   return { plan, source: { type: 'files', files: loaded.files }, scope, podsSeen: pods.length };
 }
 
-async function collectFromCluster(cfg: ScopeConfig, io: InventoryIO): Promise<Inventory> {
+async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, io: InventoryIO): Promise<Inventory> {
   const { Cluster } = await loadKube();
   const cluster = new Cluster(cfg.kube, io.env);
   let scopeBackup: BackupModel | null = null;
@@ -147,11 +176,19 @@ async function collectFromCluster(cfg: ScopeConfig, io: InventoryIO): Promise<In
   const pods: PodInput[] = [];
   // One pod, one plan entry: a server (or a scope) that lists a pod twice must not run its hooks twice.
   const listed = new Set<string>();
+  const dropped: DroppedObject[] = [];
   let seen = 0;
   for (const ns of namespaces) {
     for await (const page of cluster.listPods(ns, cfg.selector)) {
       seen += page.length;
       for (const raw of page) {
+        const outside = outsideRequest(raw, ns, selector, cfg.selector);
+        if (outside) {
+          const d = { object: objectName(raw), reason: outside };
+          dropped.push(d);
+          io.warn?.(`ignoring pod ${d.object}: ${d.reason}`);
+          continue;
+        }
         const pod = podFromObject(raw);
         if (!pod) continue;
         const key = `${pod.namespace}/${pod.name}`;
@@ -169,6 +206,7 @@ async function collectFromCluster(cfg: ScopeConfig, io: InventoryIO): Promise<In
   };
   if (cfg.selector) scope.selector = cfg.selector;
   if (scopeBackup) scope.backup = { name: scopeBackup.name, namespace: scopeBackup.namespace, group: scopeBackup.group };
+  if (dropped.length > 0) scope.dropped = dropped;
   return {
     plan,
     source: { type: 'cluster', context: cluster.config.contextName, server: cluster.config.server },

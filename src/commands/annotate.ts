@@ -6,6 +6,7 @@ import type { EditRequest, HookWrite } from '../hooks/edit.ts';
 import { checkTimeout, parseOnErrorFlag } from '../hooks/edit.ts';
 import type { Family, Phase } from '../hooks/types.ts';
 import { serialize } from '../output/render.ts';
+import { escapeLine } from '../output/escape.ts';
 import { KubeCommand, parseOutput, readAll } from './base.ts';
 
 export const PRESETS: Record<string, { needsPath: boolean; describe: string; hooks: (path: string) => Partial<Record<Phase, string[]>> }> = {
@@ -133,9 +134,9 @@ export class AnnotateCommand extends KubeCommand {
     const statusOut = format ? this.context.stderr : this.context.stdout;
     const suffix = dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : '';
     const onResult = (r: TargetResult) => {
-      for (const w of r.warnings) this.context.stderr.write(`warning: ${w}\n`);
-      if (r.status === 'failed') this.context.stderr.write(`error: ${r.error}\n`);
-      else statusOut.write(`${r.ref} ${r.status}${r.template ? ' (pod template)' : ''}${r.status === 'annotated' ? suffix : ''}\n`);
+      for (const w of r.warnings) this.context.stderr.write(`warning: ${escapeLine(w)}\n`);
+      if (r.status === 'failed') this.context.stderr.write(`error: ${escapeLine(r.error ?? '')}\n`);
+      else statusOut.write(`${escapeLine(r.ref)} ${r.status}${r.template ? ' (pod template)' : ''}${r.status === 'annotated' ? suffix : ''}\n`);
     };
     const outcome = await annotate(
       {
@@ -149,7 +150,7 @@ export class AnnotateCommand extends KubeCommand {
         files: this.files ?? [],
         kube: this.kubeOptions(),
       },
-      { readStdin: () => readAll(this.context.stdin), env: this.context.env },
+      { readStdin: () => readAll(this.context.stdin), env: this.context.env, warn: (m: string) => void this.context.stderr.write(`warning: ${escapeLine(m)}\n`) },
       onResult,
     );
     if (format) {

@@ -3,7 +3,7 @@
 
 import { Command, Option } from 'clipanion';
 import type { BaseContext } from 'clipanion';
-import { EXIT_FAILURE, UsageError, isUserError, oneLine } from '../errors.ts';
+import { EXIT_FAILURE, UsageError, UserError, isUserError, oneLine } from '../errors.ts';
 import type { Flavor, Phase } from '../hooks/types.ts';
 import { PHASES } from '../hooks/types.ts';
 import type { ScopeConfig } from '../inventory.ts';
@@ -11,6 +11,11 @@ import type { ClusterOptions } from '../kube/cluster.ts';
 import type { OutputFormat } from '../output/render.ts';
 import { OUTPUT_FORMATS } from '../output/render.ts';
 import type { Style } from '../output/term.ts';
+import { escapeLine, escapeTerminal } from '../output/escape.ts';
+import { redact } from '../redact.ts';
+
+/** The limit of one -f file (manifests/load.ts MAX_MANIFEST_BYTES), kept here to load no YAML code at start-up. */
+const MAX_STDIN_BYTES = 64 * 1024 * 1024;
 import { colorEnabled, makeStyle } from '../output/term.ts';
 
 export interface Context extends BaseContext {
@@ -19,10 +24,23 @@ export interface Context extends BaseContext {
   afterDashes?: string[];
 }
 
-export function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+/** Reads stdin up to `max` bytes (the -f size limit): endless input ends in one line, not in memory. */
+export function readAll(stream: NodeJS.ReadableStream, max = MAX_STDIN_BYTES): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer | string) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c));
+    let size = 0;
+    const onData = (c: Buffer | string) => {
+      const b = typeof c === 'string' ? Buffer.from(c) : c;
+      size += b.length;
+      if (size > max) {
+        stream.removeListener('data', onData);
+        stream.pause();
+        reject(new UserError(`error: stdin holds more than ${max / 1024 / 1024} MiB; pass a smaller manifest, or files or a directory with -f`));
+        return;
+      }
+      chunks.push(b);
+    };
+    stream.on('data', onData);
     stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     stream.on('error', reject);
   });
@@ -43,13 +61,13 @@ export abstract class BaseCommand extends Command<Context> {
       return await this.run();
     } catch (e) {
       if (isUserError(e)) {
-        const msg = oneLine(e.message);
+        const msg = escapeLine(redact(oneLine(e.message)));
         this.context.stderr.write(`${/^(error|Error from server)/.test(msg) ? msg : 'error: ' + msg}\n`);
         return e.exitCode;
       }
       const err = e as Error;
-      this.context.stderr.write(`error: unexpected failure: ${oneLine(err?.message ?? String(e))} (this is a bug; run again with -v for details)\n`);
-      if (this.verbose && err?.stack) this.context.stderr.write(err.stack + '\n');
+      this.context.stderr.write(`error: unexpected failure: ${escapeLine(redact(oneLine(err?.message ?? String(e))))} (this is a bug; run again with -v for details)\n`);
+      if (this.verbose && err?.stack) this.context.stderr.write(escapeTerminal(redact(err.stack)) + '\n');
       return EXIT_FAILURE;
     }
   }
@@ -112,6 +130,6 @@ export abstract class ScopeCommand extends KubeCommand {
   }
 
   inventoryIO() {
-    return { readStdin: () => readAll(this.context.stdin), env: this.context.env };
+    return { readStdin: () => readAll(this.context.stdin), env: this.context.env, warn: (m: string) => void this.context.stderr.write(`warning: ${escapeLine(m)}\n`) };
   }
 }

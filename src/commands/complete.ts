@@ -4,6 +4,7 @@
 import type { Cli } from 'clipanion';
 import type { Context } from './base.ts';
 import { PRESETS } from './annotate.ts';
+import { escapeLine } from '../output/escape.ts';
 
 const NO_FILES = ':4';
 const FILES = ':0';
@@ -29,7 +30,8 @@ export class Completer {
 
   async run(input: string[]): Promise<number> {
     const out = (items: string[], directive: string) => {
-      this.context.stdout.write([...items, directive].join('\n') + '\n');
+      // A name with control characters is never offered: the shell would print it raw.
+      this.context.stdout.write([...items.filter((i) => escapeLine(i) === i), directive].join('\n') + '\n');
       return 0;
     };
     const words = input.length > 0 ? input : [''];

@@ -16,7 +16,8 @@ export abstract class ExecCommand extends ScopeCommand {
   parallel = Option.String('--parallel', '4', { description: 'How many pods run hooks at the same time (1 reproduces Ark: one pod at a time)' });
   failFast = Option.Boolean('--fail-fast', false, { description: 'Start no new pod after a hook with on-error Fail has failed' });
   yes = Option.Boolean('-y,--yes', false, { description: 'Do not ask for confirmation (required when stdin is not a terminal)' });
-  recordEvents = Option.Boolean('--record-events', false, { description: 'Write a Kubernetes Event on each pod for each hook run (an audit trail)' });
+  recordEvents = Option.Boolean('--record-events', false, { description: "Write a Kubernetes Event on each pod for each hook run (an audit trail); the hook's command is left out" });
+  recordEventsWithCommand = Option.Boolean('--record-events-with-command', false, { description: "Like --record-events, with each hook's command in the Event message (it may hold secrets that anyone who can read Events then sees)" });
   showOutput = Option.Boolean('--show-output', false, { description: "Print the hooks' stdout and stderr (the last 64 KiB of each), each line prefixed with namespace/pod/container" });
   outputDir = Option.String('--output-dir', { description: "Write each hook's full stdout and stderr to DIR/<namespace>/<pod>/<phase>-<n>-<container>.stdout|stderr (names sanitised, symlinks never followed)" });
   output = Option.String('-o,--output', 'table', { description: 'Report format: table, json or yaml' });
@@ -39,7 +40,8 @@ export abstract class ExecCommand extends ScopeCommand {
     return {
       parallel: this.parallelism(),
       failFast: this.failFast,
-      recordEvents: this.recordEvents,
+      recordEvents: this.recordEvents || this.recordEventsWithCommand,
+      recordEventsWithCommand: this.recordEventsWithCommand,
       showOutput: this.showOutput,
       outputDir: this.outputDir,
       maxOutputBytes: 64 * 1024,

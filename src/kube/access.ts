@@ -2,6 +2,7 @@
 
 import { AuthorizationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { Cluster } from './cluster.ts';
+import { apiClient } from './http.ts';
 
 export interface AccessCheck {
   namespace: string;
@@ -13,7 +14,7 @@ export interface AccessCheck {
 }
 
 export async function canI(cluster: Cluster, namespace: string, verb: string, resource: string, subresource?: string, group = ''): Promise<AccessCheck> {
-  const api = cluster.kc.makeApiClient(AuthorizationV1Api);
+  const api = apiClient(cluster.kc, AuthorizationV1Api);
   const res = await cluster.read(`check access to ${verb} ${resource}${subresource ? '/' + subresource : ''} in namespace "${namespace}"`, () =>
     api.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace, verb, resource, group, ...(subresource ? { subresource } : {}) } } } }, cluster.callOptions()),
   );
@@ -43,7 +44,7 @@ export interface HookEvent {
 }
 
 export async function recordEvent(cluster: Cluster, e: HookEvent): Promise<void> {
-  const api = cluster.kc.makeApiClient(CoreV1Api);
+  const api = apiClient(cluster.kc, CoreV1Api);
   const now = new Date();
   await cluster.call(`record an event on pod "${e.pod}"`, () =>
     api.createNamespacedEvent(

@@ -5,6 +5,7 @@ import type { ConfigurationOptions, KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors.ts';
 import type { ErrorContext } from './errors.ts';
 import { toUserError } from './errors.ts';
+import { apiClient } from './http.ts';
 import type { KubeFlags, ResolvedKubeConfig } from './kubeconfig.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
 
@@ -34,6 +35,13 @@ export function retryDelayMs(e: unknown, attempt: number): number | null {
 
 export type RawObject = Record<string, unknown>;
 
+/** Paging trusts no server: a continue token seen before means the listing would loop forever. */
+export function checkContinue(seen: Set<string>, token: string | undefined, action: string): void {
+  if (token === undefined) return;
+  if (seen.has(token)) throw new UserError(`error: the API server returned the same continue token twice while trying to ${action}; stopped paging (a server or proxy that loops); try again, or report it to the cluster admin`);
+  seen.add(token);
+}
+
 export interface BackupLocation {
   group: 'velero.io' | 'ark.heptio.com';
   namespace: string;
@@ -62,8 +70,8 @@ export class Cluster {
   constructor(options: ClusterOptions, env: NodeJS.ProcessEnv = process.env) {
     this.requestTimeoutMs = parseRequestTimeout(options.requestTimeout);
     this.config = loadKubeConfig(options, env);
-    this.core = this.config.kc.makeApiClient(CoreV1Api);
-    this.custom = this.config.kc.makeApiClient(CustomObjectsApi);
+    this.core = apiClient(this.config.kc, CoreV1Api);
+    this.custom = apiClient(this.config.kc, CustomObjectsApi);
   }
 
   get kc(): KubeConfig {
@@ -140,6 +148,7 @@ export class Cluster {
   async *listPods(namespace: string | null, labelSelector?: string): AsyncGenerator<RawObject[]> {
     let cont: string | undefined;
     const where = namespace === null ? 'in all namespaces' : `in namespace "${namespace}"`;
+    const tokens = new Set<string>();
     do {
       const page = await this.read(`list pods ${where}`, () =>
         namespace === null
@@ -147,8 +156,10 @@ export class Cluster {
           : this.core.listNamespacedPod({ namespace, limit: PAGE_SIZE, _continue: cont, labelSelector }, this.callOptions()),
       );
       // The client's model objects carry the API's field names; no copy is made (memory at scale).
+      if (!Array.isArray(page?.items)) throw new UserError(`error: the API server ${this.config.server} answered the request to list pods ${where} without a list of items; check the server address of context "${this.config.contextName}"`);
       yield page.items as unknown as RawObject[];
       cont = page.metadata?._continue || undefined;
+      checkContinue(tokens, cont, `list pods ${where}`);
     } while (cont);
   }
 

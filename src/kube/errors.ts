@@ -2,6 +2,7 @@
 
 import { ApiException } from '@kubernetes/client-node';
 import { UserError, oneLine } from '../errors.ts';
+import { RefusedAnswer } from './http.ts';
 
 export interface ErrorContext {
   contextName: string;
@@ -73,6 +74,7 @@ export function httpStatusError(code: number, message: string | undefined, ctx: 
 
 export function toUserError(e: unknown, ctx: ErrorContext): UserError {
   if (e instanceof UserError) return e;
+  if (e instanceof RefusedAnswer) return new UserError(`error: failed to ${ctx.action}: ${oneLine(e.message)}`);
   if (e instanceof ApiException) return httpStatusError(e.code, statusMessage(e.body), ctx);
   if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
     const secs = ctx.requestTimeoutMs ? `${ctx.requestTimeoutMs / 1000}s` : 'the time allowed';
@@ -101,6 +103,9 @@ export function toUserError(e: unknown, ctx: ErrorContext): UserError {
   }
   if (/HTTP protocol is not allowed/.test(message)) {
     return new UserError(`error: the server ${ctx.server} uses plain http; set insecure-skip-tls-verify: true for this cluster in the kubeconfig, or use https`);
+  }
+  if (/URL that includes credentials/.test(message)) {
+    return new UserError(`error: the server address of context "${ctx.contextName}" (${ctx.server}) holds a user name and password, which this client does not send; remove them from clusters[].cluster.server and put the credentials in users[].user`);
   }
   if (/No active cluster/.test(message)) return new UserError(`error: context "${ctx.contextName}" has no cluster; fix the kubeconfig`);
   if (code === 'ENOENT' && /spawn/.test(message)) {

@@ -11,8 +11,11 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 import { formatGoDuration } from '../hooks/duration.ts';
 import { statusMessage } from './errors.ts';
+import { credentialError, tokenFromFile } from './http.ts';
+import { redact } from '../redact.ts';
 
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+const MAX_REFUSAL_BYTES = 64 * 1024;
 
 export type ExecOutcome = 'succeeded' | 'exit-code' | 'error' | 'timeout' | 'connection-lost' | 'refused' | 'interrupted';
 
@@ -180,8 +183,14 @@ class SturdyWebSockets {
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig context has no cluster');
     const uri = cluster.server.replace(/^http/, 'ws').replace(/\/+$/, '') + path;
-    const opts: WebSocket.ClientOptions = { handshakeTimeout: this.connectTimeoutMs, perMessageDeflate: false };
-    await this.kc.applyToHTTPSOptions(opts);
+    const opts: WebSocket.ClientOptions = { handshakeTimeout: this.connectTimeoutMs, perMessageDeflate: false, followRedirects: false, maxPayload: 16 * 1024 * 1024 };
+    try {
+      await this.kc.applyToHTTPSOptions(opts);
+    } catch (e) {
+      throw credentialError(e);
+    }
+    const token = tokenFromFile(this.kc);
+    if (token !== undefined) opts.headers = { ...(opts.headers ?? {}), Authorization: `Bearer ${token}` };
     if (signal?.aborted) throw new Aborted('interrupted');
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(uri, EXEC_PROTOCOLS, opts);
@@ -198,19 +207,24 @@ class SturdyWebSockets {
       ws.once('open', () => signal?.removeEventListener('abort', onAbort));
       ws.once('close', () => signal?.removeEventListener('abort', onAbort));
       ws.on('unexpected-response', (req, res) => {
+        // The refusal's body is read up to MAX_REFUSAL_BYTES: a server that never ends it cannot grow memory.
         const chunks: Buffer[] = [];
         let size = 0;
+        let settled = false;
         const settle = () => {
+          if (settled) return;
+          settled = true;
           const body = Buffer.concat(chunks).toString('utf8');
+          const message = size > MAX_REFUSAL_BYTES ? undefined : statusMessage(body);
           const after = Number(res.headers['retry-after']);
-          reject(new ExecRefused(res.statusCode ?? 0, statusMessage(body) ?? `the API server refused the exec upgrade (HTTP ${res.statusCode})`, Number.isFinite(after) && after >= 0 ? after : undefined));
+          reject(new ExecRefused(res.statusCode ?? 0, message ? message.slice(0, 2000) : `the API server refused the exec upgrade (HTTP ${res.statusCode})${size > MAX_REFUSAL_BYTES ? ` with a body larger than ${MAX_REFUSAL_BYTES / 1024} KiB` : ''}`, Number.isFinite(after) && after >= 0 ? after : undefined));
           req.destroy();
+          res.destroy();
         };
         res.on('data', (c: Buffer) => {
-          // Only the Status message is of use: keep at most 64 KiB of it.
-          if (size < 64 * 1024) chunks.push(c);
           size += c.length;
-          if (size > 1024 * 1024) settle();
+          if (size > MAX_REFUSAL_BYTES) return settle();
+          chunks.push(c);
         });
         res.on('end', settle);
         res.on('error', settle);
@@ -303,7 +317,7 @@ export class Executor {
         const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
         if (e instanceof ExecRefused) return result({ outcome: 'refused', exitCode: null, message: e.message + tries, httpStatus: e.status });
         const code = (e as { code?: string }).code;
-        return result({ outcome: 'connection-lost', exitCode: null, message: `cannot open the exec stream: ${(e as Error).message}${code ? ` (${code})` : ''}${tries}` });
+        return result({ outcome: 'connection-lost', exitCode: null, message: redact(`cannot open the exec stream: ${(e as Error).message}${code ? ` (${code})` : ''}${tries}`) });
       } finally {
         this.sockets.nextSignal = undefined;
       }

@@ -6,8 +6,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { kubeconfigFiles } from './kubeconfig-files.ts';
-import * as yaml from 'js-yaml';
 import { UserError } from '../errors.ts';
+import { boundedCopy, MAX_NODES } from '../manifests/load.ts';
+import { loadYaml } from '../manifests/yaml.ts';
+import { redactUrl, registerSecret } from '../redact.ts';
+import { setTokenFile } from './http.ts';
 
 export interface KubeFlags {
   kubeconfig?: string | undefined;
@@ -63,10 +66,15 @@ function readConfigFile(file: string, explicit: boolean): RawConfig | null {
   if (text.trim() === '') return null;
   let doc: unknown;
   try {
-    doc = yaml.load(text);
+    doc = loadYaml(text);
   } catch (e) {
     throw new UserError(`error: kubeconfig "${file}" is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
+  // YAML aliases are shared references until something copies them: an alias bomb is refused here,
+  // before anything expands it (kubectl's YAML decoder refuses "excessive aliasing" the same way).
+  const copied = boundedCopy(doc, { nodes: MAX_NODES });
+  if (!copied.ok) throw new UserError(`error: kubeconfig "${file}" is not a usable kubeconfig: it ${copied.reason}`);
+  doc = copied.value;
   if (doc === null || doc === undefined) return null;
   if (!isObject(doc)) throw new UserError(`error: kubeconfig "${file}" is not a kubeconfig (expected a YAML map)`);
   const base = dirname(resolve(file));
@@ -87,19 +95,22 @@ function readConfigFile(file: string, explicit: boolean): RawConfig | null {
   return { clusters, users, contexts: list(doc.contexts), ...(current ? { 'current-context': current } : {}) };
 }
 
-/** kubectl's merge: the first file to define a name or current-context wins. */
+/** kubectl's merge: the first file to define a name or current-context wins. Linear in the entries. */
 export function mergeConfigs(configs: RawConfig[]): RawConfig {
   const merged: RawConfig = { clusters: [], users: [], contexts: [] };
-  const add = (target: Named[], items: Named[]) => {
+  const seen = { clusters: new Set<string>(), users: new Set<string>(), contexts: new Set<string>() };
+  const add = (kind: 'clusters' | 'users' | 'contexts', items: Named[]) => {
+    const names = seen[kind];
     for (const item of items) {
-      if (typeof item.name !== 'string' || item.name === '') continue;
-      if (!target.some((t) => t.name === item.name)) target.push(item);
+      if (typeof item.name !== 'string' || item.name === '' || names.has(item.name)) continue;
+      names.add(item.name);
+      merged[kind].push(item);
     }
   };
   for (const c of configs) {
-    add(merged.clusters, c.clusters);
-    add(merged.users, c.users);
-    add(merged.contexts, c.contexts);
+    add('clusters', c.clusters);
+    add('users', c.users);
+    add('contexts', c.contexts);
     if (!merged['current-context'] && c['current-context']) merged['current-context'] = c['current-context'];
   }
   return merged;
@@ -125,7 +136,32 @@ export function loadKubeConfig(flags: KubeFlags, env: NodeJS.ProcessEnv = proces
   } catch (e) {
     throw new UserError(`error: invalid kubeconfig: ${(e as Error).message.split('\n')[0]}`);
   }
-  return finish(kc, flags, undefined);
+  for (const u of merged.users) {
+    if (!isObject(u.user)) continue;
+    registerSecret(u.user.token);
+    registerSecret(u.user.password);
+  }
+  const resolved = finish(kc, flags, undefined);
+  checkLikeKubectl(kc, merged, resolved);
+  return resolved;
+}
+
+/** Refusals kubectl (client-go) makes about the chosen cluster and user, and kubectl's tokenFile. */
+function checkLikeKubectl(kc: KubeConfig, merged: RawConfig, resolved: ResolvedKubeConfig) {
+  const cluster = kc.getCurrentCluster();
+  if (cluster?.skipTLSVerify && (cluster.caData || cluster.caFile)) {
+    throw new UserError(`error: specifying a root certificates file with the insecure flag is not allowed (cluster "${cluster.name}" of the kubeconfig sets both insecure-skip-tls-verify and certificate-authority; remove one)`);
+  }
+  const raw = merged.users.find((u) => u.name === resolved.userName);
+  const user = raw && isObject(raw.user) ? raw.user : undefined;
+  if (!user) return;
+  const provider = user['auth-provider'];
+  if (isObject(provider) && provider.name === 'gcp') {
+    // client-go removed the gcp provider (1.26); client-node would run its cmd-path through a shell.
+    throw new UserError(`error: The gcp auth plugin has been removed. Please use the "gke-gcloud-auth-plugin" kubectl/client-go credential plugin instead (user "${resolved.userName}" of the kubeconfig). See https://cloud.google.com/blog/products/containers-kubernetes/kubectl-auth-changes-in-gke for further details`);
+  }
+  const tokenFile = typeof user.tokenFile === 'string' && user.tokenFile !== '' ? user.tokenFile : undefined;
+  if (tokenFile) setTokenFile(kc, tokenFile, typeof user.token === 'string' && user.token !== '');
 }
 
 function finish(kc: KubeConfig, flags: KubeFlags, inClusterNamespace: string | undefined): ResolvedKubeConfig {
@@ -148,6 +184,7 @@ function finish(kc: KubeConfig, flags: KubeFlags, inClusterNamespace: string | u
   } else {
     kc.setCurrentContext(contextName as string);
   }
-  const server = kc.getCluster(clusterName)?.server ?? '';
+  // Shown in messages and reports only: a password in the URL is masked (kubectl prints "user:***").
+  const server = redactUrl(kc.getCluster(clusterName)?.server ?? '');
   return { kc, contextName: contextName as string, namespace, server, userName };
 }

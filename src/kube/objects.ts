@@ -1,9 +1,13 @@
 // Generic reads and annotation patches of pods and workloads (KubernetesObjectApi, so one code
 // path serves every kind). Patches are merge patches holding only the hook keys.
 
-import { KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { PatchStrategy } from '@kubernetes/client-node';
+import type { KubernetesObjectApi } from '@kubernetes/client-node';
+import { objectApi } from './http.ts';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { UserError } from '../errors.ts';
 import type { Cluster, RawObject } from './cluster.ts';
+import { checkContinue } from './cluster.ts';
 
 export interface KindInfo {
   kind: string;
@@ -18,7 +22,7 @@ export class ObjectClient {
 
   constructor(cluster: Cluster) {
     this.cluster = cluster;
-    this.api = KubernetesObjectApi.makeApiClient(cluster.kc);
+    this.api = objectApi(cluster.kc);
   }
 
   async get(kind: KindInfo, namespace: string, name: string): Promise<RawObject> {
@@ -31,12 +35,16 @@ export class ObjectClient {
   async list(kind: KindInfo, namespace: string | null, labelSelector: string | undefined): Promise<RawObject[]> {
     const out: RawObject[] = [];
     let cont: string | undefined;
+    const tokens = new Set<string>();
+    const action = `list ${kind.display} ${namespace ? `in namespace "${namespace}"` : 'in all namespaces'}`;
     do {
-      const page = await this.cluster.read(`list ${kind.display} ${namespace ? `in namespace "${namespace}"` : 'in all namespaces'}`, () =>
+      const page = await this.cluster.read(action, () =>
         this.api.list(kind.apiVersion, kind.kind, namespace ?? undefined, undefined, undefined, undefined, undefined, labelSelector, 500, cont),
       );
-      out.push(...(JSON.parse(JSON.stringify(page.items)) as RawObject[]));
-      cont = (page.metadata as { _continue?: string; continue?: string } | undefined)?._continue ?? (page.metadata as { continue?: string } | undefined)?.continue ?? undefined;
+      if (!Array.isArray(page?.items)) throw new UserError(`error: the API server answered the request to ${action} without a list of items`);
+      for (const item of JSON.parse(JSON.stringify(page.items)) as RawObject[]) out.push(item);
+      cont = (page.metadata as { _continue?: string; continue?: string } | undefined)?._continue || (page.metadata as { continue?: string } | undefined)?.continue || undefined;
+      checkContinue(tokens, cont, action);
     } while (cont);
     return out;
   }

@@ -1,11 +1,11 @@
 // Offline inputs: files, directories (recursive) and stdin holding YAML or JSON manifests.
 // A file that cannot be read or parsed becomes a finding; the other files are still read.
 
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import * as yaml from 'js-yaml';
 import { UserError } from '../errors.ts';
 import type { Finding } from '../hooks/types.ts';
+import { loadAllYaml } from './yaml.ts';
 
 export interface ManifestDocument {
   object: Record<string, unknown>;
@@ -35,6 +35,39 @@ function fileFinding(origin: string, message: string, code = 'unreadable-manifes
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const CHUNK = 1024 * 1024;
+
+/** Why a text input cannot be read as a manifest, found while reading it (not after). */
+export class InputRefused extends Error {}
+
+/**
+ * Reads a file, a device or a FIFO as UTF-8 up to `max` bytes. A regular file's size is known up
+ * front; anything else (/dev/zero, /dev/urandom, a pipe) is read in chunks and refused as soon as it
+ * turns out binary (a NUL byte) or larger than `max`, so it can never be read forever.
+ */
+export function readTextBounded(path: string, max = MAX_MANIFEST_BYTES): string {
+  const fd = openSync(path, 'r');
+  try {
+    const st = fstatSync(fd);
+    if (st.isFile() && st.size > max) throw new InputRefused(`larger than ${max / 1024 / 1024} MiB; not read`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(CHUNK);
+      const n = readSync(fd, buf, 0, CHUNK, null);
+      if (n === 0) break;
+      const part = buf.subarray(0, n);
+      if (part.includes(0)) throw new InputRefused('binary data, not a YAML or JSON manifest; pass only manifest files with -f');
+      size += n;
+      if (size > max) throw new InputRefused(`larger than ${max / 1024 / 1024} MiB; not read`);
+      chunks.push(part);
+    }
+    return Buffer.concat(chunks, size).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export const MAX_NODES = 5_000_000;
@@ -79,7 +112,7 @@ export function parseManifestText(text: string, origin: string): { documents: Ma
   }
   let docs: unknown[];
   try {
-    docs = yaml.loadAll(text, { filename: origin });
+    docs = loadAllYaml(text, origin);
   } catch (e) {
     const err = e as { reason?: string; mark?: { line?: number; column?: number } };
     const where = err.mark?.line !== undefined ? ` at line ${err.mark.line + 1}, column ${(err.mark.column ?? 0) + 1}` : '';
@@ -110,6 +143,11 @@ export function parseManifestText(text: string, origin: string): { documents: Ma
     documents.push({ object: doc, origin: docOrigin });
   });
   return { documents, findings, roots: docs.filter((d) => d !== null && d !== undefined) };
+}
+
+/** push(...items) without spreading: a 130,000-item List would overflow the call stack. */
+export function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
 }
 
 function walk(dir: string, out: string[], findings: Finding[], seen: Set<string>) {
@@ -157,8 +195,8 @@ export async function loadManifests(paths: readonly string[], readStdin: () => P
       result.files++;
       const parsed = parseManifestText(text, '<stdin>');
       result.streams.push({ origin: '<stdin>', roots: parsed.roots });
-      result.documents.push(...parsed.documents);
-      result.findings.push(...parsed.findings);
+      append(result.documents, parsed.documents);
+      append(result.findings, parsed.findings);
       continue;
     }
     let st;
@@ -177,19 +215,15 @@ export async function loadManifests(paths: readonly string[], readStdin: () => P
     result.files++;
     let text: string;
     try {
-      if (statSync(file).size > MAX_MANIFEST_BYTES) {
-        result.findings.push(fileFinding(file, `larger than ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB; not read`));
-        continue;
-      }
-      text = readFileSync(file, 'utf8');
+      text = readTextBounded(file);
     } catch (e) {
-      result.findings.push(fileFinding(file, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
+      result.findings.push(fileFinding(file, e instanceof InputRefused ? e.message : `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
       continue;
     }
     const parsed = parseManifestText(text, file);
     result.streams.push({ origin: file, roots: parsed.roots });
-    result.documents.push(...parsed.documents);
-    result.findings.push(...parsed.findings);
+    append(result.documents, parsed.documents);
+    append(result.findings, parsed.findings);
   }
   return result;
 }

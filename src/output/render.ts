@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 import * as yaml from 'js-yaml';
 import type { Finding, HookSource } from '../hooks/types.ts';
 import type { HookReport } from './report.ts';
+import { escapeLine } from './escape.ts';
 import type { Style } from './term.ts';
 import { shellQuote } from './term.ts';
 
@@ -23,7 +24,7 @@ export function renderTable(head: string[], rows: string[][]): string {
     chars: NO_BORDER,
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 3, compact: true },
   });
-  table.push(...rows);
+  for (const row of rows) table.push(row);
   return table
     .toString()
     .split('\n')
@@ -141,7 +142,7 @@ export function severityText(sev: Finding['severity'], style: Style): string {
 export function renderFindings(findings: readonly Finding[], style: Style, includeInfo: boolean): string {
   const shown = findings.filter((f) => includeInfo || f.severity !== 'info');
   if (shown.length === 0) return '';
-  const lines = shown.map((f) => `${severityText(f.severity, style)}: ${f.object}: ${f.field ? f.field + ': ' : ''}${f.message}`);
+  const lines = shown.map((f) => `${severityText(f.severity, style)}: ${escapeLine(`${f.object}: ${f.field ? f.field + ': ' : ''}${f.message}`)}`);
   return lines.join('\n') + '\n';
 }
 
@@ -161,27 +162,27 @@ export function renderHookReport(report: HookReport, opts: ListRenderOptions): s
   for (const pod of report.pods) {
     const podName = pod.kind === 'Pod' ? pod.name : `${pod.kind.toLowerCase()}/${pod.name}`;
     if (pod.hooks.length === 0) {
-      if (opts.showAll) rows.push([pod.namespace, podName, '-', '-', '-', '-', '-', '-', pod.skip ? 'skipped' : 'no hooks', ...(wide ? ['-'] : [])]);
+      if (opts.showAll) rows.push([escapeLine(pod.namespace), escapeLine(podName), '-', '-', '-', '-', '-', '-', pod.skip ? 'skipped' : 'no hooks', ...(wide ? ['-'] : [])]);
       continue;
     }
     for (const h of pod.hooks) {
       const first = h.findings.find((f) => f.severity === 'error') ?? h.findings.find((f) => f.severity === 'warning');
       let status = first ? `${first.severity}: ${first.code}` : 'ok';
-      if (pod.skip) status = `skipped: ${pod.skip.split(' (')[0]}`;
+      if (pod.skip) status = escapeLine(`skipped: ${pod.skip.split(' (')[0]}`);
       const colored = pod.skip ? style.dim(status) : first?.severity === 'error' ? style.red(status) : first ? style.yellow(status) : style.green(status);
       const container = h.container === null ? '<none>' : h.containerDefaulted ? `${h.container} (default)` : h.container;
-      const command = shellQuote(h.command);
+      const command = escapeLine(shellQuote(h.command));
       rows.push([
-        pod.namespace,
-        podName,
+        escapeLine(pod.namespace),
+        escapeLine(podName),
         h.phase,
-        sourceText(h.source, wide),
-        container,
+        escapeLine(sourceText(h.source, wide)),
+        escapeLine(container),
         wide ? command : truncate(command, 60),
-        h.onError,
-        h.timeout,
+        escapeLine(h.onError),
+        escapeLine(h.timeout),
         colored,
-        ...(wide ? [h.name] : []),
+        ...(wide ? [escapeLine(h.name)] : []),
       ]);
     }
   }
@@ -189,7 +190,7 @@ export function renderHookReport(report: HookReport, opts: ListRenderOptions): s
   if (rows.length > 0) out += renderTable(head, rows);
   else {
     const where = report.scope.namespace === '*' ? 'in any namespace' : `in namespace "${report.scope.namespace}"`;
-    out += `No hooks found ${where}${report.scope.backup ? ` for backup "${report.scope.backup.name}"` : ''} (${report.summary.podsInScope} pods in scope).\n`;
+    out += `No hooks found ${escapeLine(where)}${report.scope.backup ? ` for backup "${report.scope.backup.name}"` : ''} (${report.summary.podsInScope} pods in scope).\n`;
   }
   const findings = renderFindings(report.findings, style, wide);
   if (findings) out += '\n' + findings;

@@ -3,30 +3,31 @@
 import type { DryRunReport } from '../run/preflight.ts';
 import type { RunReport } from '../run/session.ts';
 import { renderTable, sourceText } from './render.ts';
+import { escapeLine } from './escape.ts';
 import type { Style } from './term.ts';
 import { shellQuote } from './term.ts';
 
 export function renderPlan(r: DryRunReport, style: Style): string {
   let out = '';
   for (const p of r.pods) {
-    out += `${style.bold(`${p.namespace}/${p.pod}`)}${p.skip ? style.dim(`  skipped: ${p.skip}`) : ''}\n`;
+    out += `${style.bold(escapeLine(`${p.namespace}/${p.pod}`))}${p.skip ? style.dim(`  skipped: ${escapeLine(p.skip)}`) : ''}\n`;
     for (const h of p.hooks) {
       const container = h.container === null ? '<none>' : h.containerDefaulted ? `${h.container} (default: first container)` : h.container;
-      out += `  ${h.phase} ${h.index}  ${sourceText(h.source, true)}\n`;
-      out += `      container: ${container}   on-error: ${h.onError}   timeout: ${h.timeout}\n`;
-      out += `      $ ${shellQuote(h.command)}\n`;
-      if (h.problem) out += `      ${style.red('would fail:')} ${h.problem}\n`;
-      for (const w of h.warnings) if (!h.problem || !w.includes(h.problem)) out += `      ${style.yellow(w)}\n`;
+      out += `  ${h.phase} ${h.index}  ${escapeLine(sourceText(h.source, true))}\n`;
+      out += `      container: ${escapeLine(container)}   on-error: ${escapeLine(h.onError)}   timeout: ${escapeLine(h.timeout)}\n`;
+      out += `      $ ${escapeLine(shellQuote(h.command))}\n`;
+      if (h.problem) out += `      ${style.red('would fail:')} ${escapeLine(h.problem)}\n`;
+      for (const w of h.warnings) if (!h.problem || !w.includes(h.problem)) out += `      ${style.yellow(escapeLine(w))}\n`;
     }
   }
   if (r.pods.length === 0) out += 'No hooks to run in this scope.\n';
   if (r.access.length > 0) {
     out += '\nAccess (SelfSubjectAccessReview):\n';
-    for (const a of r.access) out += `  ${a.allowed ? style.green('yes') : style.red('no ')}  ${a.verb} pods/exec in ${a.namespace}\n`;
+    for (const a of r.access) out += `  ${a.allowed ? style.green('yes') : style.red('no ')}  ${a.verb} pods/exec in ${escapeLine(a.namespace)}\n`;
   }
   if (r.problems.length > 0) {
     out += `\n${style.red(`A real run would fail (${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}):`)}\n`;
-    for (const p of r.problems) out += `  ${p.object}: ${p.message}\n`;
+    for (const p of r.problems) out += `  ${escapeLine(`${p.object}: ${p.message}`)}\n`;
   } else {
     out += `\n${style.green(`Plan: ${r.summary.hooks} hook${r.summary.hooks === 1 ? '' : 's'} in ${r.summary.pods} pod${r.summary.pods === 1 ? '' : 's'}; no problem found.`)}\n`;
   }
@@ -44,15 +45,15 @@ export function renderRunReport(r: RunReport, style: Style): string {
     for (const pod of phase.pods) {
       for (const h of pod.hooks) {
         const result = h.result === 'succeeded' ? style.green(h.result) : ['skipped', 'not-run'].includes(h.result) ? style.dim(h.result) : style.red(h.result);
-        const msg = h.result === 'succeeded' ? '' : h.message;
-        rows.push([`${h.namespace}/${h.pod}`, h.phase, h.container ?? '-', `${h.index} ${sourceText(h.source, false)}`, result, h.exitCode === null ? '-' : String(h.exitCode), duration(h.durationMs), msg.length > 90 ? msg.slice(0, 89) + '…' : msg]);
+        const msg = h.result === 'succeeded' ? '' : escapeLine(h.message);
+        rows.push([escapeLine(`${h.namespace}/${h.pod}`), h.phase, escapeLine(h.container ?? '-'), escapeLine(`${h.index} ${sourceText(h.source, false)}`), result, h.exitCode === null ? '-' : String(h.exitCode), duration(h.durationMs), msg.length > 90 ? msg.slice(0, 89) + '…' : msg]);
       }
     }
   }
   let out = rows.length > 0 ? renderTable(['POD', 'PHASE', 'CONTAINER', 'HOOK', 'RESULT', 'EXIT', 'DURATION', 'MESSAGE'], rows) : 'No hooks ran.\n';
   const s = r.summary;
   out += `\n${s.hooks} hook${s.hooks === 1 ? "" : "s"}: ${s.succeeded} succeeded, ${s.failed} failed, ${s.skipped} skipped, ${s.notRun} not run, ${s.interrupted} interrupted`;
-  if (r.command) out += `; command ${r.command.skipped ? `skipped (${r.command.reason})` : r.command.signal ? `killed by ${r.command.signal}` : `exited ${r.command.exitCode}`}`;
+  if (r.command) out += `; command ${r.command.skipped ? `skipped (${escapeLine(r.command.reason ?? '')})` : r.command.signal ? `killed by ${r.command.signal}` : `exited ${r.command.exitCode}`}`;
   if (r.interrupted) out += `; interrupted by ${r.interrupted}`;
   return out + '\n';
 }

@@ -7,6 +7,7 @@ import type { PodPlan } from '../hooks/plan.ts';
 import type { Phase } from '../hooks/types.ts';
 import type { Inventory, ScopeInfo, SourceInfo } from '../inventory.ts';
 import type { Cluster } from '../kube/cluster.ts';
+import { escapeLine, escapeTerminal } from '../output/escape.ts';
 import type { Style } from '../output/term.ts';
 import type { HookExecutor, HookRun, PodRun, RunSummary } from './engine.ts';
 import { FAILURES, runPhase, summarize } from './engine.ts';
@@ -18,6 +19,8 @@ export interface SessionOptions {
   parallel: number;
   failFast: boolean;
   recordEvents: boolean;
+  /** Put the hook's argv into Event messages (it may hold secrets, so only when asked). */
+  recordEventsWithCommand?: boolean;
   showOutput: boolean;
   outputDir?: string | undefined;
   /** Bytes of each stream kept in memory and in the report (the tail); --output-dir gets all. */
@@ -100,8 +103,8 @@ export class HookSession {
     const who = `${r.namespace}/${r.pod}/${r.container ?? '-'}`;
     if (this.o.showOutput) {
       for (const [stream, text] of [['', r.stdout], [' stderr', r.stderr]] as const) {
-        if (r.outputTruncated && text) this.say(`[${who}${stream}] (the last ${this.o.maxOutputBytes / 1024} KiB)\n`);
-        for (const line of text.split('\n')) if (line !== '') this.say(`[${who}${stream}] ${line}\n`);
+        if (r.outputTruncated && text) this.say(`[${escapeLine(who)}${stream}] (the last ${this.o.maxOutputBytes / 1024} KiB)\n`);
+        for (const line of text.split('\n')) if (line !== '') this.say(`[${escapeLine(who)}${stream}] ${escapeTerminal(line)}\n`);
       }
     }
     if (this.outputDir && r.startedAt && !this.filed.has(r)) {
@@ -118,11 +121,11 @@ export class HookSession {
           pod: r.pod,
           uid: pod.uid,
           reason: failed ? 'BackupHookFailed' : 'BackupHookSucceeded',
-          message: `${r.phase} hook (${source}) in container ${r.container}: ${r.message} after ${r.durationMs} ms: ${JSON.stringify(r.command)}`,
+          message: escapeLine(`${r.phase} hook (${source}) in container ${r.container}: ${r.message} after ${r.durationMs} ms${this.o.recordEventsWithCommand ? `: ${JSON.stringify(r.command)}` : ''}`),
           warning: failed,
         });
       } catch (e) {
-        this.say(`warning: could not record an event on ${r.namespace}/${r.pod}: ${(e as Error).message}\n`);
+        this.say(`warning: ${escapeLine(`could not record an event on ${r.namespace}/${r.pod}: ${(e as Error).message}`)}\n`);
       }
     }
   }
@@ -135,7 +138,7 @@ export class HookSession {
     const skipped = run.hooks.every((h) => h.result === 'skipped' || h.result === 'not-run');
     const verdict = first ? s.red('failed') : skipped ? s.dim('skipped') : s.green('ok');
     const detail = first ? `hook ${first.index}: ${first.message}` : skipped ? (run.hooks[0]?.message ?? '') : `${ok} hook${ok === 1 ? '' : 's'}`;
-    this.say(`[${done}/${total}] ${run.phase} ${run.namespace}/${run.pod}: ${verdict} (${detail})\n`);
+    this.say(`[${done}/${total}] ${run.phase} ${escapeLine(`${run.namespace}/${run.pod}`)}: ${verdict} (${escapeLine(detail)})\n`);
   }
 
   /** Runs one phase on the given pods (default: every pod of the plan with hooks in that phase). */

@@ -11,6 +11,7 @@ import type { Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createGzip } from 'node:zlib';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
@@ -115,6 +116,19 @@ export interface Fault {
   destroy?: boolean;
   /** How many requests it applies to (default: all). */
   times?: number;
+  /** Hostile answers (see test/support/hostile.ts): a redirect, a raw or endless body, a computed body. */
+  hostile?: HostileAnswer;
+}
+
+export interface HostileAnswer {
+  /** 302 (or `status`) with this Location. */
+  redirect?: string;
+  /** This body as is, with this content type and optional Content-Encoding (status default 200). */
+  raw?: { body: string | Buffer; contentType?: string; encoding?: string };
+  /** A body that never ends (gzip-encoded on the wire with `gzip`), sent until the client goes away. */
+  endless?: { contentType?: string; gzip?: boolean; prefix?: string };
+  /** A JSON body computed per request, e.g. a list that ignores the namespace or the selector. */
+  respond?: (req: { method: string; path: string; query: URLSearchParams }) => unknown;
 }
 
 export interface LoggedRequest {
@@ -411,6 +425,46 @@ export class TestApiServer {
     res.end(text);
   }
 
+  /** Writes a hostile answer (faults with `hostile`). */
+  private hostileAnswer(res: ServerResponse, code: number, h: HostileAnswer, req: { method: string; path: string; query: URLSearchParams }) {
+    if (h.redirect !== undefined) {
+      res.writeHead(code, { Location: h.redirect, 'Content-Length': 0 });
+      res.end();
+    } else if (h.raw) {
+      const headers: Record<string, string | number> = { 'Content-Type': h.raw.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(h.raw.body) };
+      if (h.raw.encoding) headers['Content-Encoding'] = h.raw.encoding;
+      res.writeHead(code, headers);
+      res.end(h.raw.body);
+    } else if (h.endless) {
+      res.writeHead(code, { 'Content-Type': h.endless.contentType ?? 'application/json', ...(h.endless.gzip ? { 'Content-Encoding': 'gzip' } : {}) });
+      this.endless(res, h.endless);
+    } else if (h.respond) {
+      this.send(res, code, h.respond(req));
+    }
+  }
+
+  /** Streams filler (gzip-compressed with `gzip`) into `out` until it is closed or errors. */
+  private endless(out: NodeJS.WritableStream & { destroyed?: boolean; on(e: string, f: () => void): unknown }, e: { gzip?: boolean; prefix?: string }) {
+    const filler = Buffer.alloc(64 * 1024, ' ');
+    let stopped = false;
+    const stop = () => (stopped = true);
+    out.on('close', stop);
+    out.on('error', stop);
+    const sink: NodeJS.WritableStream = e.gzip ? createGzip({ level: 9 }) : out;
+    if (e.gzip) (sink as NodeJS.ReadWriteStream).pipe(out);
+    sink.on('error', stop);
+    if (e.prefix) sink.write(e.prefix);
+    const pump = () => {
+      while (!stopped && !out.destroyed) {
+        if (!sink.write(filler)) {
+          sink.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
+  }
+
   private authenticate(req: IncomingMessage): { user?: TestUser; token?: string } {
     const auth = req.headers.authorization;
     if (!auth || !auth.startsWith('Bearer ')) {
@@ -497,6 +551,10 @@ export class TestApiServer {
         log.status = -1;
         req.socket.destroy();
         return;
+      }
+      if (fault.hostile) {
+        log.status = fault.status ?? (fault.hostile.redirect ? 302 : 200);
+        return this.hostileAnswer(res, log.status, fault.hostile, { method, path, query: url.searchParams });
       }
       if (fault.status) return reply(fault.status, fault.body ?? status(fault.status, 'InternalError', 'injected fault'), fault.headers);
     }
@@ -772,6 +830,11 @@ export class TestApiServer {
         log.status = -1;
         socket.destroy();
         return;
+      }
+      if (fault.hostile?.endless) {
+        log.status = fault.status ?? 500;
+        socket.write(`HTTP/1.1 ${log.status} Refused\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n`);
+        return this.endless(socket, fault.hostile.endless);
       }
       if (fault.status) return reject(fault.status, fault.body ?? status(fault.status, 'InternalError', 'injected fault'), fault.headers);
     }
