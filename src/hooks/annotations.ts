@@ -1,6 +1,9 @@
-// Hooks declared as pod annotations (hooks-spec A2 and A3).
+// Hooks declared as pod annotations (hooks-spec A2 and A3), read the way one target reads them:
+// which families, in which order, and which keys it ignores.
 
-import type { Family, Finding, Flavor, Phase, PodInput, ResolvedHook } from './types.ts';
+import type { Target } from './targets.ts';
+import { describeTarget, stoppedReading } from './targets.ts';
+import type { Family, Finding, Phase, PodInput, ResolvedHook } from './types.ts';
 import { quoted, resolveContainer, resolveOnError, resolveTimeout } from './values.ts';
 
 export const DOMAINS: Record<Family, string> = {
@@ -24,8 +27,7 @@ interface KeySet {
 }
 
 /** The sets consulted for a phase, in the order the first one with a command wins. */
-export function keySetOrder(flavor: Flavor, phase: Phase): KeySet[] {
-  const families: Family[] = flavor === 'auto' ? ['velero', 'ark'] : [flavor];
+export function keySetOrder(families: readonly Family[], phase: Phase): KeySet[] {
   const sets: KeySet[] = families.map((family) => ({ family, legacy: false }));
   if (phase === 'pre') sets.push(...families.map((family) => ({ family, legacy: true })));
   return sets;
@@ -104,9 +106,9 @@ export interface AnnotationResolution {
 }
 
 /** hooks-spec A2: the annotation hook of one phase, or null. Never throws. */
-export function resolveAnnotationHook(pod: PodInput, phase: Phase, flavor: Flavor, object: string): AnnotationResolution {
+export function resolveAnnotationHook(pod: PodInput, phase: Phase, target: Target, object: string): AnnotationResolution {
   const findings: Finding[] = [];
-  const order = keySetOrder(flavor, phase);
+  const order = keySetOrder(target.families, phase);
   let chosen: KeySet | null = null;
   const withCommand: KeySet[] = [];
   for (const set of order) {
@@ -123,7 +125,7 @@ export function resolveAnnotationHook(pod: PodInput, phase: Phase, flavor: Flavo
     const commandKey = annotationKey(set.family, phase, 'command', set.legacy);
     if (withCommand.includes(set) && chosen) {
       const chosenKey = annotationKey(chosen.family, phase, 'command', chosen.legacy);
-      const why = chosen.family !== set.family ? 'the velero.io set wins over the ark.heptio.com set (Velero v0.11 order)' : 'the pre.-prefixed set wins over the deprecated un-prefixed set';
+      const why = chosen.family !== set.family ? `the velero.io set wins over the ark.heptio.com set (${describeTarget(target)} order)` : 'the pre.-prefixed set wins over the deprecated un-prefixed set';
       findings.push({
         severity: 'warning',
         code: chosen.family !== set.family ? 'both-families' : 'legacy-and-prefixed',
@@ -152,7 +154,7 @@ export function resolveAnnotationHook(pod: PodInput, phase: Phase, flavor: Flavo
   const commandKey = keyFor('command');
   const parsed = parseCommandAnnotation(stringAnnotation(pod, commandKey) as string, object, commandKey);
   const container = resolveContainer(stringAnnotation(pod, keyFor('container')), pod, { object, field: keyFor('container') });
-  const onError = resolveOnError(stringAnnotation(pod, keyFor('on-error')), { object, field: keyFor('on-error') });
+  const onError = resolveOnError(stringAnnotation(pod, keyFor('on-error')), { object, field: keyFor('on-error') }, target);
   const timeout = resolveTimeout(stringAnnotation(pod, keyFor('timeout')), { object, field: keyFor('timeout') });
   const hookFindings = [...parsed.findings, ...container.findings, ...onError.findings, ...timeout.findings];
   if (chosen.legacy) {
@@ -173,11 +175,44 @@ export function resolveAnnotationHook(pod: PodInput, phase: Phase, flavor: Flavo
       containerDefaulted: container.defaulted,
       command: parsed.argv,
       onError: onError.value,
+      onErrorIfRejected: onError.ifRejected,
       timeoutNanos: timeout.value,
       findings: hookFindings,
     },
     findings,
   };
+}
+
+/**
+ * Hook keys of families the target does not read: `ark-keys-ignored` (Velero >= 1.0) or
+ * `velero-keys-ignored` (Ark). An error when the ignored keys hold a command for a phase that the
+ * target finds no hook for: the hook the user meant silently never runs.
+ */
+export function ignoredFamilyFindings(pod: PodInput, target: Target, object: string, hasHook: Record<Phase, boolean>): Finding[] {
+  const out: Finding[] = [];
+  for (const family of ['ark', 'velero'] as Family[]) {
+    if (target.families.includes(family)) continue;
+    const keys = Object.keys(pod.annotations).filter((k) => {
+      const m = HOOK_KEY.exec(k);
+      return m !== null && m[2] === DOMAINS[family].slice('hook.backup.'.length);
+    }).sort();
+    if (keys.length === 0) continue;
+    const lost = (['pre', 'post'] as Phase[]).filter((phase) => !hasHook[phase] && keySetOrder([family], phase).some((set) => {
+      const v = stringAnnotation(pod, annotationKey(family, phase, 'command', set.legacy));
+      return v !== undefined && v !== '';
+    }));
+    const stopped = stoppedReading(family, target);
+    const since = stopped ? `${describeTarget(target)} ignores them (${stopped.product === 'ark' ? 'Ark' : 'Velero'} stopped reading ${DOMAINS[family]} keys in v${stopped.from})` : `${describeTarget(target)} never reads them`;
+    const other = target.families[0] as Family;
+    out.push({
+      severity: lost.length > 0 ? 'error' : 'warning',
+      code: `${family}-keys-ignored`,
+      object,
+      field: keys[0] as string,
+      message: `${keys.length} ${DOMAINS[family]} key${keys.length > 1 ? 's' : ''}: ${since}${lost.length > 0 ? `, so the ${lost.join(' and ')} hook they define never runs` : ''}: write them as ${DOMAINS[other]} keys (kubectl ark-hooks annotate --overwrite)`,
+    });
+  }
+  return out;
 }
 
 const HOOK_KEY = /^(?:(pre|post)\.)?hook\.backup\.(ark\.heptio\.com|velero\.io)\/(.*)$/;
