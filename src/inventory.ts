@@ -15,7 +15,7 @@ import { OFFLINE_INDEX } from './hooks/scope.ts';
 import type { Selector } from './hooks/selector.ts';
 import { matches, parseSelector } from './hooks/selector.ts';
 import type { BackupGroup, Target } from './hooks/targets.ts';
-import { NEWEST_ARK, NEWEST_VELERO, describeTarget, resolveTargetName } from './hooks/targets.ts';
+import { NEWEST_ARK, NEWEST_VELERO, describeTarget, resolveTargetName, targetByName } from './hooks/targets.ts';
 import type { Finding, Phase, PodInput } from './hooks/types.ts';
 import type { Cluster, ClusterOptions, RawObject } from './kube/cluster.ts';
 import { loadManifests, parseManifestText } from './manifests/load.ts';
@@ -243,7 +243,8 @@ async function collectFromCluster(cfg: ScopeConfig, io: InventoryIO): Promise<In
   if (target) checkGroup(target, scopeGroup, source, scopeRaw ? `backup "${cfg.backupName ?? scopeRaw.origin}"` : '');
   else {
     const d = await kube.detectTarget(cluster, discovery, { namespace: cfg.backupNamespace ?? io.env.VELERO_NAMESPACE, allowCreate: cfg.allowCreate ?? true });
-    target = d.target;
+    // The cluster bundle has its own copy of the table: use this bundle's record of the same target.
+    target = targetByName(d.target.name) ?? NEWEST_VELERO;
     chosenBy = d.detected ? `detected: ${d.line.replace(/^ark-hooks: /, '')}` : `default: ${d.line.replace(/^ark-hooks: /, '')}`;
     let line = d.line;
     if (scopeGroup && scopeGroup !== target.backupGroup) {

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.ts';
 import type { EditRequest, HookWrite } from '../hooks/edit.ts';
 import { checkTimeout, parseOnErrorFlag } from '../hooks/edit.ts';
 import type { Target } from '../hooks/targets.ts';
-import { NEWEST_VELERO, describeTarget } from '../hooks/targets.ts';
+import { NEWEST_VELERO, describeTarget, targetByName } from '../hooks/targets.ts';
 import type { Family, Phase } from '../hooks/types.ts';
 import { explicitTarget } from '../inventory.ts';
 import { loadKube } from '../kube-loader.ts';
@@ -83,7 +83,8 @@ export class AnnotateCommand extends KubeCommand {
     const cluster = new kube.Cluster(this.kubeOptions(), this.context.env);
     const d = await kube.detectTarget(cluster, new kube.Discovery(cluster), { namespace: this.context.env.VELERO_NAMESPACE, allowCreate: this.dryRun === undefined || this.dryRun === 'none' || this.dryRun === false });
     this.context.stderr.write(`${d.line}\n`);
-    return d.target;
+    // The cluster bundle has its own copy of the table: use this bundle's record of the same target.
+    return targetByName(d.target.name) ?? NEWEST_VELERO;
   }
 
   private editRequest(target: Target, warn = true): EditRequest {

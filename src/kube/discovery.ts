@@ -222,12 +222,8 @@ export async function detectTarget(cluster: Cluster, discovery: Discovery, o: De
     detected: false,
     line: `ark-hooks: cannot tell which Ark/Velero version this cluster runs (${why}); judging by the newest Velero: ${NEWEST_VELERO.name} (${describeTarget(NEWEST_VELERO)}); pass --target to choose`,
   });
-  let groups: GroupVersion[];
-  try {
-    groups = await discovery.groups();
-  } catch {
-    return fallback('the API discovery could not be read');
-  }
+  // A cluster that cannot be reached or refuses us fails here with the same one-line error a list would.
+  const groups = await discovery.groups();
   const hasVelero = groups.some((g) => g.group === 'velero.io');
   const hasArk = groups.some((g) => g.group === 'ark.heptio.com');
   if (!hasVelero && !hasArk) return fallback('no velero.io or ark.heptio.com CRDs are installed');
