@@ -324,6 +324,18 @@ for (const [name, extra, applies] of [
     t.is((p?.hooks.length ?? 0) > 0, applies);
   });
 }
+add(range('ark-0.7', 'velero-1.0'), 'pkg/backup/item_hook_handler.go@v0.10.0 (resourceHook.applicableTo with a string-set IncludesExcludes)', 'hook entry namespaces are literal: "sh*" does not apply in namespace shop, "*" in excludes excludes nothing', (t, tg) => {
+  const inc = buildPlan([pod({}, { namespace: 'shop' })], { target: tg, phases: ['pre'], scope: backupFor(tg, hookSpecs({ includedNamespaces: ['sh*'] })) }).pods[0];
+  t.deepEqual(inc?.hooks, []);
+  const exc = buildPlan([pod({}, { namespace: 'shop' })], { target: tg, phases: ['pre'], scope: backupFor(tg, hookSpecs({ excludedNamespaces: ['*'] })) }).pods[0];
+  t.is(exc?.hooks.length, 2);
+});
+add(range('velero-1.0.1'), 'internal/hook/item_hook_handler.go@v1.18.0 (ResourceHookSelector.applicableTo with glob IncludesExcludes, unvalidated)', 'hook entry namespaces are globs: "sh*" applies in namespace shop, "*" in excludes excludes every namespace', (t, tg) => {
+  const inc = buildPlan([pod({}, { namespace: 'shop' })], { target: tg, phases: ['pre'], scope: backupFor(tg, hookSpecs({ includedNamespaces: ['sh*'] })) }).pods[0];
+  t.is(inc?.hooks.length, 2);
+  const exc = buildPlan([pod({}, { namespace: 'shop' })], { target: tg, phases: ['pre'], scope: backupFor(tg, hookSpecs({ excludedNamespaces: ['*'] })) }).pods[0];
+  t.deepEqual(exc?.hooks, []);
+});
 add(ARK.concat('velero-0.11'), 'pkg/apis/ark/v1/backup.go@v0.10.0 (Hooks: deprecated, used as pre when pre is empty)', 'the deprecated hooks field runs as pre', (t, tg) => {
   const p = buildPlan([pod({})], { target: tg, phases: ['pre'], scope: backupFor(tg, { hooks: { resources: [{ name: 'old', hooks: [{ exec: { command: ['old'] } }] }] } }) }).pods[0];
   t.deepEqual(p?.hooks.map((h) => h.command[0]), ['old']);
