@@ -258,7 +258,16 @@ async function collectFromCluster(cfg: ScopeConfig, io: InventoryIO): Promise<In
   let index: ResourceIndex = OFFLINE_INDEX;
   if (scopeRaw && namesResources(scopeRaw.raw)) index = await discovery.index();
   let namespaces: NamespaceInfo[] | null = null;
-  if (scopeRaw && target.excludeLabelOnNamespaces) namespaces = await cluster.namespacesWithLabels('velero.io/exclude-from-backup=true');
+  // Needed by the target (v1.10+), or by the comparison with the newest Velero.
+  let namespaceProblem: Finding | null = null;
+  if (scopeRaw && (target.excludeLabelOnNamespaces || target !== NEWEST_VELERO)) {
+    try {
+      namespaces = await cluster.namespacesWithLabels('velero.io/exclude-from-backup=true');
+    } catch (e) {
+      namespaceProblem = { severity: 'warning', code: 'namespaces-unknown', object: 'namespaces', field: '',
+        message: `cannot list namespaces (${(e as Error).message.replace(/^error: /, '')}), so namespaces labelled velero.io/exclude-from-backup=true are not taken into account` };
+    }
+  }
   const ctx: BackupContext = { target, index, namespaces };
   const scopeBackup = scopeRaw ? readBackup(scopeRaw.raw, ctx, { origin: scopeRaw.origin }) : null;
 
@@ -284,6 +293,7 @@ async function collectFromCluster(cfg: ScopeConfig, io: InventoryIO): Promise<In
     }
   }
   const plan = finishPlan(pods, { target, phases: cfg.phases, scope: scopeBackup }, { index, namespaces });
+  if (namespaceProblem) plan.findings.unshift(namespaceProblem);
   const scope: ScopeInfo = {
     namespace: toList.includes(null) ? '*' : toList.join(','),
     phases: cfg.phases,
