@@ -50,18 +50,18 @@ export function parseCommandAnnotation(value: string, object: string, field: str
     } catch (e) {
       return {
         argv: [value],
-        findings: [f('error', 'command-invalid-json', `command starts with "[" but is not valid JSON (${(e as Error).message}); Ark runs the whole text as one program name: fix the JSON array`)],
+        findings: [f('error', 'command-invalid-json', `command starts with "[" but is not valid JSON (${(e as Error).message}); Ark/Velero run the whole text as one program name: fix the JSON array`)],
       };
     }
     if (!Array.isArray(decoded) || decoded.some((el) => el !== null && typeof el !== 'string')) {
       return {
         argv: [value],
-        findings: [f('error', 'command-not-string-array', 'command is JSON but not an array of strings; Ark runs the whole text as one program name: quote every element, e.g. ["/bin/sh","-c","…"]')],
+        findings: [f('error', 'command-not-string-array', 'command is JSON but not an array of strings; Ark/Velero run the whole text as one program name: quote every element, e.g. ["/bin/sh","-c","…"]')],
       };
     }
     const findings: Finding[] = [];
     if (decoded.some((el) => el === null)) {
-      findings.push(f('warning', 'command-null-element', 'command has a null element, which Ark passes as an empty argument: remove it or write ""'));
+      findings.push(f('warning', 'command-null-element', 'command has a null element, which Ark/Velero pass as an empty argument: remove it or write ""'));
     }
     const argv = decoded.map((el) => (el === null ? '' : (el as string)));
     findings.push(...checkArgv(argv, f));
@@ -69,11 +69,11 @@ export function parseCommandAnnotation(value: string, object: string, field: str
   }
   const findings: Finding[] = [];
   if (value.trimStart().startsWith('[')) {
-    findings.push(f('error', 'command-leading-space', 'command has white space before "["; Ark does not trim it and runs the whole text as one program name: remove the leading space'));
+    findings.push(f('error', 'command-leading-space', 'command has white space before "["; Ark/Velero do not trim it and run the whole text as one program name: remove the leading space'));
   } else if (/\s/.test(value)) {
     const short = value.length <= 120;
     const suggestion = !short ? '["program","arg",…]' : SHELL_META.test(value) ? JSON.stringify(['/bin/sh', '-c', value]) : JSON.stringify(value.trim().split(/\s+/));
-    findings.push(f('error', 'command-not-json-array', `command is a plain string with spaces; Ark runs it as ONE program named ${quoted(value)} (no shell splits it): write a JSON array, e.g. ${suggestion}`));
+    findings.push(f('error', 'command-not-json-array', `command is a plain string with spaces; Ark/Velero run it as ONE program named ${quoted(value)} (no shell splits it): write a JSON array, e.g. ${suggestion}`));
   } else if (SHELL_META.test(value)) {
     findings.push(f('warning', 'command-shell-syntax', `command contains shell syntax but hooks run without a shell: use ${value.length <= 120 ? JSON.stringify(['/bin/sh', '-c', value]) : '["/bin/sh","-c","…"]'}`));
   }
@@ -82,7 +82,7 @@ export function parseCommandAnnotation(value: string, object: string, field: str
 
 /** Checks that apply to any argv, from annotations or from a Backup spec. */
 export function checkArgv(argv: readonly string[], f: (severity: Finding['severity'], code: string, message: string) => Finding): Finding[] {
-  if (argv.length === 0) return [f('error', 'command-empty', 'command is an empty list; Ark fails the hook with "command is required"')];
+  if (argv.length === 0) return [f('error', 'command-empty', 'command is an empty list; Ark/Velero fail the hook with "command is required"')];
   const first = argv[0] as string;
   if (first === '') return [f('error', 'command-empty-program', 'the first element of the command is empty: name the program to run')];
   if (/\s/.test(first.trim())) {
@@ -237,7 +237,7 @@ export function unknownHookKeys(pod: PodInput, object: string): Finding[] {
           code: 'unknown-hook-key',
           object,
           field: key,
-          message: `"${field}" is not a hook field, so Ark ignores this key${close ? `: did you mean "${close}"?` : ` (fields: ${HOOK_FIELDS.join(', ')})`}`,
+          message: `"${field}" is not a hook field, so Ark/Velero ignore this key${close ? `: did you mean "${close}"?` : ` (fields: ${HOOK_FIELDS.join(', ')})`}`,
         });
       }
       continue;
@@ -248,7 +248,7 @@ export function unknownHookKeys(pod: PodInput, object: string): Finding[] {
         code: 'hook-key-case',
         object,
         field: key,
-        message: `annotation keys are case-sensitive and Ark ignores this one: write it as "${key.toLowerCase()}"`,
+        message: `annotation keys are case-sensitive and Ark/Velero ignore this one: write it as "${key.toLowerCase()}"`,
       });
     }
   }

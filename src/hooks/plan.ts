@@ -60,7 +60,7 @@ export function emptyNameFinding(backup: BackupModel, entry: SpecEntry): Finding
     code: 'empty-hook-name',
     object: backup.object,
     field: `${entry.field}.name`,
-    message: 'the hook spec has no name; Ark fails each of its hooks with "hookName is required": give it a name',
+    message: 'the hook spec has no name; Ark/Velero fail each of its hooks with "hookName is required": give it a name',
   };
 }
 
@@ -78,7 +78,7 @@ function resolveSpecHook(hook: SpecHook, entry: SpecEntry, phase: Phase, pod: Po
       ...at('command'),
       message:
         hook.command === undefined || hook.command === null
-          ? 'the exec hook has no command; Ark fails it with "command is required"'
+          ? 'the exec hook has no command; Ark/Velero fail it with "command is required"'
           : 'command must be a list of strings, e.g. ["/sbin/fsfreeze", "--freeze", "/data"]',
     });
   }

@@ -171,14 +171,15 @@ export const TARGETS: readonly Target[] = (() => {
     sources: ['pkg/util/collections/includes_excludes.go@v1.11.0 (GetScopeResourceIncludesExcludes)'],
   });
   add({
-    name: 'velero-1.13', from: '1.13.0', lastChecked: '1.15.2', skipFinishedPods: true, hookStatus: true,
+    name: 'velero-1.13', from: '1.13.0', lastChecked: '1.15.0', skipFinishedPods: true, hookStatus: true,
     change: 'status.hookStatus; pods in phase Succeeded or Failed are skipped without running hooks',
     sources: ['pkg/podexec/pod_command_executor.go@v1.13.0', 'internal/hook/hook_tracker.go@v1.13.0'],
   });
   add({
-    name: 'velero-1.16', from: '1.16.0', lastChecked: '1.17.2', itemBlocks: true,
-    change: 'pre hooks of all pods of an ItemBlock run before its items are backed up, post hooks after',
-    sources: ['pkg/backup/backup.go@v1.16.0 (handleItemBlockPreHooks)'],
+    // The ItemBlock hook order shipped in v1.16.0 and was backported to v1.15.1 (#8509/#8517).
+    name: 'velero-1.15.1', from: '1.15.1', lastChecked: '1.17.2', itemBlocks: true,
+    change: 'pre hooks of all pods of an ItemBlock run before its items are backed up, post hooks after (v1.16, backported to v1.15.1)',
+    sources: ['pkg/backup/backup.go@v1.15.1 (handleItemBlockPreHooks)', 'pkg/backup/backup.go@v1.16.0'],
   });
   add({
     name: 'velero-1.18', from: '1.18.0', lastChecked: '1.18.1', backupNamespaces: 'expand', namespaceValidation: 'wildcard',

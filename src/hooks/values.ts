@@ -76,13 +76,13 @@ export function resolveTimeout(raw: unknown, where: Where): { value: bigint | nu
   if (typeof raw !== 'string') {
     return {
       value: DEFAULT_HOOK_TIMEOUT_NANOS,
-      findings: [finding(where, 'error', 'invalid-timeout', `timeout ${quoted(raw)} is not a duration string; Ark uses the default 30s: write it as a string with a unit, e.g. "90s"`)],
+      findings: [finding(where, 'error', 'invalid-timeout', `timeout ${quoted(raw)} is not a duration string; Ark/Velero use the default 30s: write it as a string with a unit, e.g. "90s"`)],
     };
   }
   if (raw === '') {
     return {
       value: DEFAULT_HOOK_TIMEOUT_NANOS,
-      findings: [finding(where, 'warning', 'empty-timeout', 'timeout is empty; Ark uses the default 30s: remove the key or set a duration such as "2m"')],
+      findings: [finding(where, 'warning', 'empty-timeout', 'timeout is empty; Ark/Velero use the default 30s: remove the key or set a duration such as "2m"')],
     };
   }
   const parsed = parseGoDuration(raw);
@@ -91,13 +91,13 @@ export function resolveTimeout(raw: unknown, where: Where): { value: bigint | nu
     const hint = unitless ? `add a unit, e.g. "${raw.trim()}s"` : 'use Go duration syntax, e.g. "90s", "5m" or "1h30m"';
     return {
       value: DEFAULT_HOOK_TIMEOUT_NANOS,
-      findings: [finding(where, 'error', 'invalid-timeout', `timeout ${quoted(raw)} cannot be parsed; Ark silently uses 30s instead: ${hint}`)],
+      findings: [finding(where, 'error', 'invalid-timeout', `timeout ${quoted(raw)} cannot be parsed; Ark/Velero silently use 30s instead: ${hint}`)],
     };
   }
   if (parsed.nanos < 0n) {
     return {
       value: null,
-      findings: [finding(where, 'warning', 'negative-timeout', `timeout ${quoted(raw)} is negative, which Ark treats as no timeout at all: a hung command blocks the backup; set a positive duration`)],
+      findings: [finding(where, 'warning', 'negative-timeout', `timeout ${quoted(raw)} is negative, which Ark/Velero treat as no timeout at all: a hung command blocks the backup; set a positive duration`)],
     };
   }
   if (parsed.nanos === 0n) {
@@ -129,14 +129,14 @@ export function resolveContainer(
       return {
         value: null,
         defaulted: true,
-        findings: [finding(where, 'error', 'no-containers', 'the pod has no containers; Ark fails the hook with "need at least 1 container"')],
+        findings: [finding(where, 'error', 'no-containers', 'the pod has no containers; Ark/Velero fail the hook with "need at least 1 container"')],
       };
     }
     return { value: first, defaulted: true, findings: [] };
   }
   if (pod.containers.includes(name)) return { value: name, defaulted: false, findings: [] };
   const choices = pod.containers.length > 0 ? `choose one of: ${pod.containers.join(', ')}` : 'the pod has no containers';
-  let why = `container "${name}" is not in the pod's spec.containers; Ark fails the hook with no such container`;
+  let why = `container "${name}" is not in the pod's spec.containers; Ark/Velero fail the hook with no such container`;
   if (pod.sidecars.includes(name)) {
     why = `container "${name}" is a native sidecar (init container with restartPolicy Always); released Ark and Velero versions only accept spec.containers`;
   } else if (pod.initContainers.includes(name)) {

@@ -181,9 +181,9 @@ for (const [name, inc, exc, valid] of [
   ['excludes can contain wildcard', ['foo', 'bar'], ['nginx-ingress-*', '*-bar', '*-ingress-*'], true],
   ['includes can contain wildcard', ['*-foo', 'kube-*', '*kube*'], ['bar'], true],
 ] as const) {
-  add(range('velero-1.7.1', 'velero-1.16'), 'pkg/util/collections/includes_excludes_test.go@v1.7.1 (TestValidateNamespaceIncludesExcludes)', name, (t, tg) => t.is(nsValid(tg, [...inc], [...exc]), valid));
+  add(range('velero-1.7.1', 'velero-1.15.1'), 'pkg/util/collections/includes_excludes_test.go@v1.7.1 (TestValidateNamespaceIncludesExcludes)', name, (t, tg) => t.is(nsValid(tg, [...inc], [...exc]), valid));
 }
-add(range('velero-1.7.1', 'velero-1.16'), 'pkg/util/collections/includes_excludes.go@v1.7.1 (validateNamespaceName: "*" → "x", then RFC 1123)', '? [ { ! | fail; ** passes', (t, tg) => {
+add(range('velero-1.7.1', 'velero-1.15.1'), 'pkg/util/collections/includes_excludes.go@v1.7.1 (validateNamespaceName: "*" → "x", then RFC 1123)', '? [ { ! | fail; ** passes', (t, tg) => {
   for (const bad of ['ns?', 'ns[1]', 'ns{a,b}', 'ns!', 'a|b']) t.false(nsValid(tg, [bad]), bad);
   t.true(nsValid(tg, ['app-**']));
 });
@@ -216,7 +216,7 @@ add(['velero-1.18'], 'pkg/util/collections/includes_excludes.go@v1.18.0 (Namespa
   t.deepEqual(covered(tg, [], ['kube-*'], ['default', 'kube-system']), []);
   t.true(codes(backupFor(tg, { excludedNamespaces: ['kube-*'] }).findings).includes('expanded-includes-empty'));
 });
-add(range('velero-1.0.1', 'velero-1.16'), 'pkg/backup/item_collector.go@v1.17.0 (getNamespacesToList lists each include by name) with includes_excludes.go@v1.0.1 (glob excludes)', 'a glob include selects nothing; a glob exclude works', (t, tg) => {
+add(range('velero-1.0.1', 'velero-1.15.1'), 'pkg/backup/item_collector.go@v1.17.0 (getNamespacesToList lists each include by name) with includes_excludes.go@v1.0.1 (glob excludes)', 'a glob include selects nothing; a glob exclude works', (t, tg) => {
   t.deepEqual(covered(tg, ['kube-*'], [], ['default', 'kube-system']), []);
   t.deepEqual(covered(tg, ['*'], ['kube-*'], ['default', 'kube-system']), ['default']);
   t.deepEqual(covered(tg, [], ['*-test'], ['app-prod', 'app-test']), ['app-prod']);
