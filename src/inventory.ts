@@ -231,6 +231,8 @@ async function collectFromCluster(cfg: ScopeConfig, io: InventoryIO): Promise<In
   let target = explicitTarget(cfg.target, source);
   let chosenBy = source;
 
+  // Said on stderr once the inputs are read, so that a failing command prints only its error.
+  let detectionLine: string | null = null;
   let scopeRaw: { raw: RawObject; origin?: string } | null = null;
   if (cfg.backupFile) scopeRaw = await rawBackupFromFile(cfg.backupFile, io);
   else if (cfg.backupName) {
@@ -252,7 +254,7 @@ async function collectFromCluster(cfg: ScopeConfig, io: InventoryIO): Promise<In
       line += `; the Backup is an ${scopeGroup} Backup, so it is judged by ${target.name} (${describeTarget(target)})`;
       chosenBy += `; bounded by the Backup's API group: ${target.name}`;
     }
-    io.note?.(line);
+    detectionLine = line;
   }
 
   let index: ResourceIndex = OFFLINE_INDEX;
@@ -294,6 +296,7 @@ async function collectFromCluster(cfg: ScopeConfig, io: InventoryIO): Promise<In
   }
   const plan = finishPlan(pods, { target, phases: cfg.phases, scope: scopeBackup }, { index, namespaces });
   if (namespaceProblem) plan.findings.unshift(namespaceProblem);
+  if (detectionLine) io.note?.(detectionLine);
   const scope: ScopeInfo = {
     namespace: toList.includes(null) ? '*' : toList.join(','),
     phases: cfg.phases,
