@@ -13,10 +13,10 @@ import type { Cluster, RawObject } from './cluster.ts';
 const MAX_BODY = 8 * 1024 * 1024;
 
 /** GET a JSON document from the API server (discovery documents have no typed client). */
-export async function getJson(cluster: Cluster, path: string): Promise<unknown> {
+export async function getJson(cluster: Cluster, path: string, accept = 'application/json'): Promise<unknown> {
   const base = cluster.config.server.replace(/\/+$/, '');
   const url = new URL(base + path);
-  const opts: RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
+  const opts: RequestOptions = { method: 'GET', headers: { Accept: accept } };
   await cluster.kc.applyToHTTPSOptions(opts);
   const timeout = cluster.requestTimeoutMs;
   return new Promise((resolve, reject) => {
@@ -61,6 +61,35 @@ interface GroupVersion {
   version: string;
 }
 
+/** Aggregated discovery (Kubernetes 1.30+): every group's resources in one document; plain JSON otherwise. */
+const AGGREGATED = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
+
+/** The resources of an APIGroupDiscoveryList, or null when the document is not one. */
+function aggregatedResources(doc: unknown): { groups: GroupVersion[]; resources: ResourceInfo[] } | null {
+  if (!isObject(doc) || doc.kind !== 'APIGroupDiscoveryList' || !Array.isArray(doc.items)) return null;
+  const groups: GroupVersion[] = [];
+  const resources: ResourceInfo[] = [];
+  for (const item of doc.items) {
+    if (!isObject(item)) continue;
+    const group = isObject(item.metadata) && typeof item.metadata.name === 'string' ? item.metadata.name : '';
+    const versions = Array.isArray(item.versions) ? item.versions.filter(isObject) : [];
+    const preferred = versions[0];
+    if (!preferred || typeof preferred.version !== 'string') continue;
+    groups.push({ group, version: preferred.version });
+    for (const r of Array.isArray(preferred.resources) ? preferred.resources : []) {
+      if (!isObject(r) || typeof r.resource !== 'string') continue;
+      resources.push({
+        plural: r.resource.toLowerCase(),
+        singular: typeof r.singularResource === 'string' && r.singularResource ? r.singularResource.toLowerCase() : r.resource.toLowerCase(),
+        group,
+        namespaced: r.scope === 'Namespaced',
+        shortNames: Array.isArray(r.shortNames) ? r.shortNames.filter((x): x is string => typeof x === 'string').map((x) => x.toLowerCase()) : [],
+      });
+    }
+  }
+  return { groups, resources };
+}
+
 /** Discovery results, fetched on first use and kept for the run. */
 export class Discovery {
   private groupsP: Promise<GroupVersion[]> | undefined;
@@ -74,14 +103,22 @@ export class Discovery {
     this.cluster = cluster;
   }
 
-  private get(path: string): Promise<unknown> {
+  private get(path: string, accept?: string): Promise<unknown> {
     this.requests++;
-    return this.cluster.read(`read the API discovery document ${path}`, () => getJson(this.cluster, path));
+    return this.cluster.read(`read the API discovery document ${path}`, () => getJson(this.cluster, path, accept));
   }
+
+  /** Set when the server answered /apis with aggregated discovery. */
+  private aggregated: ResourceInfo[] | null = null;
 
   /** The API groups served, with their preferred versions (GET /apis). */
   groups(): Promise<GroupVersion[]> {
-    this.groupsP ??= this.get('/apis').then((doc) => {
+    this.groupsP ??= this.get('/apis', AGGREGATED).then((doc) => {
+      const agg = aggregatedResources(doc);
+      if (agg) {
+        this.aggregated = agg.resources;
+        return agg.groups;
+      }
       const out: GroupVersion[] = [];
       const groups = isObject(doc) && Array.isArray(doc.groups) ? doc.groups : [];
       for (const g of groups) {
@@ -98,6 +135,7 @@ export class Discovery {
 
   /** The resources of one group version (GET /api/v1 or /apis/G/V). */
   resourcesOf(group: string, version: string): Promise<ResourceInfo[]> {
+    if (this.aggregated && group !== '') return Promise.resolve(this.aggregated.filter((r) => r.group === group));
     const path = group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
     let p = this.versions.get(path);
     if (!p) {
@@ -125,6 +163,12 @@ export class Discovery {
   index(): Promise<ResourceIndex> {
     this.resourcesP ??= (async () => {
       const groups = await this.groups();
+      if (this.aggregated) {
+        // Two documents in all: /apis (already read) and the core group at /api.
+        const core = aggregatedResources(await this.get('/api', AGGREGATED));
+        const coreResources = core ? core.resources : await this.resourcesOf('', 'v1');
+        return { resources: [...coreResources, ...this.aggregated], complete: true };
+      }
       const lists = await Promise.all([this.resourcesOf('', 'v1'), ...groups.map((g) => this.resourcesOf(g.group, g.version))]);
       return { resources: lists.flat(), complete: true };
     })();

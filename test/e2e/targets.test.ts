@@ -146,6 +146,22 @@ test('resource names resolve through the cluster\'s discovery, fetched once', as
   }
 });
 
+test('with aggregated discovery (Kubernetes 1.30+) the resource names cost two documents: /apis and /api', async (t) => {
+  const server = await startApiServer({ aggregatedDiscovery: true });
+  try {
+    server.addPod('default', 'a-0');
+    const b = join(dir, 'agg.yaml');
+    writeFileSync(b, 'apiVersion: velero.io/v1\nkind: Backup\nmetadata: {name: l, namespace: velero}\nspec:\n  hooks:\n    resources:\n    - name: h\n      includedResources: [po]\n      pre: [{exec: {command: ["/bin/true"]}}]\n    - name: d\n      includedResources: [deploy]\n      pre: [{exec: {command: ["/bin/false"]}}]\n');
+    const r = await arkHooks(['dry-run', '--backup-file', b, '-o', 'json', '--kubeconfig', server.writeKubeconfig()], { env });
+    t.is(r.code, 0, r.stdout + r.stderr);
+    t.deepEqual(JSON.parse(r.stdout).pods.map((p: { pod: string; hooks: { command: string[] }[] }) => [p.pod, p.hooks.map((h) => h.command[0])]), [['a-0', ['/bin/true']]]);
+    const docs = server.requests.filter((q) => q.path === '/apis' || q.path === '/api' || q.path === '/api/v1' || /^\/apis\/[^/]+\/[^/]+$/.test(q.path));
+    t.deepEqual(docs.map((q) => q.path).sort(), ['/api', '/apis'], 'detection and resource names share the one /apis document');
+  } finally {
+    await server.stop();
+  }
+});
+
 test('namespaces labelled velero.io/exclude-from-backup=true are listed from the cluster and excluded (v1.10+)', async (t) => {
   const server = await startApiServer();
   try {
