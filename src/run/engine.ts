@@ -131,6 +131,8 @@ export async function runPhase(pods: readonly PodPlan[], phase: Phase, exec: Hoo
       if (blocked) {
         r.result = 'error';
         r.message = blocked;
+        // The on-error that applies to a hook rejected before exec (it differs up to Velero 1.8).
+        r.onError = hook.onErrorIfRejected;
       } else {
         o.onHookStart?.(pod, hook);
         const res = await exec(pod, hook, o.force);

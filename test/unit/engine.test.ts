@@ -52,4 +52,6 @@ test('a hook rejected before exec follows onErrorIfRejected (Ark and Velero <= 1
   const runs = await runPhase([pod('a', [rejected, unset('next')]), pod('b', [unset('bad'), unset('never')])], 'pre', exec, { parallel: 1, failFast: false, stop: s.stop.signal, force: s.force.signal });
   t.deepEqual(ran, ['a:next', 'b:bad']);
   t.deepEqual(runs.map((r) => r.hooks.map((h) => h.result)), [['error', 'succeeded'], ['failed', 'not-run']]);
+  t.deepEqual(runs.map((r) => r.hooks.map((h) => h.onError)), [['Continue', 'Fail'], ['Fail', 'Fail']], 'the report shows the on-error that applied');
+  t.is(summarize(runs).failModeFailures, 1, 'only the exec failure counts as a Fail-mode failure');
 });
