@@ -291,6 +291,20 @@ export function compareWithNewest(plan: Plan, inputs: readonly PodInput[], optio
   const byObject = new Map(newer.pods.map((p) => [p.object, p]));
   const here = describeTarget(options.target);
   const there = describeTarget(NEWEST_VELERO);
+  const mine = new Set(plan.pods.map((p) => p.object));
+  for (const other of newer.pods) {
+    if (mine.has(other.object)) continue;
+    const hooks = options.phases.map((phase) => `${phase}: ${podOutcome(other, phase)}`).filter((x) => !x.endsWith(': no hook'));
+    if (hooks.length === 0) continue;
+    const text = hooks.join(' | ');
+    plan.findings.push({
+      severity: 'warning',
+      code: 'differs-from-newest',
+      object: other.object,
+      field: '',
+      message: `${here} does not back this pod up, ${there} does and runs its hooks: ${text.length > 300 ? text.slice(0, 300) + '…' : text}`,
+    });
+  }
   for (const p of plan.pods) {
     const other = byObject.get(p.object);
     const changes: string[] = [];

@@ -81,6 +81,8 @@ test('bug 3: v1.18 expands an include glob; v1.17 lists it literally and selects
   const backup = file(backupYaml('velero.io', { includedNamespaces: ['app-*'] }));
   t.deepEqual((await plan('velero-1.18', pods, backup)).pods.map((p) => p.pod), ['db-0']);
   t.deepEqual((await plan('velero-1.16', pods, backup)).pods.map((p) => p.pod), [], 'item_collector.go@v1.17.0 getNamespacesToList');
+  const f = await findings('velero-1.16', pods, backup);
+  t.regex(f.find((x) => x.code === 'differs-from-newest')?.message ?? '', /does not back this pod up, Velero v1\.18\.0\+ does and runs its hooks: pre: app \["\/bin\/sync"\]/);
 });
 
 test('bug 4: namespaces labelled velero.io/exclude-from-backup=true are excluded (v1.10+)', async (t) => {
