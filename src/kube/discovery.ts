@@ -4,7 +4,7 @@
 
 import { request } from 'node:https';
 import type { RequestOptions } from 'node:https';
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { ResourceIndex, ResourceInfo } from '../hooks/scope.ts';
 import type { Target } from '../hooks/targets.ts';
 import { NEWEST_ARK, NEWEST_VELERO, describeTarget, parseVersion, targetForVersion } from '../hooks/targets.ts';
@@ -212,7 +212,6 @@ async function fromServerStatus(cluster: Cluster, discovery: Discovery, ns: stri
   const res = await discovery.resourcesOf('velero.io', velero.version).catch(() => [] as ResourceInfo[]);
   if (!res.some((r) => r.plural === 'serverstatusrequests')) return { why: 'the cluster has no serverstatusrequests.velero.io' };
   if (!o.allowCreate) return { why: 'a dry run does not create a ServerStatusRequest' };
-  const { CustomObjectsApi } = await import('@kubernetes/client-node');
   const api = cluster.kc.makeApiClient(CustomObjectsApi);
   const coords = { group: 'velero.io', version: velero.version, namespace: ns, plural: 'serverstatusrequests' };
   let created: RawObject;
@@ -242,7 +241,6 @@ async function fromServerStatus(cluster: Cluster, discovery: Discovery, ns: stri
 }
 
 async function fromImage(cluster: Cluster, ns: string, deployment: string, container: string): Promise<{ version?: string; why: string }> {
-  const { AppsV1Api } = await import('@kubernetes/client-node');
   const api = cluster.kc.makeApiClient(AppsV1Api);
   let dep: unknown;
   try {
