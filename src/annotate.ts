@@ -6,7 +6,7 @@ import { UsageError, UserError } from './errors.ts';
 import type { EditRequest, EditResult } from './hooks/edit.ts';
 import { planAnnotationEdit } from './hooks/edit.ts';
 import { objectRef, podFromObject, TEMPLATE_PATHS } from './hooks/objects.ts';
-import { resolveResource } from './hooks/scope.ts';
+import { OFFLINE_INDEX, resolveResource } from './hooks/scope.ts';
 import { matches, parseSelector } from './hooks/selector.ts';
 import type { Selector } from './hooks/selector.ts';
 import type { Finding } from './hooks/types.ts';
@@ -32,8 +32,14 @@ function kindByKind(kind: string): KindInfo | undefined {
   return Object.values(TARGET_KINDS).find((k) => k.kind === kind);
 }
 
+/** The plural of a built-in resource name ("deploy" → "deployments"), or null. */
+function builtinPlural(name: string): string | null {
+  const res = resolveResource(name, OFFLINE_INDEX);
+  return res.kind === 'resolved' ? (res.groupResource.split('.')[0] as string) : null;
+}
+
 export function resolveKind(name: string): KindInfo {
-  const plural = resolveResource(name.replace(/\.(apps|batch)$/, ''));
+  const plural = builtinPlural(name);
   const info = plural ? TARGET_KINDS[plural] : undefined;
   if (!info) {
     throw new UsageError(`error: cannot annotate "${name}": hooks go on pods or on the pod templates of deployments, statefulsets, daemonsets, replicasets, jobs, cronjobs and replicationcontrollers`);
@@ -52,7 +58,7 @@ export function parseTargets(args: readonly string[], hasSelector: boolean): { r
   let rest = [...args];
   let typeForBare: KindInfo | null = null;
   const first = rest[0];
-  if (first !== undefined && !first.includes('/') && resolveResource(first.replace(/\.(apps|batch)$/, '')) && (rest.length > 1 || hasSelector)) {
+  if (first !== undefined && !first.includes('/') && builtinPlural(first) && (rest.length > 1 || hasSelector)) {
     typeForBare = resolveKind(first);
     selectorKind = typeForBare;
     rest = rest.slice(1);

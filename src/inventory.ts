@@ -4,15 +4,19 @@
 
 import { loadKube } from './kube-loader.ts';
 import { UserError, UsageError } from './errors.ts';
-import type { BackupModel } from './hooks/backup.ts';
+import type { BackupContext, BackupModel, NamespaceInfo } from './hooks/backup.ts';
 import { readBackup } from './hooks/backup.ts';
 import { isBackupObject, podFromObject } from './hooks/objects.ts';
-import type { Plan } from './hooks/plan.ts';
-import { buildPlan } from './hooks/plan.ts';
+import type { Plan, PlanOptions } from './hooks/plan.ts';
+import { buildPlan, compareWithNewest } from './hooks/plan.ts';
+import type { ResourceIndex } from './hooks/scope.ts';
+import { OFFLINE_INDEX } from './hooks/scope.ts';
 import type { Selector } from './hooks/selector.ts';
 import { matches, parseSelector } from './hooks/selector.ts';
-import type { Finding, Flavor, Phase, PodInput } from './hooks/types.ts';
-import type { Cluster, ClusterOptions } from './kube/cluster.ts';
+import type { BackupGroup, Target } from './hooks/targets.ts';
+import { NEWEST_ARK, NEWEST_VELERO, describeTarget, resolveTargetName, targetByName } from './hooks/targets.ts';
+import type { Finding, Phase, PodInput } from './hooks/types.ts';
+import type { Cluster, ClusterOptions, RawObject } from './kube/cluster.ts';
 import { InputRefused, loadManifests, parseManifestText, readTextBounded } from './manifests/load.ts';
 
 export interface ScopeConfig {
@@ -21,10 +25,15 @@ export interface ScopeConfig {
   allNamespaces: boolean;
   selector?: string | undefined;
   phases: Phase[];
-  flavor: Flavor;
+  /** --target, else $ARK_HOOKS_TARGET; undefined means detect (cluster) or the newest Velero (offline). */
+  target?: string | undefined;
+  /** Where `target` came from, for messages: "--target" or "ARK_HOOKS_TARGET". */
+  targetSource?: string | undefined;
   backupName?: string | undefined;
   backupFile?: string | undefined;
   backupNamespace?: string | undefined;
+  /** Detection may create a ServerStatusRequest (false for dry-run). */
+  allowCreate?: boolean;
   kube: ClusterOptions;
 }
 
@@ -35,13 +44,21 @@ export interface SourceInfo {
   files?: number;
 }
 
+export interface TargetInfo {
+  name: string;
+  /** "Velero v1.18.0+" */
+  versions: string;
+  /** How it was chosen: "--target", "ARK_HOOKS_TARGET", "detected: …", "default: …". */
+  chosenBy: string;
+}
+
 export interface ScopeInfo {
   namespace: string;
   selector?: string;
   /** Objects the server sent that the request did not ask for (another namespace, a non-matching label): never acted on. */
   dropped?: DroppedObject[];
   phases: Phase[];
-  flavor: Flavor;
+  target: TargetInfo;
   backup?: { name: string; namespace: string; group: string };
 }
 
@@ -75,6 +92,9 @@ export interface Inventory {
   plan: Plan;
   source: SourceInfo;
   scope: ScopeInfo;
+  target: Target;
+  /** The Backup whose scope the plan follows, if any. */
+  backup?: BackupModel;
   /** Set in cluster mode, for commands that go on to act on the pods. */
   cluster?: Cluster;
   podsSeen: number;
@@ -85,6 +105,8 @@ export interface InventoryIO {
   env: NodeJS.ProcessEnv;
   /** A warning for the user (stderr); the command escapes it. */
   warn?: (message: string) => void;
+  /** One line for stderr (target detection). */
+  note?: (line: string) => void;
 }
 
 function compileSelector(text: string | undefined): Selector | null {
@@ -94,7 +116,29 @@ function compileSelector(text: string | undefined): Selector | null {
   return parsed.selector;
 }
 
-function backupFromFile(path: string, io: InventoryIO): Promise<BackupModel> | BackupModel {
+/** --target / ARK_HOOKS_TARGET, parsed; undefined when neither is given. */
+export function explicitTarget(text: string | undefined, source = '--target'): Target | undefined {
+  if (text === undefined || text === '') return undefined;
+  const r = resolveTargetName(text);
+  if (!r.ok) throw new UsageError(`error: invalid ${source} "${text}": ${r.reason}`);
+  return r.target;
+}
+
+const groupOf = (raw: unknown): BackupGroup | null => {
+  const v = typeof raw === 'object' && raw !== null ? (raw as { apiVersion?: unknown }).apiVersion : undefined;
+  if (typeof v !== 'string') return null;
+  return v.startsWith('ark.heptio.com/') ? 'ark.heptio.com' : v.startsWith('velero.io/') ? 'velero.io' : null;
+};
+
+/** An explicit target must be able to process the Backup's API group. */
+function checkGroup(target: Target, group: BackupGroup | null, source: string, what: string) {
+  if (group && group !== target.backupGroup) {
+    const fit = group === 'ark.heptio.com' ? NEWEST_ARK : NEWEST_VELERO;
+    throw new UsageError(`error: ${what} is an ${group} Backup, which ${target.name} (${describeTarget(target)}) does not process: choose an ${group === 'ark.heptio.com' ? 'Ark' : 'Velero'} target with ${source} (e.g. ${fit.name})`);
+  }
+}
+
+function rawBackupFromFile(path: string, io: InventoryIO): Promise<{ raw: RawObject; origin: string }> | { raw: RawObject; origin: string } {
   const read = (text: string, origin: string) => {
     const { documents, findings } = parseManifestText(text, origin);
     const first = findings[0];
@@ -104,7 +148,7 @@ function backupFromFile(path: string, io: InventoryIO): Promise<BackupModel> | B
       throw new UserError(`error: --backup-file ${origin} must hold exactly one ark.heptio.com/v1 or velero.io/v1 Backup; it holds ${backups.length}`);
     }
     const only = backups[0] as (typeof backups)[number];
-    return readBackup(only.object, only.origin);
+    return { raw: only.object, origin: only.origin };
   };
   if (path === '-') return io.readStdin().then((t) => read(t, '<stdin>'));
   let text: string;
@@ -124,61 +168,156 @@ export async function collect(cfg: ScopeConfig, io: InventoryIO): Promise<Invent
   return cfg.files.length > 0 ? collectFromFiles(cfg, selector, io) : collectFromCluster(cfg, selector, io);
 }
 
+function namespaceInfo(raw: RawObject): NamespaceInfo | null {
+  const meta = typeof raw.metadata === 'object' && raw.metadata !== null ? (raw.metadata as Record<string, unknown>) : {};
+  if (typeof meta.name !== 'string') return null;
+  const labels: Record<string, string> = {};
+  if (typeof meta.labels === 'object' && meta.labels !== null) {
+    for (const [k, v] of Object.entries(meta.labels as Record<string, unknown>)) if (typeof v === 'string') labels[k] = v;
+  }
+  return { name: meta.name, labels };
+}
+
+function finishPlan(pods: PodInput[], options: PlanOptions, ctx: Omit<BackupContext, 'target'>): Plan {
+  const plan = buildPlan(pods, options);
+  compareWithNewest(plan, pods, options, ctx);
+  return plan;
+}
+
 async function collectFromFiles(cfg: ScopeConfig, selector: Selector | null, io: InventoryIO): Promise<Inventory> {
   const loaded = await loadManifests(cfg.files, io.readStdin);
   const pods: PodInput[] = [];
-  const backups: BackupModel[] = [];
+  const rawBackups: { raw: RawObject; origin: string }[] = [];
+  const namespaces: NamespaceInfo[] = [];
   const extra: Finding[] = [...loaded.findings];
   for (const doc of loaded.documents) {
     if (isBackupObject(doc.object)) {
-      backups.push(readBackup(doc.object, doc.origin));
+      rawBackups.push({ raw: doc.object, origin: doc.origin });
+      continue;
+    }
+    if (doc.object.kind === 'Namespace' && doc.object.apiVersion === 'v1') {
+      const ns = namespaceInfo(doc.object);
+      if (ns) namespaces.push(ns);
       continue;
     }
     const pod = podFromObject(doc.object, doc.origin);
     if (pod) pods.push(pod);
   }
-  let scopeBackup: BackupModel | null = null;
-  if (cfg.backupFile) scopeBackup = await backupFromFile(cfg.backupFile, io);
+  let scopeRaw: { raw: RawObject; origin: string } | null = null;
+  if (cfg.backupFile) scopeRaw = await rawBackupFromFile(cfg.backupFile, io);
   else if (cfg.backupName) {
-    scopeBackup = backups.find((b) => b.name === cfg.backupName && (!cfg.backupNamespace || b.namespace === cfg.backupNamespace)) ?? null;
-    if (!scopeBackup) throw new UserError(`error: backup "${cfg.backupName}" is not in the files given with -f; add its manifest, or use --backup-file`);
+    scopeRaw = rawBackups.find((b) => {
+      const m = (b.raw.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+      return m.name === cfg.backupName && (!cfg.backupNamespace || m.namespace === cfg.backupNamespace);
+    }) ?? null;
+    if (!scopeRaw) throw new UserError(`error: backup "${cfg.backupName}" is not in the files given with -f; add its manifest, or use --backup-file`);
   }
+  const source = cfg.targetSource ?? '--target';
+  let target = explicitTarget(cfg.target, source);
+  let chosenBy = source;
+  const scopeGroup = scopeRaw ? groupOf(scopeRaw.raw) : null;
+  if (target) checkGroup(target, scopeGroup, source, scopeRaw ? `backup ${scopeRaw.origin}` : '');
+  else if (scopeGroup === 'ark.heptio.com') {
+    target = NEWEST_ARK;
+    chosenBy = 'default: the Backup is an ark.heptio.com Backup, judged by the newest Ark (offline; pass --target to choose)';
+  } else {
+    target = NEWEST_VELERO;
+    chosenBy = 'default: the newest Velero (offline; pass --target to choose)';
+  }
+  // Namespaces known offline: the Namespace objects given, plus the namespaces of the pods.
+  const known = new Map(namespaces.map((n) => [n.name, n]));
+  for (const p of pods) if (!known.has(p.namespace)) known.set(p.namespace, { name: p.namespace, labels: {} });
+  const ctx: BackupContext = { target, index: OFFLINE_INDEX, namespaces: [...known.values()] };
+  const backups = rawBackups.map((b) => readBackup(b.raw, ctx, { origin: b.origin }));
+  const scopeBackup = scopeRaw ? (backups.find((b) => b.raw === scopeRaw.raw) ?? readBackup(scopeRaw.raw, ctx, { origin: scopeRaw.origin })) : null;
   const inScope = pods.filter((p) => (!cfg.namespace || p.namespace === cfg.namespace) && (!selector || matches(selector, p.labels)));
-  const plan = buildPlan(inScope, { flavor: cfg.flavor, phases: cfg.phases, scope: scopeBackup, backups });
-  plan.findings = [...extra, ...plan.findings];
-  const scope: ScopeInfo = { namespace: cfg.namespace ?? '*', phases: cfg.phases, flavor: cfg.flavor };
+  const plan = finishPlan(inScope, { target, phases: cfg.phases, scope: scopeBackup, backups }, ctx);
+  plan.findings.unshift(...extra);
+  const scope: ScopeInfo = { namespace: cfg.namespace ?? '*', phases: cfg.phases, target: { name: target.name, versions: describeTarget(target), chosenBy } };
   if (cfg.selector) scope.selector = cfg.selector;
   if (scopeBackup) scope.backup = { name: scopeBackup.name, namespace: scopeBackup.namespace, group: scopeBackup.group };
-  return { plan, source: { type: 'files', files: loaded.files }, scope, podsSeen: pods.length };
+  const inv: Inventory = { plan, source: { type: 'files', files: loaded.files }, scope, target, podsSeen: pods.length };
+  if (scopeBackup) inv.backup = scopeBackup;
+  return inv;
+}
+
+/** Whether a Backup names resources, so that discovery is needed to resolve them. */
+function namesResources(raw: unknown): boolean {
+  const spec = typeof raw === 'object' && raw !== null ? (raw as { spec?: unknown }).spec : undefined;
+  if (typeof spec !== 'object' || spec === null) return false;
+  const s = spec as Record<string, unknown>;
+  const lists = ['includedResources', 'excludedResources', 'includedNamespaceScopedResources', 'excludedNamespaceScopedResources'].map((k) => s[k]);
+  const hooks = (s.hooks as { resources?: unknown } | undefined)?.resources;
+  if (Array.isArray(hooks)) for (const h of hooks) if (typeof h === 'object' && h !== null) lists.push((h as Record<string, unknown>).includedResources, (h as Record<string, unknown>).excludedResources);
+  return lists.some((l) => Array.isArray(l) && l.some((x) => x !== '*'));
 }
 
 async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, io: InventoryIO): Promise<Inventory> {
-  const { Cluster } = await loadKube();
-  const cluster = new Cluster(cfg.kube, io.env);
-  let scopeBackup: BackupModel | null = null;
-  if (cfg.backupFile) scopeBackup = await backupFromFile(cfg.backupFile, io);
+  const kube = await loadKube();
+  const cluster = new kube.Cluster(cfg.kube, io.env);
+  const discovery = new kube.Discovery(cluster);
+  const source = cfg.targetSource ?? '--target';
+  let target = explicitTarget(cfg.target, source);
+  let chosenBy = source;
+
+  // Said on stderr once the inputs are read, so that a failing command prints only its error.
+  let detectionLine: string | null = null;
+  let scopeRaw: { raw: RawObject; origin?: string } | null = null;
+  if (cfg.backupFile) scopeRaw = await rawBackupFromFile(cfg.backupFile, io);
   else if (cfg.backupName) {
     const locations = [];
-    if (cfg.flavor !== 'ark') locations.push({ group: 'velero.io' as const, namespace: cfg.backupNamespace ?? 'velero' });
-    if (cfg.flavor !== 'velero') locations.push({ group: 'ark.heptio.com' as const, namespace: cfg.backupNamespace ?? 'heptio-ark' });
-    scopeBackup = readBackup(await cluster.getBackup(cfg.backupName, locations));
+    if (!target || target.backupGroup === 'velero.io') locations.push({ group: 'velero.io' as const, namespace: cfg.backupNamespace ?? 'velero' });
+    if (!target || target.backupGroup === 'ark.heptio.com') locations.push({ group: 'ark.heptio.com' as const, namespace: cfg.backupNamespace ?? 'heptio-ark' });
+    scopeRaw = { raw: await cluster.getBackup(cfg.backupName, locations) };
   }
+  const scopeGroup = scopeRaw ? groupOf(scopeRaw.raw) : null;
+  if (target) checkGroup(target, scopeGroup, source, scopeRaw ? `backup "${cfg.backupName ?? scopeRaw.origin}"` : '');
+  else {
+    const d = await kube.detectTarget(cluster, discovery, { namespace: cfg.backupNamespace ?? io.env.VELERO_NAMESPACE, allowCreate: cfg.allowCreate ?? true });
+    // The cluster bundle has its own copy of the table: use this bundle's record of the same target.
+    target = targetByName(d.target.name) ?? NEWEST_VELERO;
+    chosenBy = d.detected ? `detected: ${d.line.replace(/^ark-hooks: /, '')}` : `default: ${d.line.replace(/^ark-hooks: /, '')}`;
+    let line = d.line;
+    if (scopeGroup && scopeGroup !== target.backupGroup) {
+      target = scopeGroup === 'ark.heptio.com' ? NEWEST_ARK : NEWEST_VELERO;
+      line += `; the Backup is an ${scopeGroup} Backup, so it is judged by ${target.name} (${describeTarget(target)})`;
+      chosenBy += `; bounded by the Backup's API group: ${target.name}`;
+    }
+    detectionLine = line;
+  }
+
+  let index: ResourceIndex = OFFLINE_INDEX;
+  if (scopeRaw && namesResources(scopeRaw.raw)) index = await discovery.index();
+  let namespaces: NamespaceInfo[] | null = null;
+  // Needed by the target (v1.10+), or by the comparison with the newest Velero.
+  let namespaceProblem: Finding | null = null;
+  if (scopeRaw && (target.excludeLabelOnNamespaces || target !== NEWEST_VELERO)) {
+    try {
+      namespaces = await cluster.namespacesWithLabels('velero.io/exclude-from-backup=true');
+    } catch (e) {
+      namespaceProblem = { severity: 'warning', code: 'namespaces-unknown', object: 'namespaces', field: '',
+        message: `cannot list namespaces (${(e as Error).message.replace(/^error: /, '')}), so namespaces labelled velero.io/exclude-from-backup=true are not taken into account` };
+    }
+  }
+  const ctx: BackupContext = { target, index, namespaces };
+  const scopeBackup = scopeRaw ? readBackup(scopeRaw.raw, ctx, { origin: scopeRaw.origin }) : null;
+
   // Which namespaces to list: -A, -n, or the Backup's own scope, else the context's namespace.
-  let namespaces: (string | null)[];
-  if (cfg.allNamespaces) namespaces = [null];
-  else if (cfg.namespace) namespaces = [cfg.namespace];
+  let toList: (string | null)[];
+  if (cfg.allNamespaces) toList = [null];
+  else if (cfg.namespace) toList = [cfg.namespace];
   else if (scopeBackup) {
     const inc = scopeBackup.includedNamespaces;
-    const literal = inc.length > 0 && !inc.includes('*') && (scopeBackup.mode === 'exact' || inc.every((n) => !/[*?[{]/.test(n)));
-    namespaces = literal && !scopeBackup.fatal ? [...new Set(inc)] : [null];
-  } else namespaces = [cluster.namespace];
+    const literal = inc.length > 0 && !inc.includes('*') && (target.backupNamespaces !== 'expand' || inc.every((n) => !/[*?[]/.test(n)));
+    toList = literal && !scopeBackup.fatal ? [...new Set(inc)] : [null];
+  } else toList = [cluster.namespace];
 
   const pods: PodInput[] = [];
   // One pod, one plan entry: a server (or a scope) that lists a pod twice must not run its hooks twice.
   const listed = new Set<string>();
   const dropped: DroppedObject[] = [];
   let seen = 0;
-  for (const ns of namespaces) {
+  for (const ns of toList) {
     for await (const page of cluster.listPods(ns, cfg.selector)) {
       seen += page.length;
       for (const raw of page) {
@@ -198,20 +337,25 @@ async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, i
       }
     }
   }
-  const plan = buildPlan(pods, { flavor: cfg.flavor, phases: cfg.phases, scope: scopeBackup });
+  const plan = finishPlan(pods, { target, phases: cfg.phases, scope: scopeBackup }, { index, namespaces });
+  if (namespaceProblem) plan.findings.unshift(namespaceProblem);
+  if (detectionLine) io.note?.(detectionLine);
   const scope: ScopeInfo = {
-    namespace: namespaces.includes(null) ? '*' : namespaces.join(','),
+    namespace: toList.includes(null) ? '*' : toList.join(','),
     phases: cfg.phases,
-    flavor: cfg.flavor,
+    target: { name: target.name, versions: describeTarget(target), chosenBy },
   };
   if (cfg.selector) scope.selector = cfg.selector;
   if (scopeBackup) scope.backup = { name: scopeBackup.name, namespace: scopeBackup.namespace, group: scopeBackup.group };
   if (dropped.length > 0) scope.dropped = dropped;
-  return {
+  const inv: Inventory = {
     plan,
     source: { type: 'cluster', context: cluster.config.contextName, server: cluster.config.server },
     scope,
+    target,
     cluster,
     podsSeen: seen,
   };
+  if (scopeBackup) inv.backup = scopeBackup;
+  return inv;
 }

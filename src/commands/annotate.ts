@@ -4,10 +4,14 @@ import { annotate } from '../annotate.ts';
 import { UsageError } from '../errors.ts';
 import type { EditRequest, HookWrite } from '../hooks/edit.ts';
 import { checkTimeout, parseOnErrorFlag } from '../hooks/edit.ts';
+import type { Target } from '../hooks/targets.ts';
+import { NEWEST_VELERO, describeTarget, targetByName } from '../hooks/targets.ts';
 import type { Family, Phase } from '../hooks/types.ts';
+import { explicitTarget } from '../inventory.ts';
+import { loadKube } from '../kube-loader.ts';
 import { serialize } from '../output/render.ts';
 import { escapeLine } from '../output/escape.ts';
-import { KubeCommand, parseOutput, readAll } from './base.ts';
+import { KubeCommand, TARGET_DESCRIPTION, parseOutput, readAll, targetChoice } from './base.ts';
 
 export const PRESETS: Record<string, { needsPath: boolean; describe: string; hooks: (path: string) => Partial<Record<Phase, string[]>> }> = {
   fsfreeze: {
@@ -56,7 +60,8 @@ export class AnnotateCommand extends KubeCommand {
   container = Option.String('-c,--container', { description: 'Container to run the hook in (default: the first container)' });
   onError = Option.String('--on-error', { description: 'Fail or Continue (any case; written as Ark spells it)' });
   timeout = Option.String('--timeout', { description: 'How long the hook may run, e.g. 30s, 5m (Go duration syntax)' });
-  flavor = Option.String('--flavor', { description: 'Annotation family to write: ark (default) or velero; with --remove, the family to remove (default: both)' });
+  flavor = Option.String('--flavor', { description: 'Annotation family to write: ark or velero (default: the family the target reads); with --remove, the family to remove (default: both)' });
+  target = Option.String('--target', { description: TARGET_DESCRIPTION });
   legacy = Option.Boolean('--legacy', false, { description: 'Write the deprecated un-prefixed pre keys (hook.backup.<domain>/…)' });
   preset = Option.String('--preset', { description: `A common hook pair: ${Object.keys(PRESETS).join(', ')}` });
   mountPath = Option.String('--path', { description: 'The mount point for --preset fsfreeze' });
@@ -69,8 +74,22 @@ export class AnnotateCommand extends KubeCommand {
   local = Option.Boolean('--local', false, { description: 'Edit the manifests given with -f and print them; never contacts a cluster' });
   files = Option.Array('-f,--filename', [], { description: 'With --local: files, directories or - (stdin) to edit' });
 
-  private editRequest(): EditRequest {
-    const family = this.flavor === undefined ? 'ark' : this.flavor;
+  /** The target: --target / $ARK_HOOKS_TARGET, else detected from the cluster, else (--local) the newest Velero. */
+  private async chooseTarget(): Promise<Target> {
+    const choice = targetChoice(this.target, this.context.env);
+    const explicit = explicitTarget(choice.target, choice.targetSource);
+    if (explicit) return explicit;
+    if (this.local) return NEWEST_VELERO;
+    const kube = await loadKube();
+    const cluster = new kube.Cluster(this.kubeOptions(), this.context.env);
+    const d = await kube.detectTarget(cluster, new kube.Discovery(cluster), { namespace: this.context.env.VELERO_NAMESPACE, allowCreate: this.dryRun === undefined || this.dryRun === 'none' || this.dryRun === false });
+    this.context.stderr.write(`${d.line}\n`);
+    // The cluster bundle has its own copy of the table: use this bundle's record of the same target.
+    return targetByName(d.target.name) ?? NEWEST_VELERO;
+  }
+
+  private editRequest(target: Target, warn = true): EditRequest {
+    const family = this.flavor === undefined ? (target.families[0] as Family) : this.flavor;
     if (family !== 'ark' && family !== 'velero') throw new UsageError(`error: invalid --flavor "${this.flavor}": use ark or velero`);
     let phase: Phase | undefined;
     if (this.phase !== undefined) {
@@ -85,7 +104,10 @@ export class AnnotateCommand extends KubeCommand {
     }
     if (this.legacy && phase === 'post') throw new UsageError('error: --legacy keys only exist for pre hooks');
     const afterDashes = this.context.afterDashes;
-    const base: EditRequest = { writes: [], removePhases: [], family: family as Family, removeFamilies: this.flavor ? [family as Family] : ['ark', 'velero'], legacy: this.legacy, overwrite: this.overwrite };
+    if (warn && this.flavor !== undefined && !target.families.includes(family as Family)) {
+      this.context.stderr.write(`warning: --flavor ${family}: ${target.name} (${describeTarget(target)}) does not read ${family === 'ark' ? 'ark.heptio.com' : 'velero.io'} keys, so hooks written now never run there\n`);
+    }
+    const base: EditRequest = { target, writes: [], removePhases: [], family: family as Family, removeFamilies: this.flavor ? [family as Family] : ['ark', 'velero'], legacy: this.legacy, overwrite: this.overwrite };
     if (this.remove) {
       if (this.command || afterDashes || this.preset) throw new UsageError('error: --remove deletes hooks; it takes no command or preset');
       return { ...base, removePhases: phase ? [phase] : ['pre', 'post'] };
@@ -123,7 +145,8 @@ export class AnnotateCommand extends KubeCommand {
   }
 
   async run(): Promise<number> {
-    const edit = this.editRequest();
+    this.editRequest(NEWEST_VELERO, false); // usage errors before any request
+    const edit = this.editRequest(await this.chooseTarget());
     let dryRun: DryRun = 'none';
     if (this.dryRun === true) dryRun = 'client';
     else if (typeof this.dryRun === 'string') {

@@ -4,7 +4,7 @@
 import { Command, Option } from 'clipanion';
 import type { BaseContext } from 'clipanion';
 import { EXIT_FAILURE, UsageError, UserError, isUserError, oneLine } from '../errors.ts';
-import type { Flavor, Phase } from '../hooks/types.ts';
+import type { Phase } from '../hooks/types.ts';
 import { PHASES } from '../hooks/types.ts';
 import type { ScopeConfig } from '../inventory.ts';
 import type { ClusterOptions } from '../kube/cluster.ts';
@@ -93,9 +93,14 @@ export function parsePhase(value: string | undefined): Phase[] {
   throw new UsageError(`error: invalid --phase "${value}": use pre or post`);
 }
 
-export function parseFlavor(value: string): Flavor {
-  if (value === 'auto' || value === 'ark' || value === 'velero') return value;
-  throw new UsageError(`error: invalid --flavor "${value}": use auto, ark or velero`);
+export const TARGET_DESCRIPTION = 'The Ark/Velero version to judge by: a target (velero-1.18, ark-0.9) or a version (1.12.3); default: $ARK_HOOKS_TARGET, else detected from the cluster, else the newest Velero';
+
+/** --target, else $ARK_HOOKS_TARGET: the text and where it came from. */
+export function targetChoice(flag: string | undefined, env: NodeJS.ProcessEnv): { target?: string; targetSource?: string } {
+  if (flag !== undefined) return { target: flag, targetSource: '--target' };
+  const fromEnv = env.ARK_HOOKS_TARGET;
+  if (fromEnv !== undefined && fromEnv !== '') return { target: fromEnv, targetSource: 'ARK_HOOKS_TARGET' };
+  return {};
 }
 
 export function parseOutput(value: string, allowed: readonly OutputFormat[] = OUTPUT_FORMATS): OutputFormat {
@@ -112,16 +117,23 @@ export abstract class ScopeCommand extends KubeCommand {
   backup = Option.String('--backup', { description: 'Only pods that this Backup would back up, with its spec hooks' });
   backupFile = Option.String('--backup-file', { description: 'Like --backup, with the Backup read from a file' });
   backupNamespace = Option.String('--backup-namespace', { description: 'Namespace of the Backup (default: velero, then heptio-ark)' });
-  flavor = Option.String('--flavor', 'auto', { description: 'Which hook annotations to read: auto (both), ark or velero' });
+  target = Option.String('--target', { description: TARGET_DESCRIPTION });
+  flavor = Option.String('--flavor', { hidden: true, description: 'Deprecated: use --target (ark: the newest Ark, velero: the newest Velero)' });
 
   scopeConfig(): ScopeConfig {
+    let choice = targetChoice(this.target, this.context.env);
+    if (this.flavor !== undefined) {
+      if (this.flavor !== 'auto' && this.flavor !== 'ark' && this.flavor !== 'velero') throw new UsageError(`error: invalid --flavor "${this.flavor}": use --target instead`);
+      this.context.stderr.write(`warning: --flavor is deprecated: the target decides which annotations are read; use --target${this.flavor === 'auto' ? '' : ` ${this.flavor}`}\n`);
+      if (this.flavor !== 'auto' && this.target === undefined) choice = { target: this.flavor, targetSource: '--flavor' };
+    }
     return {
+      ...choice,
       files: this.files ?? [],
       namespace: this.namespace,
       allNamespaces: this.allNamespaces,
       selector: this.selector,
       phases: parsePhase(this.phase),
-      flavor: parseFlavor(this.flavor),
       backupName: this.backup,
       backupFile: this.backupFile,
       backupNamespace: this.backupNamespace,
@@ -130,6 +142,11 @@ export abstract class ScopeCommand extends KubeCommand {
   }
 
   inventoryIO() {
-    return { readStdin: () => readAll(this.context.stdin), env: this.context.env, warn: (m: string) => void this.context.stderr.write(`warning: ${escapeLine(m)}\n`) };
+    return {
+      readStdin: () => readAll(this.context.stdin),
+      env: this.context.env,
+      warn: (m: string) => void this.context.stderr.write(`warning: ${escapeLine(m)}\n`),
+      note: (line: string) => void this.context.stderr.write(`${line}\n`),
+    };
   }
 }

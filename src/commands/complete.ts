@@ -5,13 +5,15 @@ import type { Cli } from 'clipanion';
 import type { Context } from './base.ts';
 import { PRESETS } from './annotate.ts';
 import { escapeLine } from '../output/escape.ts';
+import { TARGETS } from '../hooks/targets.ts';
 
 const NO_FILES = ':4';
 const FILES = ':0';
 
 const VALUES: Record<string, string[]> = {
   '--phase': ['pre', 'post'],
-  '--flavor': ['auto', 'ark', 'velero'],
+  '--flavor': ['ark', 'velero'],
+  '--target': TARGETS.map((t) => t.name),
   '--dry-run': ['none', 'client', 'server'],
   '--preset': Object.keys(PRESETS),
   '--on-error': ['Fail', 'Continue'],

@@ -29,7 +29,8 @@ export class DryRunCommand extends ScopeCommand {
 
   async run(): Promise<number> {
     const format = parseOutput(this.output, ['table', 'json', 'yaml']);
-    const cfg = this.scopeConfig();
+    // A dry run creates nothing, not even a ServerStatusRequest to detect the Velero version.
+    const cfg = { ...this.scopeConfig(), allowCreate: false };
     const inventory = await collect(cfg, this.inventoryIO());
     const report = await preflight(inventory, cfg.phases);
     this.context.stdout.write(format === 'table' ? renderPlan(report, this.style()) : serialize(report, format as 'json' | 'yaml'));

@@ -38,18 +38,20 @@ export class RunCommand extends ExecCommand {
   dryRun = Option.Boolean('--dry-run', false, { description: 'Show the plan and its problems instead of executing (same as the dry-run command)' });
 
   async run(): Promise<number> {
-    const phases = this.phase === undefined ? [] : this.scopeConfig().phases;
+    const cfg = this.scopeConfig();
+    const phases = this.phase === undefined ? [] : cfg.phases;
     if (phases.length !== 1) throw new UsageError('error: run needs --phase pre or --phase post (use wrap to run both around a command)');
     const format = this.format();
     if (this.dryRun) {
-      const inv = await collect(this.scopeConfig(), this.inventoryIO());
+      // A dry run creates nothing, not even a ServerStatusRequest to detect the Velero version.
+      const inv = await collect({ ...cfg, allowCreate: false }, this.inventoryIO());
       const report = await preflight(inv, phases);
       this.context.stdout.write(format === 'table' ? renderPlan(report, this.style()) : serialize(report, format));
       return report.wouldFail ? 1 : 0;
     }
     this.requireCluster();
     this.parallelism();
-    const inv = await collect(this.scopeConfig(), this.inventoryIO());
+    const inv = await collect(cfg, this.inventoryIO());
     if (this.podNames.length > 0) {
       const want = new Set(this.podNames);
       const kept = inv.plan.pods.filter((p) => want.has(p.name));

@@ -38,7 +38,7 @@ export class ValidateCommand extends ScopeCommand {
       const text = renderFindings(report.findings, style, false);
       if (text) this.context.stdout.write(text);
       const hooks = report.summary.hooks;
-      const verdict = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${hooks} hook${hooks === 1 ? '' : 's'} of ${report.summary.podsInScope} pod${report.summary.podsInScope === 1 ? '' : 's'}`;
+      const verdict = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${hooks} hook${hooks === 1 ? '' : 's'} of ${report.summary.podsInScope} pod${report.summary.podsInScope === 1 ? '' : 's'}, judged as ${report.scope.target.name}`;
       if (text || !this.quiet) this.context.stdout.write(`${failed ? style.red(verdict) : style.green(verdict)}\n`);
     }
     return failed ? 1 : 0;

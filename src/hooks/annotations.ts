@@ -1,6 +1,9 @@
-// Hooks declared as pod annotations (hooks-spec A2 and A3).
+// Hooks declared as pod annotations (hooks-spec A2 and A3), read the way one target reads them:
+// which families, in which order, and which keys it ignores.
 
-import type { Family, Finding, Flavor, Phase, PodInput, ResolvedHook } from './types.ts';
+import type { Target } from './targets.ts';
+import { describeTarget, stoppedReading } from './targets.ts';
+import type { Family, Finding, Phase, PodInput, ResolvedHook } from './types.ts';
 import { quoted, resolveContainer, resolveOnError, resolveTimeout } from './values.ts';
 
 export const DOMAINS: Record<Family, string> = {
@@ -24,8 +27,7 @@ interface KeySet {
 }
 
 /** The sets consulted for a phase, in the order the first one with a command wins. */
-export function keySetOrder(flavor: Flavor, phase: Phase): KeySet[] {
-  const families: Family[] = flavor === 'auto' ? ['velero', 'ark'] : [flavor];
+export function keySetOrder(families: readonly Family[], phase: Phase): KeySet[] {
   const sets: KeySet[] = families.map((family) => ({ family, legacy: false }));
   if (phase === 'pre') sets.push(...families.map((family) => ({ family, legacy: true })));
   return sets;
@@ -48,18 +50,18 @@ export function parseCommandAnnotation(value: string, object: string, field: str
     } catch (e) {
       return {
         argv: [value],
-        findings: [f('error', 'command-invalid-json', `command starts with "[" but is not valid JSON (${(e as Error).message}); Ark runs the whole text as one program name: fix the JSON array`)],
+        findings: [f('error', 'command-invalid-json', `command starts with "[" but is not valid JSON (${(e as Error).message}); Ark/Velero run the whole text as one program name: fix the JSON array`)],
       };
     }
     if (!Array.isArray(decoded) || decoded.some((el) => el !== null && typeof el !== 'string')) {
       return {
         argv: [value],
-        findings: [f('error', 'command-not-string-array', 'command is JSON but not an array of strings; Ark runs the whole text as one program name: quote every element, e.g. ["/bin/sh","-c","…"]')],
+        findings: [f('error', 'command-not-string-array', 'command is JSON but not an array of strings; Ark/Velero run the whole text as one program name: quote every element, e.g. ["/bin/sh","-c","…"]')],
       };
     }
     const findings: Finding[] = [];
     if (decoded.some((el) => el === null)) {
-      findings.push(f('warning', 'command-null-element', 'command has a null element, which Ark passes as an empty argument: remove it or write ""'));
+      findings.push(f('warning', 'command-null-element', 'command has a null element, which Ark/Velero pass as an empty argument: remove it or write ""'));
     }
     const argv = decoded.map((el) => (el === null ? '' : (el as string)));
     findings.push(...checkArgv(argv, f));
@@ -67,11 +69,11 @@ export function parseCommandAnnotation(value: string, object: string, field: str
   }
   const findings: Finding[] = [];
   if (value.trimStart().startsWith('[')) {
-    findings.push(f('error', 'command-leading-space', 'command has white space before "["; Ark does not trim it and runs the whole text as one program name: remove the leading space'));
+    findings.push(f('error', 'command-leading-space', 'command has white space before "["; Ark/Velero do not trim it and run the whole text as one program name: remove the leading space'));
   } else if (/\s/.test(value)) {
     const short = value.length <= 120;
     const suggestion = !short ? '["program","arg",…]' : SHELL_META.test(value) ? JSON.stringify(['/bin/sh', '-c', value]) : JSON.stringify(value.trim().split(/\s+/));
-    findings.push(f('error', 'command-not-json-array', `command is a plain string with spaces; Ark runs it as ONE program named ${quoted(value)} (no shell splits it): write a JSON array, e.g. ${suggestion}`));
+    findings.push(f('error', 'command-not-json-array', `command is a plain string with spaces; Ark/Velero run it as ONE program named ${quoted(value)} (no shell splits it): write a JSON array, e.g. ${suggestion}`));
   } else if (SHELL_META.test(value)) {
     findings.push(f('warning', 'command-shell-syntax', `command contains shell syntax but hooks run without a shell: use ${value.length <= 120 ? JSON.stringify(['/bin/sh', '-c', value]) : '["/bin/sh","-c","…"]'}`));
   }
@@ -80,7 +82,7 @@ export function parseCommandAnnotation(value: string, object: string, field: str
 
 /** Checks that apply to any argv, from annotations or from a Backup spec. */
 export function checkArgv(argv: readonly string[], f: (severity: Finding['severity'], code: string, message: string) => Finding): Finding[] {
-  if (argv.length === 0) return [f('error', 'command-empty', 'command is an empty list; Ark fails the hook with "command is required"')];
+  if (argv.length === 0) return [f('error', 'command-empty', 'command is an empty list; Ark/Velero fail the hook with "command is required"')];
   const first = argv[0] as string;
   if (first === '') return [f('error', 'command-empty-program', 'the first element of the command is empty: name the program to run')];
   if (/\s/.test(first.trim())) {
@@ -104,9 +106,9 @@ export interface AnnotationResolution {
 }
 
 /** hooks-spec A2: the annotation hook of one phase, or null. Never throws. */
-export function resolveAnnotationHook(pod: PodInput, phase: Phase, flavor: Flavor, object: string): AnnotationResolution {
+export function resolveAnnotationHook(pod: PodInput, phase: Phase, target: Target, object: string): AnnotationResolution {
   const findings: Finding[] = [];
-  const order = keySetOrder(flavor, phase);
+  const order = keySetOrder(target.families, phase);
   let chosen: KeySet | null = null;
   const withCommand: KeySet[] = [];
   for (const set of order) {
@@ -123,7 +125,7 @@ export function resolveAnnotationHook(pod: PodInput, phase: Phase, flavor: Flavo
     const commandKey = annotationKey(set.family, phase, 'command', set.legacy);
     if (withCommand.includes(set) && chosen) {
       const chosenKey = annotationKey(chosen.family, phase, 'command', chosen.legacy);
-      const why = chosen.family !== set.family ? 'the velero.io set wins over the ark.heptio.com set (Velero v0.11 order)' : 'the pre.-prefixed set wins over the deprecated un-prefixed set';
+      const why = chosen.family !== set.family ? `the velero.io set wins over the ark.heptio.com set (${describeTarget(target)} order)` : 'the pre.-prefixed set wins over the deprecated un-prefixed set';
       findings.push({
         severity: 'warning',
         code: chosen.family !== set.family ? 'both-families' : 'legacy-and-prefixed',
@@ -152,7 +154,7 @@ export function resolveAnnotationHook(pod: PodInput, phase: Phase, flavor: Flavo
   const commandKey = keyFor('command');
   const parsed = parseCommandAnnotation(stringAnnotation(pod, commandKey) as string, object, commandKey);
   const container = resolveContainer(stringAnnotation(pod, keyFor('container')), pod, { object, field: keyFor('container') });
-  const onError = resolveOnError(stringAnnotation(pod, keyFor('on-error')), { object, field: keyFor('on-error') });
+  const onError = resolveOnError(stringAnnotation(pod, keyFor('on-error')), { object, field: keyFor('on-error') }, target);
   const timeout = resolveTimeout(stringAnnotation(pod, keyFor('timeout')), { object, field: keyFor('timeout') });
   const hookFindings = [...parsed.findings, ...container.findings, ...onError.findings, ...timeout.findings];
   if (chosen.legacy) {
@@ -173,11 +175,44 @@ export function resolveAnnotationHook(pod: PodInput, phase: Phase, flavor: Flavo
       containerDefaulted: container.defaulted,
       command: parsed.argv,
       onError: onError.value,
+      onErrorIfRejected: onError.ifRejected,
       timeoutNanos: timeout.value,
       findings: hookFindings,
     },
     findings,
   };
+}
+
+/**
+ * Hook keys of families the target does not read: `ark-keys-ignored` (Velero >= 1.0) or
+ * `velero-keys-ignored` (Ark). An error when the ignored keys hold a command for a phase that the
+ * target finds no hook for: the hook the user meant silently never runs.
+ */
+export function ignoredFamilyFindings(pod: PodInput, target: Target, object: string, hasHook: Record<Phase, boolean>): Finding[] {
+  const out: Finding[] = [];
+  for (const family of ['ark', 'velero'] as Family[]) {
+    if (target.families.includes(family)) continue;
+    const keys = Object.keys(pod.annotations).filter((k) => {
+      const m = HOOK_KEY.exec(k);
+      return m !== null && m[2] === DOMAINS[family].slice('hook.backup.'.length);
+    }).sort();
+    if (keys.length === 0) continue;
+    const lost = (['pre', 'post'] as Phase[]).filter((phase) => !hasHook[phase] && keySetOrder([family], phase).some((set) => {
+      const v = stringAnnotation(pod, annotationKey(family, phase, 'command', set.legacy));
+      return v !== undefined && v !== '';
+    }));
+    const stopped = stoppedReading(family, target);
+    const since = stopped ? `${describeTarget(target)} ignores them (${stopped.product === 'ark' ? 'Ark' : 'Velero'} stopped reading ${DOMAINS[family]} keys in v${stopped.from})` : `${describeTarget(target)} never reads them`;
+    const other = target.families[0] as Family;
+    out.push({
+      severity: lost.length > 0 ? 'error' : 'warning',
+      code: `${family}-keys-ignored`,
+      object,
+      field: keys[0] as string,
+      message: `${keys.length} ${DOMAINS[family]} key${keys.length > 1 ? 's' : ''}: ${since}${lost.length > 0 ? `, so the ${lost.join(' and ')} hook they define never runs` : ''}: write them as ${DOMAINS[other]} keys (kubectl ark-hooks annotate --overwrite)`,
+    });
+  }
+  return out;
 }
 
 const HOOK_KEY = /^(?:(pre|post)\.)?hook\.backup\.(ark\.heptio\.com|velero\.io)\/(.*)$/;
@@ -202,7 +237,7 @@ export function unknownHookKeys(pod: PodInput, object: string): Finding[] {
           code: 'unknown-hook-key',
           object,
           field: key,
-          message: `"${field}" is not a hook field, so Ark ignores this key${close ? `: did you mean "${close}"?` : ` (fields: ${HOOK_FIELDS.join(', ')})`}`,
+          message: `"${field}" is not a hook field, so Ark/Velero ignore this key${close ? `: did you mean "${close}"?` : ` (fields: ${HOOK_FIELDS.join(', ')})`}`,
         });
       }
       continue;
@@ -213,7 +248,7 @@ export function unknownHookKeys(pod: PodInput, object: string): Finding[] {
         code: 'hook-key-case',
         object,
         field: key,
-        message: `annotation keys are case-sensitive and Ark ignores this one: write it as "${key.toLowerCase()}"`,
+        message: `annotation keys are case-sensitive and Ark/Velero ignore this one: write it as "${key.toLowerCase()}"`,
       });
     }
   }

@@ -2,6 +2,7 @@
 // then look like, and whether that is allowed. Pure: the caller applies the changes.
 
 import { annotationKey, HOOK_FIELDS, resolveAnnotationHook } from './annotations.ts';
+import type { Target } from './targets.ts';
 import type { HookField } from './annotations.ts';
 import { parseGoDuration } from './duration.ts';
 import type { Family, Finding, OnError, Phase, PodInput } from './types.ts';
@@ -19,8 +20,10 @@ export interface EditRequest {
   writes: HookWrite[];
   /** Phases whose hook keys are deleted (--remove). */
   removePhases: Phase[];
-  /** The family written (--flavor). */
+  /** The family written: the one the target reads, or --flavor. */
   family: Family;
+  /** The Ark/Velero version whose reading decides what the written keys do. */
+  target: Target;
   /** Families whose keys --remove deletes. */
   removeFamilies: Family[];
   /** Write the deprecated un-prefixed pre keys (--legacy). */
@@ -98,7 +101,9 @@ export function planAnnotationEdit(pod: PodInput, object: string, req: EditReque
   const afterPod: PodInput = { ...pod, annotations: after };
   for (const phase of PHASES) {
     if (!touched.has(phase)) continue;
-    const r = resolveAnnotationHook(afterPod, phase, 'auto', object);
+    const r = resolveAnnotationHook(afterPod, phase, req.target, object);
+    // A family the target does not read: the command warns once; nothing here would be read.
+    if (!req.target.families.includes(req.family)) continue;
     const oursWins = r.hook?.source.type === 'annotation' && r.hook.source.family === req.family && r.hook.source.legacy === (req.legacy && phase === 'pre');
     findings.push(...r.findings.filter((f) => oursWins || (f.code !== 'both-families' && f.code !== 'legacy-and-prefixed')));
     if (r.hook) {

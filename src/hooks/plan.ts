@@ -1,16 +1,19 @@
-// The plan: for each pod in scope and each phase, the hooks Ark would run, in order, with their
-// effective values and findings (hooks-spec A5 precedence, A6 eligibility, A9 checks).
+// The plan: for each pod in scope and each phase, the hooks the active target would run, in order,
+// with their effective values and findings (hooks-spec A5 precedence, A6 eligibility, A9 checks).
 
-import { checkArgv, isHookKey, resolveAnnotationHook, unknownHookKeys } from './annotations.ts';
-import type { BackupModel, SpecEntry, SpecHook } from './backup.ts';
-import { backupCovers, entryApplies } from './backup.ts';
+import { checkArgv, ignoredFamilyFindings, isHookKey, resolveAnnotationHook, unknownHookKeys } from './annotations.ts';
+import type { BackupContext, BackupModel, SpecEntry, SpecHook } from './backup.ts';
+import { backupCovers, entryApplies, readBackup } from './backup.ts';
 import { objectRef } from './objects.ts';
-import type { Finding, Flavor, Phase, PodInput, ResolvedHook } from './types.ts';
+import type { Target } from './targets.ts';
+import { NEWEST_VELERO, describeTarget } from './targets.ts';
+import type { Finding, Phase, PodInput, ResolvedHook } from './types.ts';
 import { PHASES } from './types.ts';
 import { resolveContainer, resolveOnError, resolveTimeout } from './values.ts';
 
 export interface PlanOptions {
-  flavor: Flavor;
+  /** The Ark/Velero version whose behaviour the plan reproduces. */
+  target: Target;
   /** Phases to keep in the plan; checks that pair phases (freeze/unfreeze) always see both. */
   phases: readonly Phase[];
   /** The Backup whose scope decides which pods are in the plan, if any. */
@@ -57,11 +60,11 @@ export function emptyNameFinding(backup: BackupModel, entry: SpecEntry): Finding
     code: 'empty-hook-name',
     object: backup.object,
     field: `${entry.field}.name`,
-    message: 'the hook spec has no name; Ark fails each of its hooks with "hookName is required": give it a name',
+    message: 'the hook spec has no name; Ark/Velero fail each of its hooks with "hookName is required": give it a name',
   };
 }
 
-function resolveSpecHook(hook: SpecHook, entry: SpecEntry, phase: Phase, pod: PodInput, podObject: string, backup: BackupModel): ResolvedHook {
+function resolveSpecHook(hook: SpecHook, entry: SpecEntry, phase: Phase, pod: PodInput, podObject: string, backup: BackupModel, target: Target): ResolvedHook {
   const findings: Finding[] = [];
   const at = (field: string) => ({ object: backup.object, field: `${hook.field}.${field}` });
   let argv: string[] = [];
@@ -75,12 +78,12 @@ function resolveSpecHook(hook: SpecHook, entry: SpecEntry, phase: Phase, pod: Po
       ...at('command'),
       message:
         hook.command === undefined || hook.command === null
-          ? 'the exec hook has no command; Ark fails it with "command is required"'
+          ? 'the exec hook has no command; Ark/Velero fail it with "command is required"'
           : 'command must be a list of strings, e.g. ["/sbin/fsfreeze", "--freeze", "/data"]',
     });
   }
   const container = resolveContainer(hook.container, pod, { object: podObject, field: `${backup.object} ${hook.field}.container` });
-  const onError = resolveOnError(hook.onError, at('onError'));
+  const onError = resolveOnError(hook.onError, at('onError'), target, true);
   const timeout = resolveTimeout(hook.timeout, at('timeout'));
   if (entry.name === '') findings.push(emptyNameFinding(backup, entry));
   findings.push(...container.findings, ...onError.findings, ...timeout.findings);
@@ -92,6 +95,7 @@ function resolveSpecHook(hook: SpecHook, entry: SpecEntry, phase: Phase, pod: Po
     containerDefaulted: container.defaulted,
     command: argv,
     onError: onError.value,
+    onErrorIfRejected: onError.ifRejected,
     timeoutNanos: timeout.value,
     findings,
   };
@@ -110,8 +114,12 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
   // Plain code-unit order, as kubectl sorts names (localeCompare would also load ICU collation).
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const sorted = [...inputs].sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind));
-  // Ark <= v1.8 wrote the first pod's default container into a shared spec hook (#4499).
+  const target = options.target;
+  const server = describeTarget(target);
+  // Ark and Velero <= v1.8 wrote the defaults (first container, Fail) into the spec hook that every
+  // pod shares (#4499, pod_command_executor.go@v1.8.0): later pods get the first pod's values.
   const stickyContainer = new Map<string, string>();
+  const stickyFail = new Set<string>();
 
   for (const pod of sorted) {
     const object = objectRef(pod.kind, pod.namespace, pod.name) + (pod.origin ? ` (${pod.origin})` : '');
@@ -129,11 +137,11 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
 
     const all: ResolvedHook[] = [];
     for (const phase of PHASES) {
-      const ann = resolveAnnotationHook(pod, phase, options.flavor, object);
+      const ann = resolveAnnotationHook(pod, phase, target, object);
       podPlan.findings.push(...ann.findings);
       const specHooks = backups
         .filter((b) => b === scope || backupCovers(b, pod).covered)
-        .flatMap((b) => b.entries.filter((e) => entryApplies(e, pod, b.mode)).flatMap((e) => e.hooks[phase].map((hook) => ({ backup: b, entry: e, hook }))));
+        .flatMap((b) => b.entries.filter((e) => entryApplies(e, pod, target)).flatMap((e) => e.hooks[phase].map((hook) => ({ backup: b, entry: e, hook }))));
       if (ann.hook) {
         all.push(ann.hook);
         if (specHooks.length > 0) {
@@ -149,24 +157,21 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
         continue;
       }
       for (const { backup, entry, hook } of specHooks) {
-        const resolved = resolveSpecHook(hook, entry, phase, pod, object, backup);
-        if (backup.group === 'ark.heptio.com' && resolved.containerDefaulted && resolved.container !== null) {
-          const key = `${backup.object}\u0000${hook.field}`;
-          const first = stickyContainer.get(key);
-          if (first === undefined) stickyContainer.set(key, resolved.container);
-          else if (first !== resolved.container && !pod.containers.includes(first)) {
-            resolved.findings.push({
-              severity: 'warning',
-              code: 'ark-sticky-container',
-              object,
-              field: `${backup.object} ${hook.field}.container`,
-              message: `Ark <= v1.8 reuses the first pod's container "${first}" for this hook on every pod (#4499) and would fail here with no such container; Velero >= v1.9 uses "${resolved.container}": set container explicitly`,
-            });
-          }
-        }
+        const resolved = resolveSpecHook(hook, entry, phase, pod, object, backup, target);
+        if (target.stickySpecHooks) applySticky(resolved, hook, entry, backup, pod, object, server, stickyContainer, stickyFail);
         all.push(resolved);
       }
     }
+    // "on-error unset goes on" matters only where a later hook of the same phase would run.
+    for (const phase of PHASES) {
+      const hooks = all.filter((h) => h.phase === phase);
+      const last = hooks[hooks.length - 1];
+      if (last) last.findings = last.findings.filter((f) => f.code !== 'on-error-unset-continues');
+    }
+    podPlan.findings.push(...ignoredFamilyFindings(pod, target, object, {
+      pre: all.some((h) => h.phase === 'pre' && h.source.type === 'annotation'),
+      post: all.some((h) => h.phase === 'post' && h.source.type === 'annotation'),
+    }));
 
     if (all.some((h) => h.phase === 'pre' && mentionsFreeze(h.command)) && !all.some((h) => h.phase === 'post' && mentionsUnfreeze(h.command))) {
       podPlan.findings.push({
@@ -179,17 +184,20 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
     }
 
     if (pod.kind === 'Pod') {
-      if (pod.deletionTimestamp) podPlan.skip = 'pod is terminating (Ark v0.9+ and Velero skip pods being deleted)';
-      else if (pod.phase === 'Succeeded' || pod.phase === 'Failed') {
-        podPlan.skip = `pod phase is ${pod.phase} (Velero >= v1.13 skips it; Ark would try and fail)`;
+      if (pod.deletionTimestamp && target.skipTerminating) podPlan.skip = `pod is terminating (${server} skips pods being deleted)`;
+      else if ((pod.phase === 'Succeeded' || pod.phase === 'Failed') && target.skipFinishedPods) {
+        podPlan.skip = `pod phase is ${pod.phase} (${server} skips its hooks without running them)`;
       } else if (pod.phase !== undefined && pod.phase !== 'Running' && all.length > 0) {
         podPlan.findings.push({
           severity: 'warning',
           code: 'pod-not-running',
           object,
           field: 'status.phase',
-          message: `pod phase is ${pod.phase}, so exec into it fails; wait until it is Running`,
+          message: `pod phase is ${pod.phase}, so exec into it fails${pod.phase === 'Succeeded' || pod.phase === 'Failed' ? ` (${server} still tries; Velero v1.13+ skips such pods)` : ''}; wait until it is Running`,
         });
+      } else if (pod.deletionTimestamp && all.length > 0) {
+        podPlan.findings.push({ severity: 'warning', code: 'pod-terminating', object, field: 'metadata.deletionTimestamp',
+          message: `the pod is being deleted; ${server} still runs its hooks (Ark v0.9+ skips such pods)` });
       }
       if (!podPlan.skip && pod.containerRunning) {
         for (const h of all) {
@@ -214,6 +222,107 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
     }
   }
   return plan;
+}
+
+/** #4499 for targets that have it: the first pod's defaults stay in the shared spec hook. */
+function applySticky(
+  resolved: ResolvedHook,
+  hook: SpecHook,
+  entry: SpecEntry,
+  backup: BackupModel,
+  pod: PodInput,
+  object: string,
+  server: string,
+  stickyContainer: Map<string, string>,
+  stickyFail: Set<string>,
+) {
+  // The executor checks hookName first: a nameless hook is rejected before anything is written.
+  if (entry.name === '') return;
+  const key = `${backup.object}\u0000${hook.field}`;
+  const first = stickyContainer.get(key);
+  if (resolved.containerDefaulted) {
+    if (first === undefined) {
+      if (resolved.container !== null) stickyContainer.set(key, resolved.container);
+    } else if (first !== resolved.container) {
+      resolved.container = first;
+      resolved.containerDefaulted = false;
+      const missing = !pod.containers.includes(first);
+      resolved.findings = resolved.findings.filter((f) => f.code !== 'no-containers');
+      resolved.findings.push({
+        severity: missing ? 'error' : 'warning',
+        code: missing ? 'sticky-container-not-found' : 'sticky-container',
+        object,
+        field: `${backup.object} ${hook.field}.container`,
+        message: `${server} reuses the first pod's container "${first}" for this hook on every later pod (#4499)${missing ? ' and fails here with no such container' : ''}; Velero v1.9+ picks this pod's first container: set container explicitly`,
+      });
+    }
+  }
+  if (stickyFail.has(key) && (resolved.onError !== 'Fail' || resolved.onErrorIfRejected !== 'Fail')) {
+    resolved.onError = 'Fail';
+    resolved.onErrorIfRejected = 'Fail';
+    resolved.findings.push({ severity: 'info', code: 'sticky-on-error', object, field: `${backup.object} ${hook.field}.onError`,
+      message: `${server} wrote the default Fail into this spec hook on an earlier pod (#4499), so on-error is Fail here` });
+  }
+  const rejected = resolved.container === null || !pod.containers.includes(resolved.container) || resolved.command.length === 0;
+  if (!rejected && hook.onError !== 'Fail' && hook.onError !== 'Continue') stickyFail.add(key);
+}
+
+function hookSignature(h: ResolvedHook): string {
+  return `${h.container ?? '?'} ${JSON.stringify(h.command)} on-error ${h.onError}`;
+}
+
+function podOutcome(p: PodPlan | undefined, phase: Phase): string {
+  if (!p) return 'not backed up';
+  if (p.skip) return 'skipped';
+  const hooks = p.hooks.filter((h) => h.phase === phase);
+  return hooks.length === 0 ? 'no hook' : hooks.map(hookSignature).join('; ');
+}
+
+/**
+ * Plans the same inputs with the newest Velero and adds a `differs-from-newest` finding to every pod
+ * whose hooks (container, argv, on-error) or coverage would change on an upgrade.
+ */
+export function compareWithNewest(plan: Plan, inputs: readonly PodInput[], options: PlanOptions, ctx: Omit<BackupContext, 'target'>): void {
+  if (options.target === NEWEST_VELERO) return;
+  const reread = (b: BackupModel) => readBackup(b.raw, { ...ctx, target: NEWEST_VELERO }, { origin: b.origin });
+  const scope = options.scope ? reread(options.scope) : null;
+  const backups = (options.backups ?? []).map((b) => (b === options.scope && scope ? scope : reread(b)));
+  const newer = buildPlan(inputs, { target: NEWEST_VELERO, phases: PHASES, scope, backups });
+  const byObject = new Map(newer.pods.map((p) => [p.object, p]));
+  const here = describeTarget(options.target);
+  const there = describeTarget(NEWEST_VELERO);
+  const mine = new Set(plan.pods.map((p) => p.object));
+  for (const other of newer.pods) {
+    if (mine.has(other.object)) continue;
+    const hooks = options.phases.map((phase) => `${phase}: ${podOutcome(other, phase)}`).filter((x) => !x.endsWith(': no hook'));
+    if (hooks.length === 0) continue;
+    const text = hooks.join(' | ');
+    plan.findings.push({
+      severity: 'warning',
+      code: 'differs-from-newest',
+      object: other.object,
+      field: '',
+      message: `${here} does not back this pod up, ${there} does and runs its hooks: ${text.length > 300 ? text.slice(0, 300) + '…' : text}`,
+    });
+  }
+  for (const p of plan.pods) {
+    const other = byObject.get(p.object);
+    const changes: string[] = [];
+    for (const phase of options.phases) {
+      const a = podOutcome(p, phase);
+      const b = podOutcome(other, phase);
+      if (a !== b) changes.push(`${phase}: ${a} → ${b}`);
+    }
+    if (changes.length === 0) continue;
+    const text = changes.join(' | ');
+    p.findings.push({
+      severity: 'warning',
+      code: 'differs-from-newest',
+      object: p.object,
+      field: '',
+      message: `upgrading from ${here} to ${there} changes this pod's hooks: ${text.length > 300 ? text.slice(0, 300) + '…' : text}`,
+    });
+  }
 }
 
 /** Every finding of a plan, deduplicated, in a stable order (errors first). */

@@ -1,20 +1,26 @@
-// Include/exclude matching (hooks-spec A5 "ShouldInclude", A7) and resource name resolution.
+// Include/exclude matching (collections.IncludesExcludes of each target) and resource name
+// resolution (what discovery's ResourceFor would answer). Pure: a cluster's discovery data comes in
+// as a ResourceIndex built by the caller; offline, the built-in table below stands in for it.
 
-/** Ark matches include/exclude lists literally; Velero (>= v1.0.1) matches globs. */
+/** Ark matches include/exclude lists literally; Velero (>= v1.0.1) matches gobwas globs. */
 export type MatchMode = 'exact' | 'glob';
 
-const globCache = new Map<string, RegExp>();
+const globCache = new Map<string, RegExp | null>();
 
-/** gobwas/glob syntax without separators: `*`, `?`, `[abc]`, `[!a-z]`, `{a,b}`, `\` escapes. */
-export function globToRegExp(pattern: string): RegExp {
-  const cached = globCache.get(pattern);
-  if (cached) return cached;
+/**
+ * gobwas/glob without separators: `*`, `?`, `[abc]`, `[!a-z]`, `{a,b}`, `\` escapes. Returns null
+ * where glob.Compile fails (an unclosed `[` or `{`, an empty class).
+ */
+export function compileGlob(pattern: string): RegExp | null {
+  if (globCache.has(pattern)) return globCache.get(pattern) as RegExp | null;
   let re = '';
   let depth = 0;
-  for (let i = 0; i < pattern.length; i++) {
+  let ok = true;
+  for (let i = 0; i < pattern.length && ok; i++) {
     const c = pattern[i] as string;
-    if (c === '\\' && i + 1 < pattern.length) {
-      re += escapeRe(pattern[++i] as string);
+    if (c === '\\') {
+      if (i + 1 >= pattern.length) ok = false;
+      else re += escapeRe(pattern[++i] as string);
     } else if (c === '*') {
       re += '.*';
     } else if (c === '?') {
@@ -22,12 +28,16 @@ export function globToRegExp(pattern: string): RegExp {
     } else if (c === '[') {
       const end = pattern.indexOf(']', i + 1);
       if (end < 0) {
-        re += '\\[';
-        continue;
+        ok = false;
+        break;
       }
       let body = pattern.slice(i + 1, end);
       const negate = body.startsWith('!');
       if (negate) body = body.slice(1);
+      if (body === '') {
+        ok = false;
+        break;
+      }
       re += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, (m) => '\\' + m)}]`;
       i = end;
     } else if (c === '{') {
@@ -42,108 +52,233 @@ export function globToRegExp(pattern: string): RegExp {
       re += escapeRe(c);
     }
   }
-  let compiled: RegExp;
-  try {
-    compiled = new RegExp('^' + re + ')'.repeat(depth) + '$', 's');
-  } catch {
-    compiled = new RegExp('^' + escapeRe(pattern) + '$');
+  let compiled: RegExp | null = null;
+  if (ok && depth === 0) {
+    try {
+      compiled = new RegExp('^' + re + '$', 's');
+    } catch {
+      compiled = null;
+    }
   }
   globCache.set(pattern, compiled);
   return compiled;
+}
+
+/** Whether a glob matches; a pattern that does not compile matches nothing. */
+export function globMatches(pattern: string, value: string): boolean {
+  return compileGlob(pattern)?.test(value) ?? false;
 }
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-function listHas(list: readonly string[], value: string, mode: MatchMode): boolean {
-  return mode === 'exact' ? list.includes(value) : list.some((p) => globToRegExp(p).test(value));
+/**
+ * globStringSet.match (pkg/util/collections@v1.0.1): the set is walked in sorted order and the first
+ * pattern that fails to compile ends the walk with "no match".
+ */
+function globSetMatch(list: readonly string[], value: string): boolean {
+  for (const p of [...new Set(list)].sort()) {
+    const g = compileGlob(p);
+    if (g === null) return false;
+    if (g.test(value)) return true;
+  }
+  return false;
 }
 
-/** Ark's IncludesExcludes.ShouldInclude. */
+export function listHas(list: readonly string[], value: string, mode: MatchMode): boolean {
+  return mode === 'exact' ? list.includes(value) : globSetMatch(list, value);
+}
+
+/** IncludesExcludes.ShouldInclude: excludes win; empty includes or a literal "*" include everything. */
 export function shouldInclude(includes: readonly string[], excludes: readonly string[], value: string, mode: MatchMode): boolean {
   if (listHas(excludes, value, mode)) return false;
   return includes.length === 0 || includes.includes('*') || listHas(includes, value, mode);
 }
 
-// Names that discovery resolves for the resources people put in Backups. Only whether a name means
-// "pods" matters for hooks; the rest tell a known-but-not-pods name apart from an unknown one.
-const KNOWN_RESOURCES: Record<string, string[]> = {
-  pods: ['pod', 'po'],
-  persistentvolumeclaims: ['persistentvolumeclaim', 'pvc'],
-  persistentvolumes: ['persistentvolume', 'pv'],
-  deployments: ['deployment', 'deploy', 'deployments.apps'],
-  statefulsets: ['statefulset', 'sts', 'statefulsets.apps'],
-  daemonsets: ['daemonset', 'ds', 'daemonsets.apps'],
-  replicasets: ['replicaset', 'rs', 'replicasets.apps'],
-  replicationcontrollers: ['replicationcontroller', 'rc'],
-  jobs: ['job', 'jobs.batch'],
-  cronjobs: ['cronjob', 'cj', 'cronjobs.batch'],
-  services: ['service', 'svc'],
-  configmaps: ['configmap', 'cm'],
-  secrets: ['secret'],
-  serviceaccounts: ['serviceaccount', 'sa'],
-  namespaces: ['namespace', 'ns'],
-  endpoints: ['endpoint', 'ep'],
-  events: ['event', 'ev'],
-  ingresses: ['ingress', 'ing', 'ingresses.networking.k8s.io'],
-  nodes: ['node', 'no'],
-  storageclasses: ['storageclass', 'sc'],
-  volumesnapshots: ['volumesnapshot', 'vs'],
-  customresourcedefinitions: ['customresourcedefinition', 'crd', 'crds'],
-  roles: ['role'],
-  rolebindings: ['rolebinding'],
-  clusterroles: ['clusterrole'],
-  clusterrolebindings: ['clusterrolebinding'],
-  horizontalpodautoscalers: ['horizontalpodautoscaler', 'hpa'],
-  poddisruptionbudgets: ['poddisruptionbudget', 'pdb'],
-  networkpolicies: ['networkpolicy', 'netpol'],
-  limitranges: ['limitrange', 'limits'],
-  resourcequotas: ['resourcequota', 'quota'],
-};
+// ---------------------------------------------------------------------------------------------
+// Resource names
 
-const ALIASES = new Map<string, string>();
-for (const [plural, aliases] of Object.entries(KNOWN_RESOURCES)) {
-  ALIASES.set(plural, plural);
-  for (const a of aliases) ALIASES.set(a, plural);
+export interface ResourceInfo {
+  /** Plural resource name, lower case. */
+  plural: string;
+  singular: string;
+  group: string;
+  namespaced: boolean;
+  shortNames: string[];
 }
-ALIASES.set('pods.', 'pods');
 
-/** The canonical plural resource a name resolves to, or null when discovery would not know it. */
-export function resolveResource(name: string): string | null {
-  return ALIASES.get(name.toLowerCase()) ?? null;
+/** What discovery knows: the served resources. `complete` is false for the offline table. */
+export interface ResourceIndex {
+  resources: readonly ResourceInfo[];
+  /** True when built from the cluster's discovery; false for the built-in table (CRDs unknown). */
+  complete: boolean;
+}
+
+const r = (plural: string, singular: string, group: string, namespaced: boolean, ...shortNames: string[]): ResourceInfo => ({ plural, singular, group, namespaced, shortNames });
+
+/** The built-in API of Kubernetes (v1.35), for offline runs. CRDs are not in it. */
+export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
+  r('pods', 'pod', '', true, 'po'),
+  r('services', 'service', '', true, 'svc'),
+  r('configmaps', 'configmap', '', true, 'cm'),
+  r('secrets', 'secret', '', true),
+  r('serviceaccounts', 'serviceaccount', '', true, 'sa'),
+  r('persistentvolumeclaims', 'persistentvolumeclaim', '', true, 'pvc'),
+  r('persistentvolumes', 'persistentvolume', '', false, 'pv'),
+  r('namespaces', 'namespace', '', false, 'ns'),
+  r('nodes', 'node', '', false, 'no'),
+  r('endpoints', 'endpoints', '', true, 'ep'),
+  r('events', 'event', '', true, 'ev'),
+  r('limitranges', 'limitrange', '', true, 'limits'),
+  r('resourcequotas', 'resourcequota', '', true, 'quota'),
+  r('replicationcontrollers', 'replicationcontroller', '', true, 'rc'),
+  r('podtemplates', 'podtemplate', '', true),
+  r('componentstatuses', 'componentstatus', '', false, 'cs'),
+  r('bindings', 'binding', '', true),
+  r('deployments', 'deployment', 'apps', true, 'deploy'),
+  r('statefulsets', 'statefulset', 'apps', true, 'sts'),
+  r('daemonsets', 'daemonset', 'apps', true, 'ds'),
+  r('replicasets', 'replicaset', 'apps', true, 'rs'),
+  r('controllerrevisions', 'controllerrevision', 'apps', true),
+  r('jobs', 'job', 'batch', true),
+  r('cronjobs', 'cronjob', 'batch', true, 'cj'),
+  r('horizontalpodautoscalers', 'horizontalpodautoscaler', 'autoscaling', true, 'hpa'),
+  r('poddisruptionbudgets', 'poddisruptionbudget', 'policy', true, 'pdb'),
+  r('roles', 'role', 'rbac.authorization.k8s.io', true),
+  r('rolebindings', 'rolebinding', 'rbac.authorization.k8s.io', true),
+  r('clusterroles', 'clusterrole', 'rbac.authorization.k8s.io', false),
+  r('clusterrolebindings', 'clusterrolebinding', 'rbac.authorization.k8s.io', false),
+  r('ingresses', 'ingress', 'networking.k8s.io', true, 'ing'),
+  r('ingressclasses', 'ingressclass', 'networking.k8s.io', false),
+  r('networkpolicies', 'networkpolicy', 'networking.k8s.io', true, 'netpol'),
+  r('ipaddresses', 'ipaddress', 'networking.k8s.io', false, 'ip'),
+  r('servicecidrs', 'servicecidr', 'networking.k8s.io', false),
+  r('storageclasses', 'storageclass', 'storage.k8s.io', false, 'sc'),
+  r('volumeattachments', 'volumeattachment', 'storage.k8s.io', false),
+  r('csidrivers', 'csidriver', 'storage.k8s.io', false),
+  r('csinodes', 'csinode', 'storage.k8s.io', false),
+  r('csistoragecapacities', 'csistoragecapacity', 'storage.k8s.io', true),
+  r('volumeattributesclasses', 'volumeattributesclass', 'storage.k8s.io', false, 'vac'),
+  r('customresourcedefinitions', 'customresourcedefinition', 'apiextensions.k8s.io', false, 'crd', 'crds'),
+  r('mutatingwebhookconfigurations', 'mutatingwebhookconfiguration', 'admissionregistration.k8s.io', false),
+  r('validatingwebhookconfigurations', 'validatingwebhookconfiguration', 'admissionregistration.k8s.io', false),
+  r('validatingadmissionpolicies', 'validatingadmissionpolicy', 'admissionregistration.k8s.io', false),
+  r('validatingadmissionpolicybindings', 'validatingadmissionpolicybinding', 'admissionregistration.k8s.io', false),
+  r('certificatesigningrequests', 'certificatesigningrequest', 'certificates.k8s.io', false, 'csr'),
+  r('leases', 'lease', 'coordination.k8s.io', true),
+  r('endpointslices', 'endpointslice', 'discovery.k8s.io', true),
+  r('events', 'event', 'events.k8s.io', true, 'ev'),
+  r('flowschemas', 'flowschema', 'flowcontrol.apiserver.k8s.io', false),
+  r('prioritylevelconfigurations', 'prioritylevelconfiguration', 'flowcontrol.apiserver.k8s.io', false),
+  r('runtimeclasses', 'runtimeclass', 'node.k8s.io', false),
+  r('priorityclasses', 'priorityclass', 'scheduling.k8s.io', false, 'pc'),
+  r('apiservices', 'apiservice', 'apiregistration.k8s.io', false),
+  r('resourceclaims', 'resourceclaim', 'resource.k8s.io', true),
+  r('resourceclaimtemplates', 'resourceclaimtemplate', 'resource.k8s.io', true),
+  r('deviceclasses', 'deviceclass', 'resource.k8s.io', false),
+  r('resourceslices', 'resourceslice', 'resource.k8s.io', false),
+];
+
+export const OFFLINE_INDEX: ResourceIndex = { resources: BUILTIN_RESOURCES, complete: false };
+
+export type Resolution =
+  | { kind: 'resolved'; groupResource: string; namespaced: boolean }
+  /** Discovery does not know the name. */
+  | { kind: 'unknown' }
+  /** Offline: not a built-in resource; a CRD in the cluster may or may not have this name. */
+  | { kind: 'unsure' };
+
+/**
+ * discovery.Helper.ResourceFor(schema.ParseGroupResource(name)): the name is lower-cased, split at
+ * its first dot into resource and group, and matched against plural, singular and short names;
+ * with no group, the core group wins.
+ */
+export function resolveResource(name: string, index: ResourceIndex): Resolution {
+  // A glob or an empty name is never a resource name, in a cluster or offline.
+  if (name === '' || /[*?[\]{}\\]/.test(name)) return { kind: 'unknown' };
+  const lower = name.toLowerCase();
+  const dot = lower.indexOf('.');
+  const resource = dot < 0 ? lower : lower.slice(0, dot);
+  const group = dot < 0 ? null : lower.slice(dot + 1);
+  const hits = index.resources.filter(
+    (x) => (group === null || x.group === group) && (x.plural === resource || x.singular === resource || (group === null && x.shortNames.includes(resource))),
+  );
+  const hit = hits.find((x) => x.group === '') ?? hits[0];
+  if (hit) return { kind: 'resolved', groupResource: hit.group ? `${hit.plural}.${hit.group}` : hit.plural, namespaced: hit.namespaced };
+  return index.complete ? { kind: 'unknown' } : { kind: 'unsure' };
+}
+
+export interface ResourceFilterOptions {
+  mode: MatchMode;
+  /** What happens to a name discovery cannot resolve. */
+  unresolvable: 'drop' | 'keep';
+  index: ResourceIndex;
+  /** Scoped filters (v1.11): drop names of the other scope. */
+  scope?: 'namespaced';
 }
 
 export interface ResourceCheck {
   includesPods: boolean;
-  /** Names that were dropped (Ark) or kept literally (Velero) because no resource has that name. */
+  /** Names that discovery does not know (dropped or kept per target). */
   unknown: string[];
+  /** Offline only: names that may be CRDs; `includesPods` assumes they exist. */
+  unsure: string[];
+  /** Whether pods are included if the unsure names do not exist in the cluster. */
+  includesPodsIfMissing: boolean;
+  /** Cluster-scoped names dropped from a namespace-scoped list (v1.11). */
+  wrongScope: string[];
 }
 
 /**
- * Whether an include/exclude pair of resource names lets pods through. Ark (exact mode) drops
- * names discovery cannot resolve, so a list of only unknown names matches everything (#2461);
- * Velero keeps them, so they match nothing.
+ * Whether an include/exclude pair of resource names lets pods through (GenerateIncludesExcludes
+ * with discovery's mapping; "*" in excludes is dropped: v1.4 does so explicitly, older versions
+ * because discovery cannot resolve "*").
  */
-export function resourcesIncludePods(includes: readonly string[], excludes: readonly string[], mode: MatchMode): ResourceCheck {
+export function resourcesIncludePods(includes: readonly string[], excludes: readonly string[], o: ResourceFilterOptions): ResourceCheck {
   const unknown: string[] = [];
-  const norm = (list: readonly string[]) => {
+  const unsure: string[] = [];
+  const wrongScope: string[] = [];
+  const map = (list: readonly string[], isExclude: boolean, unsureExists: boolean): string[] => {
     const out: string[] = [];
     for (const n of list) {
       if (n === '*') {
-        out.push('*');
+        if (!isExclude) out.push('*');
+        else if (o.scope === 'namespaced') out.push('*');
         continue;
       }
-      const r = resolveResource(n);
-      if (r) out.push(r);
-      else {
-        unknown.push(n);
-        if (mode === 'glob') out.push(n);
+      const res = resolveResource(n, o.index);
+      if (res.kind === 'resolved') {
+        if (o.scope === 'namespaced' && !res.namespaced) {
+          if (!wrongScope.includes(n)) wrongScope.push(n);
+          continue;
+        }
+        out.push(res.groupResource);
+        continue;
       }
+      if (res.kind === 'unsure') {
+        if (!unsure.includes(n)) unsure.push(n);
+        // Assume the name exists as some resource that is not pods (a CRD), or that it does not.
+        if (unsureExists) out.push(`${n}\u0000crd`);
+        else if (o.unresolvable === 'keep' || o.scope === 'namespaced') out.push(n);
+        continue;
+      }
+      if (!unknown.includes(n)) unknown.push(n);
+      if (o.unresolvable === 'keep' || o.scope === 'namespaced') out.push(n);
     }
     return out;
   };
-  const inc = norm(includes);
-  const exc = norm(excludes);
-  return { includesPods: shouldInclude(inc, exc, 'pods', mode), unknown };
+  const decide = (exists: boolean) => {
+    const inc = map(includes, false, exists);
+    const exc = map(excludes, true, exists);
+    if (o.scope === 'namespaced') {
+      // ScopeIncludesExcludes.ShouldInclude@v1.11.0: a literal "*" exclude excludes every namespaced type.
+      if (exc.includes('*') || listHas(exc.filter((x) => x !== '*'), 'pods', o.mode)) return false;
+      return inc.length === 0 || inc.includes('*') || listHas(inc, 'pods', o.mode);
+    }
+    return shouldInclude(inc, exc, 'pods', o.mode);
+  };
+  const includesPods = decide(true);
+  const includesPodsIfMissing = unsure.length > 0 ? decide(false) : includesPods;
+  return { includesPods, unknown, unsure, includesPodsIfMissing, wrongScope };
 }

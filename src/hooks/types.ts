@@ -3,8 +3,6 @@
 export type Phase = 'pre' | 'post';
 export const PHASES: readonly Phase[] = ['pre', 'post'];
 
-/** Which annotation families to read (hooks-spec "Decisions" 1). */
-export type Flavor = 'auto' | 'ark' | 'velero';
 export type Family = 'ark' | 'velero';
 
 export type OnError = 'Fail' | 'Continue';
@@ -78,7 +76,10 @@ export interface ResolvedHook {
   container: string | null;
   containerDefaulted: boolean;
   command: string[];
+  /** What stops the pod's remaining hooks after an exec failure. */
   onError: OnError;
+  /** What applies when the executor rejects the hook before exec (no such container, no command). */
+  onErrorIfRejected: OnError;
   /** Effective timeout in nanoseconds; null means no timeout (negative value, as Ark). */
   timeoutNanos: bigint | null;
   /** Findings about this hook; any error means Ark would not run it as written. */

@@ -3,6 +3,8 @@
 // between what was written and what will happen.
 
 import { DEFAULT_HOOK_TIMEOUT_NANOS, formatGoDuration, parseGoDuration } from './duration.ts';
+import type { Target } from './targets.ts';
+import { describeTarget } from './targets.ts';
 import type { Finding, OnError, PodInput } from './types.ts';
 
 export interface Where {
@@ -29,19 +31,42 @@ const finding = (where: Where, severity: Finding['severity'], code: string, mess
   message,
 });
 
-/** on-error: exactly "Fail" or "Continue"; anything else (including unset) is Fail. */
-export function resolveOnError(raw: unknown, where: Where): { value: OnError; findings: Finding[] } {
-  if (raw === undefined || raw === null || raw === '') return { value: 'Fail', findings: [] };
-  if (raw === 'Fail' || raw === 'Continue') return { value: raw, findings: [] };
+export interface OnErrorResolution {
+  /** What decides after an exec failure (non-zero exit, timeout, stream error). */
+  value: OnError;
+  /** What decides when the executor rejects the hook before exec (no such container, no command, no name). */
+  ifRejected: OnError;
+  findings: Finding[];
+}
+
+/**
+ * on-error as the target's executor and handler use it. Anything other than exactly "Fail" or
+ * "Continue" is "unset": Ark and Velero <= 1.8 wrote Fail into the hook only after validating it,
+ * so an exec failure stops and a rejected hook does not (pod_command_executor.go@v1.8.0); Velero
+ * >= 1.9 defaults a copy, so the handler always goes on (pod_command_executor.go@v1.9.0).
+ */
+export function resolveOnError(raw: unknown, where: Where, target: Target, noteUnset = false): OnErrorResolution {
+  const unset: Pick<OnErrorResolution, 'value' | 'ifRejected'> =
+    target.onErrorDefault === 'continue' ? { value: 'Continue', ifRejected: 'Continue' } : { value: 'Fail', ifRejected: 'Continue' };
+  const server = describeTarget(target);
+  if (raw === undefined || raw === null || raw === '') {
+    const findings: Finding[] = [];
+    if (noteUnset && target.onErrorDefault === 'continue') {
+      findings.push(finding(where, 'info', 'on-error-unset-continues', `on-error is not set; ${server} goes on with the pod's next hook after a failure (its docs say the default is Fail) and the Backup ends ${target.errorPhase}: set "Fail" to stop`));
+    }
+    return { ...unset, findings };
+  }
+  if (raw === 'Fail' || raw === 'Continue') return { value: raw, ifRejected: raw, findings: [] };
   const text = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
   const lower = text.toLowerCase();
   const hint =
     lower === 'fail' || lower === 'continue'
       ? `write "${lower === 'fail' ? 'Fail' : 'Continue'}" (the value is case-sensitive)`
       : 'use "Fail" or "Continue"';
+  const acts = target.onErrorDefault === 'continue' ? 'Continue' : 'Fail after an exec failure (Continue when the hook is rejected before exec)';
   return {
-    value: 'Fail',
-    findings: [finding(where, 'error', 'invalid-on-error', `on-error ${quoted(text)} is not valid; Ark silently treats it as Fail: ${hint}`)],
+    ...unset,
+    findings: [finding(where, 'error', 'invalid-on-error', `on-error ${quoted(text)} is not valid; ${server} silently treats it as ${acts}: ${hint}`)],
   };
 }
 
@@ -51,13 +76,13 @@ export function resolveTimeout(raw: unknown, where: Where): { value: bigint | nu
   if (typeof raw !== 'string') {
     return {
       value: DEFAULT_HOOK_TIMEOUT_NANOS,
-      findings: [finding(where, 'error', 'invalid-timeout', `timeout ${quoted(raw)} is not a duration string; Ark uses the default 30s: write it as a string with a unit, e.g. "90s"`)],
+      findings: [finding(where, 'error', 'invalid-timeout', `timeout ${quoted(raw)} is not a duration string; Ark/Velero use the default 30s: write it as a string with a unit, e.g. "90s"`)],
     };
   }
   if (raw === '') {
     return {
       value: DEFAULT_HOOK_TIMEOUT_NANOS,
-      findings: [finding(where, 'warning', 'empty-timeout', 'timeout is empty; Ark uses the default 30s: remove the key or set a duration such as "2m"')],
+      findings: [finding(where, 'warning', 'empty-timeout', 'timeout is empty; Ark/Velero use the default 30s: remove the key or set a duration such as "2m"')],
     };
   }
   const parsed = parseGoDuration(raw);
@@ -66,13 +91,13 @@ export function resolveTimeout(raw: unknown, where: Where): { value: bigint | nu
     const hint = unitless ? `add a unit, e.g. "${raw.trim()}s"` : 'use Go duration syntax, e.g. "90s", "5m" or "1h30m"';
     return {
       value: DEFAULT_HOOK_TIMEOUT_NANOS,
-      findings: [finding(where, 'error', 'invalid-timeout', `timeout ${quoted(raw)} cannot be parsed; Ark silently uses 30s instead: ${hint}`)],
+      findings: [finding(where, 'error', 'invalid-timeout', `timeout ${quoted(raw)} cannot be parsed; Ark/Velero silently use 30s instead: ${hint}`)],
     };
   }
   if (parsed.nanos < 0n) {
     return {
       value: null,
-      findings: [finding(where, 'warning', 'negative-timeout', `timeout ${quoted(raw)} is negative, which Ark treats as no timeout at all: a hung command blocks the backup; set a positive duration`)],
+      findings: [finding(where, 'warning', 'negative-timeout', `timeout ${quoted(raw)} is negative, which Ark/Velero treat as no timeout at all: a hung command blocks the backup; set a positive duration`)],
     };
   }
   if (parsed.nanos === 0n) {
@@ -104,14 +129,14 @@ export function resolveContainer(
       return {
         value: null,
         defaulted: true,
-        findings: [finding(where, 'error', 'no-containers', 'the pod has no containers; Ark fails the hook with "need at least 1 container"')],
+        findings: [finding(where, 'error', 'no-containers', 'the pod has no containers; Ark/Velero fail the hook with "need at least 1 container"')],
       };
     }
     return { value: first, defaulted: true, findings: [] };
   }
   if (pod.containers.includes(name)) return { value: name, defaulted: false, findings: [] };
   const choices = pod.containers.length > 0 ? `choose one of: ${pod.containers.join(', ')}` : 'the pod has no containers';
-  let why = `container "${name}" is not in the pod's spec.containers; Ark fails the hook with no such container`;
+  let why = `container "${name}" is not in the pod's spec.containers; Ark/Velero fail the hook with no such container`;
   if (pod.sidecars.includes(name)) {
     why = `container "${name}" is a native sidecar (init container with restartPolicy Always); released Ark and Velero versions only accept spec.containers`;
   } else if (pod.initContainers.includes(name)) {

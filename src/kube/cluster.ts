@@ -169,6 +169,18 @@ export class Cluster {
     return list.items.map((n) => n.metadata?.name ?? '').filter(Boolean);
   }
 
+  /** Namespaces with their labels, filtered by a label selector (exclude-from-backup). */
+  async namespacesWithLabels(labelSelector: string): Promise<{ name: string; labels: Record<string, string> }[]> {
+    const out: { name: string; labels: Record<string, string> }[] = [];
+    let cont: string | undefined;
+    do {
+      const page = await this.read(`list namespaces labelled ${labelSelector}`, () => this.core.listNamespace({ limit: PAGE_SIZE, _continue: cont, labelSelector }, this.callOptions()));
+      for (const n of page.items) out.push({ name: n.metadata?.name ?? '', labels: { ...(n.metadata?.labels ?? {}) } });
+      cont = page.metadata?._continue || undefined;
+    } while (cont);
+    return out;
+  }
+
   /** Reads a Backup; tries Velero then Ark unless the group is fixed. */
   async getBackup(name: string, locations: BackupLocation[]): Promise<RawObject> {
     const tried: string[] = [];

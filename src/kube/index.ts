@@ -4,3 +4,4 @@ export { canI, execAccess, recordEvent } from './access.ts';
 export { Cluster } from './cluster.ts';
 export { Executor } from './exec.ts';
 export { ObjectClient } from './objects.ts';
+export { Discovery, detectTarget, versionFromImage } from './discovery.ts';

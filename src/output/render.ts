@@ -194,6 +194,7 @@ export function renderHookReport(report: HookReport, opts: ListRenderOptions): s
   }
   const findings = renderFindings(report.findings, style, wide);
   if (findings) out += '\n' + findings;
+  out += style.dim(`Judged as ${report.scope.target.name} (${report.scope.target.versions})`) + '\n';
   const hiddenInfo = wide ? 0 : report.findings.filter((f) => f.severity === 'info').length;
   if (hiddenInfo > 0) out += `${style.dim(`(${hiddenInfo} more notes with -o wide)`)}\n`;
   return out;

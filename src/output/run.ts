@@ -8,7 +8,8 @@ import type { Style } from './term.ts';
 import { shellQuote } from './term.ts';
 
 export function renderPlan(r: DryRunReport, style: Style): string {
-  let out = '';
+  let out = style.dim(`Judged as ${r.target.name} (${r.target.versions})`) + '\n';
+  if (r.backup?.runsNoHooks) out += `${style.red(`backup ${r.backup.namespace ? r.backup.namespace + '/' : ''}${r.backup.name}:`)} no hook runs: ${r.backup.reason}${r.backup.validationErrors.length > 0 ? ` (${r.backup.validationErrors.join('; ')})` : ''}\n`;
   for (const p of r.pods) {
     out += `${style.bold(escapeLine(`${p.namespace}/${p.pod}`))}${p.skip ? style.dim(`  skipped: ${escapeLine(p.skip)}`) : ''}\n`;
     for (const h of p.hooks) {

@@ -62,7 +62,7 @@ export interface EngineOptions {
 export const FAILURES: readonly HookOutcome[] = ['failed', 'timeout', 'error', 'interrupted'];
 
 /** Problems that make Ark fail a hook without executing it, or that make exec fail for sure. */
-const BLOCKING = new Set(['container-not-found', 'no-containers', 'invalid-container', 'command-empty', 'command-not-string-array', 'empty-hook-name', 'pod-not-running', 'container-not-running']);
+const BLOCKING = new Set(['container-not-found', 'sticky-container-not-found', 'no-containers', 'invalid-container', 'command-empty', 'command-not-string-array', 'empty-hook-name', 'pod-not-running', 'container-not-running']);
 
 export function blockingProblem(pod: PodPlan, hook: ResolvedHook): string | null {
   const f = [...pod.findings, ...hook.findings].find((x) => BLOCKING.has(x.code) && (x.code !== 'command-not-string-array' || hook.source.type === 'spec'));
@@ -143,6 +143,8 @@ export async function runPhase(pods: readonly PodPlan[], phase: Phase, exec: Hoo
       if (blocked) {
         r.result = 'error';
         r.message = blocked;
+        // The on-error that applies to a hook rejected before exec (it differs up to Velero 1.8).
+        r.onError = hook.onErrorIfRejected;
       } else {
         guard(() => o.onHookStart?.(pod, hook));
         let res: ExecResult;
@@ -166,7 +168,10 @@ export async function runPhase(pods: readonly PodPlan[], phase: Phase, exec: Hoo
       } catch {
         // reporting a hook never stops the hooks
       }
-      if (FAILURES.includes(r.result) && hook.onError === 'Fail') {
+      // A hook rejected before exec follows the target's on-error for that case (Ark and Velero <= 1.8
+      // wrote the default Fail only after validating the hook).
+      const decisive = blocked ? hook.onErrorIfRejected : hook.onError;
+      if (FAILURES.includes(r.result) && decisive === 'Fail') {
         skipRest = `not run: hook ${k + 1} failed with on-error Fail`;
         if (o.failFast) failFastTripped = true;
       }

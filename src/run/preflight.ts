@@ -36,11 +36,27 @@ export interface Problem {
   message: string;
 }
 
+/** What the target's server would do with the Backup itself, before any hook. */
+export interface BackupVerdict {
+  name: string;
+  namespace: string;
+  group: string;
+  /** The server rejects the Backup (phase FailedValidation): no hook runs. */
+  failsValidation: boolean;
+  validationErrors: string[];
+  /** Validation passes but no pod is backed up (every list fails, or the Backup fails first). */
+  runsNoHooks: boolean;
+  reason?: string;
+}
+
 export interface DryRunReport {
   apiVersion: string;
   kind: 'HookPlan';
   source: Inventory['source'];
   scope: Inventory['scope'];
+  /** The Ark/Velero version the plan follows. */
+  target: Inventory['scope']['target'];
+  backup?: BackupVerdict;
   pods: PlannedPod[];
   access: AccessCheck[];
   problems: Problem[];
@@ -83,6 +99,14 @@ export async function preflight(inv: Inventory, phases: readonly Phase[]): Promi
     if (p.skip) planned.skip = p.skip;
     pods.push(planned);
   }
+  let backup: BackupVerdict | undefined;
+  const b = inv.backup;
+  if (b) {
+    backup = { name: b.name, namespace: b.namespace, group: b.group, failsValidation: b.validationErrors.length > 0, validationErrors: [...b.validationErrors], runsNoHooks: b.fatal || b.listsFail !== null };
+    if (b.fatal) backup.reason = b.validationErrors.length > 0 ? 'FailedValidation' : 'the Backup fails before any item is backed up';
+    else if (b.listsFail) backup.reason = `every list fails: ${b.listsFail}`;
+    if (backup.runsNoHooks) problems.push({ object: b.object, message: `${inv.scope.target.versions} would run no hook for this Backup (${backup.reason})` });
+  }
   let access: AccessCheck[] = [];
   if (inv.cluster) {
     const { execAccess } = await loadKube();
@@ -100,6 +124,8 @@ export async function preflight(inv: Inventory, phases: readonly Phase[]): Promi
     kind: 'HookPlan',
     source: inv.source,
     scope: inv.scope,
+    target: inv.scope.target,
+    ...(backup ? { backup } : {}),
     pods,
     access,
     problems,

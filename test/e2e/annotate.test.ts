@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import type { Obj, TestApiServer } from '../support/apiserver.ts';
 import { startApiServer } from '../support/apiserver.ts';
-import { arkHooks, kubectl } from '../support/cli.ts';
+import { arkHooks as runCli, kubectl } from '../support/cli.ts';
+
+// These tests check the writing mechanics with Ark's keys: pinned to an Ark target, whose family is
+// ark.heptio.com (item_hook_handler.go@v0.10.0). The default family per target has its own tests.
+const arkHooks: typeof runCli = (args, opts = {}) => runCli(args, { ...opts, env: { ARK_HOOKS_TARGET: 'ark-0.9', ...(opts.env ?? {}) } });
 
 let server: TestApiServer;
 let kc: string;
@@ -191,7 +195,7 @@ test('--local edits manifests and prints every document, other fields unchanged'
   const file = join(tmpdir(), `local-${process.pid}.yaml`);
   const original = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: "1", b: "true"}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db, namespace: prod, annotations: {keep: me}}\nspec:\n  replicas: 3\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: "pg:17", ports: [{containerPort: 5432}]}]}\n';
   writeFileSync(file, original);
-  const r = await arkHooks(['annotate', '--local', '-f', file, 'deployment/db', '--phase', 'pre', '--flavor', 'velero', '--command', '/bin/sync'], { env: { KUBECONFIG: '/nonexistent' } });
+  const r = await arkHooks(['annotate', '--local', '-f', file, 'deployment/db', '--phase', 'pre', '--flavor', 'velero', '--command', '/bin/sync'], { env: { KUBECONFIG: '/nonexistent', ARK_HOOKS_TARGET: 'velero-1.18' } });
   t.is(r.code, 0, r.stderr);
   t.is(r.stderr, 'deployment.apps/db annotated (pod template)\n');
   const [cm, dep] = loadAll(r.stdout) as Obj[];

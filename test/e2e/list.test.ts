@@ -37,7 +37,8 @@ test.before(async () => {
 });
 test.after.always(() => server.stop());
 
-const list = (args: string[], env: Record<string, string | undefined> = {}) => arkHooks(['list', '--kubeconfig', kc, ...args], { env });
+// The cluster holds both annotation families: velero-0.11 reads both (item_hook_handler.go@v0.11.0).
+const list = (args: string[], env: Record<string, string | undefined> = {}) => arkHooks(['list', '--kubeconfig', kc, ...args], { env: { ARK_HOOKS_TARGET: 'velero-0.11', ...env } });
 
 function rows(stdout: string): string[][] {
   const lines = stdout.split('\n');
@@ -87,8 +88,10 @@ test('--backup (velero.io in namespace velero): only pods the Backup covers, wit
 });
 
 test('--backup finds Ark Backups in heptio-ark, and --backup-namespace elsewhere', async (t) => {
-  const r = await list(['--backup', 'weekly', '-o', 'yaml']);
+  // No target: detection finds no version, and the ark.heptio.com Backup bounds the choice to Ark.
+  const r = await list(['--backup', 'weekly', '-o', 'yaml'], { ARK_HOOKS_TARGET: undefined });
   t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /^ark-hooks: cannot tell which Ark\/Velero version .*; the Backup is an ark\.heptio\.com Backup, so it is judged by ark-0\.9 \(Ark v0\.9\.0–v0\.10\.2\)\n$/);
   const report = load(r.stdout) as { scope: { backup: { group: string } }; pods: { name: string; hooks: { command: string[]; source: { type: string } }[] }[] };
   t.is(report.scope.backup.group, 'ark.heptio.com');
   t.deepEqual(report.pods.map((p) => p.name), ['pg-0']);
@@ -98,7 +101,7 @@ test('--backup finds Ark Backups in heptio-ark, and --backup-namespace elsewhere
 });
 
 test('--backup that does not exist: one line, exit 1', async (t) => {
-  const r = await list(['--backup', 'nope']);
+  const r = await list(['--backup', 'nope'], { ARK_HOOKS_TARGET: undefined });
   t.is(r.code, 1);
   t.is(r.stderr.trim().split('\n').length, 1);
   t.regex(r.stderr, /backup "nope" not found \(looked for backups\.velero\.io in namespace "velero" and backups\.ark\.heptio\.com in namespace "heptio-ark"\)/);
@@ -154,7 +157,8 @@ test('errors: no kubeconfig, server down, TLS, 401, 403, each one line with exit
   t.regex(unauth.stderr, /You must be logged in to the server \(Unauthorized\).*log in again/);
 
   server.addUser('nolist', { name: 'nolist', allow: (a) => !(a.verb === 'list' && a.resource === 'pods') });
-  const forbidden = await arkHooks(['list', '--kubeconfig', server.writeKubeconfig({ user: 'nolist' })]);
+  // With --target no detection line precedes the error (detection would print one on stderr first).
+  const forbidden = await arkHooks(['list', '--target', 'velero-1.18', '--kubeconfig', server.writeKubeconfig({ user: 'nolist' })]);
   t.is(forbidden.code, 1);
   t.regex(forbidden.stderr, /Error from server \(Forbidden\): pods is forbidden: User "nolist" cannot list resource "pods" in API group "" in the namespace "default"/);
 
@@ -178,7 +182,7 @@ test('KUBECONFIG with several files follows kubectl: the first current-context w
 test('--request-timeout bounds a slow server', async (t) => {
   const slow = await startApiServer();
   slow.faults.push({ match: (q) => q.path.endsWith('/pods'), delayMs: 10_000, status: 200, body: { kind: 'PodList', items: [], metadata: {} } });
-  const r = await arkHooks(['list', '--kubeconfig', slow.writeKubeconfig(), '--request-timeout', '500ms']);
+  const r = await arkHooks(['list', '--target', 'velero-1.18', '--kubeconfig', slow.writeKubeconfig(), '--request-timeout', '500ms']);
   await slow.stop();
   t.is(r.code, 1);
   t.regex(r.stderr, /did not answer within 0\.5s \(--request-timeout\)/);
@@ -193,7 +197,12 @@ test('list -f reads manifests with no cluster and no kubeconfig', async (t) => {
   const names = report.pods.filter((p: { hooks: unknown[] }) => p.hooks.length > 0).map((p: { kind: string; name: string }) => `${p.kind}/${p.name}`);
   for (const n of ['Pod/mysql-0', 'Pod/redis-0', 'Pod/search-0', 'StatefulSet/postgres', 'CronJob/report', 'Deployment/legacy-app']) t.true(names.includes(n), n);
   const codes = new Set(report.findings.map((f: { code: string }) => f.code));
-  for (const c of ['command-not-json-array', 'invalid-on-error', 'invalid-timeout', 'container-not-found', 'unknown-hook-key', 'legacy-keys']) t.true(codes.has(c), c);
+  for (const c of ['command-not-json-array', 'invalid-on-error', 'invalid-timeout', 'container-not-found', 'unknown-hook-key', 'ark-keys-ignored']) t.true(codes.has(c), c);
+  t.deepEqual(report.scope.target, { name: 'velero-1.18', versions: 'Velero v1.18.0+', chosenBy: 'default: the newest Velero (offline; pass --target to choose)' }, 'offline: the newest Velero, named in the report');
+  // Ark reads the un-prefixed keys as a pre hook (item_hook_handler.go@v0.10.0).
+  const ark = JSON.parse((await arkHooks(['list', '-f', 'examples/', '-o', 'json', '--target', 'ark-0.9'])).stdout);
+  t.true(ark.findings.some((f: { code: string }) => f.code === 'legacy-keys'));
+  t.false(ark.findings.some((f: { code: string }) => f.code === 'ark-keys-ignored'));
 });
 
 test('list -f - reads stdin; -n and -l filter manifests', async (t) => {
@@ -208,18 +217,22 @@ test('validate: findings only, exit 1 on errors, 0 when clean, --strict for warn
   const bad = await arkHooks(['validate', '-f', 'examples/']);
   t.is(bad.code, 1);
   t.regex(bad.stdout, /^error: /m);
-  t.regex(bad.stdout, /\d+ errors, \d+ warnings in \d+ hooks of \d+ pods\n$/);
+  t.regex(bad.stdout, /\d+ errors, \d+ warnings in \d+ hooks of \d+ pods, judged as velero-1\.18\n$/);
   const clean = await arkHooks(['validate', '-f', 'examples/pods/mysql-fsfreeze.yaml']);
   t.is(clean.code, 0, clean.stdout);
-  t.is(clean.stdout, '0 errors, 0 warnings in 2 hooks of 1 pod\n');
+  t.is(clean.stdout, '0 errors, 0 warnings in 2 hooks of 1 pod, judged as velero-1.18\n');
   const strict = await arkHooks(['validate', '--strict', '-f', 'examples/pods/ark-legacy.yaml']);
   t.is(strict.code, 1);
   const json = await arkHooks(['validate', '-f', 'examples/', '-o', 'json']);
   const parsed = JSON.parse(json.stdout);
   t.is(parsed.kind, 'ValidationReport');
   t.false(parsed.valid);
-  const cluster = await arkHooks(['validate', '--kubeconfig', kc, '-n', 'billing']);
+  // pg-0 has un-prefixed ark.heptio.com keys: read by velero-0.11, ignored (an error) by velero-1.18.
+  const cluster = await arkHooks(['validate', '--kubeconfig', kc, '-n', 'billing', '--target', 'velero-0.11']);
   t.is(cluster.code, 0, cluster.stdout + cluster.stderr);
+  const newest = await arkHooks(['validate', '--kubeconfig', kc, '-n', 'billing']);
+  t.is(newest.code, 1);
+  t.regex(newest.stdout, /error: billing\/pg-0: hook\.backup\.ark\.heptio\.com\/command: 1 hook\.backup\.ark\.heptio\.com key: Velero v1\.18\.0\+ ignores them \(Velero stopped reading hook\.backup\.ark\.heptio\.com keys in v1\.0\.0\), so the pre hook they define never runs/);
 });
 
 test('usage errors exit 2 with one line and a pointer to --help', async (t) => {

@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecBehaviour, ExecRequest, Obj, TestApiServer } from '../support/apiserver.ts';
 import { startApiServer } from '../support/apiserver.ts';
-import { arkHooks, start } from '../support/cli.ts';
+import { arkHooks as runCli, start } from '../support/cli.ts';
+
+// These tests check the run mechanics with on-error unset meaning Fail, which is Velero <= 1.8
+// (pod_command_executor.go@v1.8.0); velero-1.18's Continue has its own test below.
+const PINNED = 'velero-1.7.1';
+const arkHooks: typeof runCli = (args, opts = {}) => runCli(args, { ...opts, env: { ARK_HOOKS_TARGET: PINNED, ...(opts.env ?? {}) } });
 
 let server: TestApiServer;
 let kc: string;
@@ -160,7 +165,11 @@ test('dry-run shows the plan, mutates nothing, and catches each problem', async 
   t.regex(r.stdout, /r7\/pending-0: pre hook 1: pod phase is Pending/);
   t.regex(r.stdout, /r7\/stopped-0: pre hook 1: container "side" is not running/);
   t.regex(r.stdout, /r7\/missing-0: pre hook 1: container "nope" is not in the pod's spec.containers/);
-  t.regex(r.stdout, /r7\/done-0  skipped: pod phase is Succeeded/);
+  // Velero <= 1.12 tries a Succeeded pod; 1.13 skips it (pod_command_executor.go@v1.13.0).
+  t.regex(r.stdout, /r7\/done-0: pre hook 1: pod phase is Succeeded, so exec into it fails \(Velero v1\.7\.1–v1\.8\.1 still tries/);
+  const v113 = await runIn('r7', ['dry-run', '--phase', 'pre', '--target', 'velero-1.13']);
+  t.regex(v113.stdout, /r7\/done-0  skipped: pod phase is Succeeded/);
+  t.regex(v113.stdout, /^Judged as velero-1\.13 \(Velero v1\.13\.0–v1\.15\.0\)\n/);
   const sent = server.requests.slice(before).filter((q) => q.namespace === 'r7');
   t.true(sent.some((q) => q.verb === 'list'));
   t.true(sent.every((q) => q.method === 'GET' || q.resource === 'selfsubjectaccessreviews'), 'only reads and access reviews');

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { resolveAnnotationHook } from '../../src/hooks/annotations.ts';
 import { readBackup } from '../../src/hooks/backup.ts';
 import { allFindings, buildPlan } from '../../src/hooks/plan.ts';
+import { OFFLINE_INDEX } from '../../src/hooks/scope.ts';
+import { TARGETS } from '../../src/hooks/targets.ts';
 import type { PodInput } from '../../src/hooks/types.ts';
 import { arkHooks } from '../support/cli.ts';
 import { record } from '../support/reliability-log.ts';
@@ -117,7 +119,7 @@ test('validate on the corpus: exit 1, one line per finding, no stack trace', asy
   t.notRegex(r.stdout + r.stderr, /\n\s+at /);
   const lines = r.stdout.trim().split('\n');
   t.true(lines.slice(0, -1).every((l) => /^(error|warning|info): /.test(l)));
-  t.regex(lines[lines.length - 1] as string, /^\d+ errors, \d+ warnings in \d+ hooks of \d+ pods$/);
+  t.regex(lines[lines.length - 1] as string, /^\d+ errors, \d+ warnings in \d+ hooks of \d+ pods, judged as velero-1\.18$/);
   record('inputs', cases.length, 'validate corpus');
 });
 
@@ -171,10 +173,11 @@ test('fuzz: random annotation maps and Backups never throw, and effective values
     const n = Math.floor(r() * 8);
     for (let i = 0; i < n; i++) annotations[`${pick(prefixes)}${pick(domains)}/${pick(fields)}`] = r() < 0.2 ? String(r()) : pick(values);
     const pod: PodInput = { kind: 'Pod', namespace: 'ns', name: `p${runs}`, labels: r() < 0.5 ? { app: 'a' } : {}, annotations, containers: r() < 0.1 ? [] : ['app', 'side'], initContainers: [], sidecars: [], findings: [] };
-    const backup = readBackup({ apiVersion: pick(['velero.io/v1', 'ark.heptio.com/v1', 'x']), spec: r() < 0.5 ? { hooks: { resources: [{ name: pick(['', 'h']), labelSelector: r() < 0.5 ? { matchLabels: { app: pick(['a', 1]) } } : undefined, pre: [{ exec: { command: pick([['x'], 'x', [], null]), timeout: pick(values), onError: pick(values) } }] }] } } : pick([null, 'x', {}]) });
-    const plan = buildPlan([pod], { flavor: pick(['auto', 'ark', 'velero'] as const), phases: ['pre', 'post'], scope: r() < 0.5 ? backup : null });
+    const tgt = pick(TARGETS);
+    const backup = readBackup({ apiVersion: pick(['velero.io/v1', 'ark.heptio.com/v1', 'x']), spec: r() < 0.5 ? { hooks: { resources: [{ name: pick(['', 'h']), labelSelector: r() < 0.5 ? { matchLabels: { app: pick(['a', 1]) } } : undefined, pre: [{ exec: { command: pick([['x'], 'x', [], null]), timeout: pick(values), onError: pick(values) } }] }] } } : pick([null, 'x', {}]) }, { target: tgt, index: OFFLINE_INDEX, namespaces: null });
+    const plan = buildPlan([pod], { target: tgt, phases: ['pre', 'post'], scope: r() < 0.5 ? backup : null });
     allFindings(plan);
-    for (const phase of ['pre', 'post'] as const) resolveAnnotationHook(pod, phase, 'auto', 'o');
+    for (const phase of ['pre', 'post'] as const) resolveAnnotationHook(pod, phase, tgt, 'o');
     for (const h of plan.pods.flatMap((p) => p.hooks)) {
       if (!(h.onError === 'Fail' || h.onError === 'Continue')) t.fail(`on-error ${h.onError}`);
       if (h.timeoutNanos !== null && h.timeoutNanos <= 0n) t.fail('non-positive timeout');

@@ -247,6 +247,8 @@ export interface ApiServerOptions {
   minor?: number;
   /** Exec subprotocols the server accepts, in preference order. */
   execProtocols?: string[];
+  /** Answer /api and /apis with aggregated discovery (apidiscovery.k8s.io/v2) when the client asks for it. */
+  aggregatedDiscovery?: boolean;
   pki?: Pki;
 }
 
@@ -271,7 +273,7 @@ export class TestApiServer {
 
   constructor(options: ApiServerOptions = {}) {
     this.pki = options.pki ?? testPki();
-    this.options = { minor: options.minor ?? 32, execProtocols: options.execProtocols ?? EXEC_PROTOCOLS_DEFAULT };
+    this.options = { minor: options.minor ?? 32, execProtocols: options.execProtocols ?? EXEC_PROTOCOLS_DEFAULT, aggregatedDiscovery: options.aggregatedDiscovery ?? false };
     for (const t of RESOURCE_TYPES) this.store.set(typeKey(t.group, t.plural), new Map());
     this.wss = new WebSocketServer({
       noServer: true,
@@ -567,6 +569,9 @@ export class TestApiServer {
       const minor = this.options.minor;
       return reply(200, { major: '1', minor: String(minor), gitVersion: `v1.${minor}.0`, gitCommit: 'test', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.26', compiler: 'gc', platform: 'linux/amd64' });
     }
+    if ((path === '/api' || path === '/apis') && this.options.aggregatedDiscovery && /as=APIGroupDiscoveryList/.test(req.headers.accept ?? '')) {
+      return reply(200, this.aggregatedList(path === '/api'), { 'Content-Type': 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' });
+    }
     if (path === '/api') return reply(200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${this.port}` }] });
     if (path === '/apis') return reply(200, this.groupList());
     if (path === '/api/v1' || (/^\/apis\/[^/]+\/[^/]+$/.test(path))) {
@@ -629,6 +634,36 @@ export class TestApiServer {
       groups: groups.map((g) => {
         const v = (RESOURCE_TYPES.find((t) => t.group === g) as ResourceType).version;
         return { name: g, versions: [{ groupVersion: `${g}/${v}`, version: v }], preferredVersion: { groupVersion: `${g}/${v}`, version: v } };
+      }),
+    };
+  }
+
+  /** apidiscovery.k8s.io/v2 APIGroupDiscoveryList: the core group (/api) or every named group (/apis). */
+  private aggregatedList(core: boolean): Obj {
+    const groups = [...new Set(RESOURCE_TYPES.filter((t) => (core ? !t.group : !!t.group)).map((t) => t.group))];
+    return {
+      kind: 'APIGroupDiscoveryList',
+      apiVersion: 'apidiscovery.k8s.io/v2',
+      metadata: {},
+      items: groups.map((g) => {
+        const types = RESOURCE_TYPES.filter((t) => t.group === g);
+        const version = (types[0] as ResourceType).version;
+        return {
+          metadata: g ? { name: g } : {},
+          versions: [{
+            version,
+            freshness: 'Current',
+            resources: types.map((t) => ({
+              resource: t.plural,
+              responseKind: { group: t.group, version: t.version, kind: t.kind },
+              scope: t.namespaced ? 'Namespaced' : 'Cluster',
+              singularResource: t.singular,
+              verbs: t.verbs,
+              ...(t.shortNames ? { shortNames: t.shortNames } : {}),
+              ...(t.subresources ? { subresources: t.subresources.map((sr) => ({ subresource: sr.name, responseKind: { group: '', version: 'v1', kind: sr.kind }, verbs: sr.verbs })) } : {}),
+            })),
+          }],
+        };
       }),
     };
   }

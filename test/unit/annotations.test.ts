@@ -1,6 +1,11 @@
 import test from 'ava';
 import { parseCommandAnnotation, resolveAnnotationHook, unknownHookKeys } from '../../src/hooks/annotations.ts';
-import { codes, pod } from './helpers.ts';
+import { codes, pod, target } from './helpers.ts';
+
+// The old blend read both families (velero.io first): that is Velero v0.11 (item_hook_handler.go@v0.11.0).
+const V011 = target('velero-0.11');
+const V118 = target('velero-1.18');
+const ARK = target('ark-0.9');
 
 const argv = (v: string) => parseCommandAnnotation(v, 'ns/p', 'k').argv;
 
@@ -36,7 +41,7 @@ const A = 'hook.backup.ark.heptio.com';
 
 test('prefixed keys win over legacy keys, and the sets are never mixed', (t) => {
   const p = pod({ [`pre.${V}/command`]: '["a"]', [`${V}/command`]: '["legacy"]', [`${V}/container`]: 'sidecar' });
-  const r = resolveAnnotationHook(p, 'pre', 'velero', 'ns/p');
+  const r = resolveAnnotationHook(p, 'pre', V118, 'ns/p');
   t.deepEqual(r.hook?.command, ['a']);
   t.is(r.hook?.container, 'app', 'the legacy container does not leak into the prefixed set');
   t.true(r.hook?.containerDefaulted);
@@ -45,7 +50,7 @@ test('prefixed keys win over legacy keys, and the sets are never mixed', (t) => 
 
 test('a lone prefixed container without a command is ignored and the legacy set is used', (t) => {
   const p = pod({ [`pre.${V}/container`]: 'sidecar', [`${V}/command`]: '["legacy"]' });
-  const r = resolveAnnotationHook(p, 'pre', 'velero', 'ns/p');
+  const r = resolveAnnotationHook(p, 'pre', V118, 'ns/p');
   t.deepEqual(r.hook?.command, ['legacy']);
   t.is(r.hook?.container, 'app');
   t.true(r.hook?.source.type === 'annotation' && r.hook.source.legacy);
@@ -55,34 +60,34 @@ test('a lone prefixed container without a command is ignored and the legacy set 
 
 test('legacy keys are never used for post', (t) => {
   const p = pod({ [`${A}/command`]: '["legacy"]' });
-  t.is(resolveAnnotationHook(p, 'post', 'auto', 'ns/p').hook, null);
-  t.deepEqual(resolveAnnotationHook(p, 'pre', 'auto', 'ns/p').hook?.command, ['legacy']);
+  t.is(resolveAnnotationHook(p, 'post', V011, 'ns/p').hook, null);
+  t.deepEqual(resolveAnnotationHook(p, 'pre', V011, 'ns/p').hook?.command, ['legacy']);
 });
 
 test('an empty command means no hook', (t) => {
-  const r = resolveAnnotationHook(pod({ [`pre.${V}/command`]: '' }), 'pre', 'auto', 'ns/p');
+  const r = resolveAnnotationHook(pod({ [`pre.${V}/command`]: '' }), 'pre', V011, 'ns/p');
   t.is(r.hook, null);
   t.deepEqual(codes(r.findings), ['empty-command']);
 });
 
-test('auto reads both families; velero wins and the conflict is reported', (t) => {
+test('velero-0.11 reads both families; velero wins and the conflict is reported', (t) => {
   const p = pod({ [`pre.${A}/command`]: '["ark"]', [`pre.${V}/command`]: '["velero"]' });
-  const r = resolveAnnotationHook(p, 'pre', 'auto', 'ns/p');
+  const r = resolveAnnotationHook(p, 'pre', V011, 'ns/p');
   t.deepEqual(r.hook?.command, ['velero']);
   t.deepEqual(codes(r.findings), ['both-families']);
-  t.deepEqual(resolveAnnotationHook(p, 'pre', 'ark', 'ns/p').hook?.command, ['ark'], '--flavor ark reads only ark keys');
-  t.deepEqual(resolveAnnotationHook(p, 'pre', 'velero', 'ns/p').hook?.findings, []);
+  t.deepEqual(resolveAnnotationHook(p, 'pre', ARK, 'ns/p').hook?.command, ['ark'], 'Ark reads only ark keys');
+  t.deepEqual(resolveAnnotationHook(p, 'pre', V118, 'ns/p').hook?.findings, []);
 });
 
 test('Velero v0.11 order: pre.velero, pre.ark, legacy velero, legacy ark', (t) => {
   const p = pod({ [`pre.${A}/command`]: '["pre-ark"]', [`${V}/command`]: '["legacy-velero"]' });
-  t.deepEqual(resolveAnnotationHook(p, 'pre', 'auto', 'ns/p').hook?.command, ['pre-ark']);
+  t.deepEqual(resolveAnnotationHook(p, 'pre', V011, 'ns/p').hook?.command, ['pre-ark']);
 });
 
 test('effective values: container, on-error, timeout with findings', (t) => {
   const p = pod({ [`post.${V}/command`]: '["x"]', [`post.${V}/container`]: 'nope', [`post.${V}/on-error`]: 'continue', [`post.${V}/timeout`]: '300' });
-  const h = resolveAnnotationHook(p, 'post', 'auto', 'ns/p').hook;
-  t.is(h?.onError, 'Fail', 'an invalid on-error means Fail');
+  const h = resolveAnnotationHook(p, 'post', V011, 'ns/p').hook;
+  t.is(h?.onError, 'Fail', 'velero-0.11: an invalid on-error means Fail after an exec failure (pod_command_executor.go@v0.11.0)');
   t.is(h?.timeoutNanos, 30_000_000_000n, 'an unparsable timeout means 30s');
   t.deepEqual(codes(h?.findings ?? []), ['container-not-found', 'invalid-on-error', 'invalid-timeout']);
   t.regex(h?.findings.find((f) => f.code === 'invalid-timeout')?.message ?? '', /"300s"/);
@@ -91,7 +96,7 @@ test('effective values: container, on-error, timeout with findings', (t) => {
 });
 
 test('negative timeout means no timeout; Continue is kept', (t) => {
-  const h = resolveAnnotationHook(pod({ [`pre.${V}/command`]: '["x"]', [`pre.${V}/timeout`]: '-1s', [`pre.${V}/on-error`]: 'Continue' }), 'pre', 'auto', 'ns/p').hook;
+  const h = resolveAnnotationHook(pod({ [`pre.${V}/command`]: '["x"]', [`pre.${V}/timeout`]: '-1s', [`pre.${V}/on-error`]: 'Continue' }), 'pre', V011, 'ns/p').hook;
   t.is(h?.timeoutNanos, null);
   t.is(h?.onError, 'Continue');
   t.deepEqual(codes(h?.findings ?? []), ['negative-timeout']);
@@ -99,11 +104,11 @@ test('negative timeout means no timeout; Continue is kept', (t) => {
 
 test('containers: init containers, native sidecars, and pods without containers', (t) => {
   const base = { [`pre.${V}/command`]: '["x"]' };
-  const init = resolveAnnotationHook(pod({ ...base, [`pre.${V}/container`]: 'init' }, { initContainers: ['init'] }), 'pre', 'auto', 'ns/p').hook;
+  const init = resolveAnnotationHook(pod({ ...base, [`pre.${V}/container`]: 'init' }, { initContainers: ['init'] }), 'pre', V011, 'ns/p').hook;
   t.regex(init?.findings[0]?.message ?? '', /init container/);
-  const sidecar = resolveAnnotationHook(pod({ ...base, [`pre.${V}/container`]: 'proxy' }, { sidecars: ['proxy'] }), 'pre', 'auto', 'ns/p').hook;
+  const sidecar = resolveAnnotationHook(pod({ ...base, [`pre.${V}/container`]: 'proxy' }, { sidecars: ['proxy'] }), 'pre', V011, 'ns/p').hook;
   t.regex(sidecar?.findings[0]?.message ?? '', /native sidecar/);
-  const none = resolveAnnotationHook(pod(base, { containers: [] }), 'pre', 'auto', 'ns/p').hook;
+  const none = resolveAnnotationHook(pod(base, { containers: [] }), 'pre', V011, 'ns/p').hook;
   t.is(none?.container, null);
   t.regex(none?.findings[0]?.message ?? '', /need at least 1 container/);
 });

@@ -1,11 +1,18 @@
+// Backups and plans under explicit targets (the old blend's expectations, each pinned to the target
+// whose behaviour they describe).
 import test from 'ava';
 import { backupCovers, readBackup } from '../../src/hooks/backup.ts';
 import { allFindings, buildPlan } from '../../src/hooks/plan.ts';
-import { globToRegExp, resourcesIncludePods, shouldInclude } from '../../src/hooks/scope.ts';
-import { codes, pod } from './helpers.ts';
+import { BUILTIN_RESOURCES, OFFLINE_INDEX, globMatches, resourcesIncludePods, shouldInclude } from '../../src/hooks/scope.ts';
+import { backupFor, codes, ctx, pod, target } from './helpers.ts';
 
-const velero = (spec: object, name = 'b') => readBackup({ apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name, namespace: 'velero' }, spec });
-const ark = (spec: object, name = 'b') => readBackup({ apiVersion: 'ark.heptio.com/v1', kind: 'Backup', metadata: { name, namespace: 'heptio-ark' }, spec });
+const V118 = target('velero-1.18');
+const ARK = target('ark-0.9');
+const velero = (spec: object, name = 'b') => backupFor(V118, spec, name);
+const ark = (spec: object, name = 'b') => backupFor(ARK, spec, name);
+const CLUSTER_INDEX = { resources: BUILTIN_RESOURCES, complete: true };
+const arkRes = { mode: 'exact' as const, unresolvable: 'drop' as const, index: CLUSTER_INDEX };
+const veleroRes = { mode: 'glob' as const, unresolvable: 'keep' as const, index: CLUSTER_INDEX };
 
 test('ShouldInclude: excludes win; empty or * includes everything; exact vs glob', (t) => {
   t.true(shouldInclude([], [], 'a', 'exact'));
@@ -15,18 +22,21 @@ test('ShouldInclude: excludes win; empty or * includes everything; exact vs glob
   t.true(shouldInclude(['app-*'], [], 'app-1', 'glob'), 'Velero matches globs');
   t.true(shouldInclude([], ['*'], 'x', 'exact'), 'Ark: a literal * excludes nothing');
   t.false(shouldInclude([], ['*'], 'x', 'glob'), 'Velero: * excludes everything');
-  t.true(globToRegExp('{prod,stage}-?').test('prod-1'));
-  t.false(globToRegExp('[!a]x').test('ax'));
+  t.true(globMatches('{prod,stage}-?', 'prod-1'));
+  t.false(globMatches('[!a]x', 'ax'));
 });
 
 test('resource names: short names resolve, unknown names differ between Ark and Velero', (t) => {
-  t.true(resourcesIncludePods(['po'], [], 'exact').includesPods);
-  t.true(resourcesIncludePods(['Pod'], [], 'glob').includesPods);
-  t.false(resourcesIncludePods(['deployments'], [], 'exact').includesPods, '#6043');
-  t.false(resourcesIncludePods(['pvc', 'pv'], [], 'glob').includesPods, '#3240');
-  t.false(resourcesIncludePods([], ['pods'], 'exact').includesPods);
-  t.true(resourcesIncludePods(['nosuchthing'], [], 'exact').includesPods, 'Ark drops unknown names; an empty list matches all (#2461)');
-  t.false(resourcesIncludePods(['nosuchthing'], [], 'glob').includesPods, 'Velero keeps them');
+  t.true(resourcesIncludePods(['po'], [], arkRes).includesPods);
+  t.true(resourcesIncludePods(['Pod'], [], veleroRes).includesPods);
+  t.false(resourcesIncludePods(['deployments'], [], arkRes).includesPods, '#6043');
+  t.false(resourcesIncludePods(['pvc', 'pv'], [], veleroRes).includesPods, '#3240');
+  t.false(resourcesIncludePods([], ['pods'], arkRes).includesPods);
+  t.true(resourcesIncludePods(['nosuchthing'], [], arkRes).includesPods, 'Ark drops unknown names; an empty list matches all (#2461)');
+  t.false(resourcesIncludePods(['nosuchthing'], [], veleroRes).includesPods, 'Velero >= 1.4 keeps them');
+  const offline = resourcesIncludePods(['nosuchthing'], [], { ...arkRes, index: OFFLINE_INDEX });
+  t.deepEqual(offline.unsure, ['nosuchthing'], 'offline, a name that is not built in may be a CRD');
+  t.not(offline.includesPods, offline.includesPodsIfMissing, 'and the outcome depends on it');
 });
 
 test('Backup scope: namespaces, resources, labels, orLabelSelectors, exclude label', (t) => {
@@ -56,10 +66,10 @@ test('invalid selectors and failed validation make the whole Backup fail', (t) =
 
 test('Backup objects of the wrong shape give findings, never exceptions', (t) => {
   for (const raw of [null, 'text', [], { spec: 'x' }, { spec: { includedNamespaces: 'a' } }, { spec: { hooks: { resources: [null, 3, { pre: 'x' }] } } }]) {
-    t.notThrows(() => readBackup(raw));
+    t.notThrows(() => readBackup(raw, ctx(V118)));
   }
-  t.true(codes(readBackup({ apiVersion: 'velero.io/v1', spec: { includedNamespaces: 'a' } }).findings).includes('invalid-field-type'));
-  t.true(codes(readBackup({ apiVersion: 'velero.io/v1', spec: { includeNamespaces: ['a'] } }).findings).includes('unknown-field'));
+  t.true(codes(readBackup({ apiVersion: 'velero.io/v1', spec: { includedNamespaces: 'a' } }, ctx(V118)).findings).includes('invalid-field-type'));
+  t.true(codes(readBackup({ apiVersion: 'velero.io/v1', spec: { includeNamespaces: ['a'] } }, ctx(V118)).findings).includes('unknown-field'));
 });
 
 const hooksSpec = (resources: object[]) => ({ hooks: { resources } });
@@ -67,7 +77,7 @@ const hooksSpec = (resources: object[]) => ({ hooks: { resources } });
 test('annotations replace spec hooks per phase, not per pod', (t) => {
   const b = velero(hooksSpec([{ name: 'spec-hooks', pre: [{ exec: { command: ['spec-pre'] } }], post: [{ exec: { command: ['spec-post'] } }] }]));
   const p = pod({ 'post.hook.backup.velero.io/command': '["ann-post"]' });
-  const plan = buildPlan([p], { flavor: 'auto', phases: ['pre', 'post'], scope: b });
+  const plan = buildPlan([p], { target: V118, phases: ['pre', 'post'], scope: b });
   const hooks = plan.pods[0]?.hooks ?? [];
   t.deepEqual(hooks.map((h) => [h.phase, h.source.type, h.command[0]]), [
     ['pre', 'spec', 'spec-pre'],
@@ -83,7 +93,7 @@ test('every matching spec entry runs, in order; non-matching entries do not', (t
     { name: 'two', labelSelector: { matchLabels: { app: 'db' } }, pre: [{ exec: { command: ['2'], container: 'sidecar', onError: 'Continue', timeout: '1m' } }] },
     { name: 'deploys', includedResources: ['deployments'], pre: [{ exec: { command: ['no'] } }] },
   ]));
-  const plan = buildPlan([pod({}, { labels: { app: 'db' } })], { flavor: 'auto', phases: ['pre'], scope: b });
+  const plan = buildPlan([pod({}, { labels: { app: 'db' } })], { target: V118, phases: ['pre'], scope: b });
   const hooks = plan.pods[0]?.hooks ?? [];
   t.deepEqual(hooks.map((h) => h.command[0]), ['1a', '1b', '2']);
   t.deepEqual(hooks.map((h) => h.name), ['one', 'one', 'two']);
@@ -95,28 +105,31 @@ test('every matching spec entry runs, in order; non-matching entries do not', (t
 
 test('Ark: the deprecated hooks field runs as pre when pre is empty; Velero ignores it', (t) => {
   const spec = hooksSpec([{ name: 'old', hooks: [{ exec: { command: ['old'] } }] }]);
-  const a = buildPlan([pod({})], { flavor: 'auto', phases: ['pre'], scope: ark(spec) });
+  const a = buildPlan([pod({})], { target: ARK, phases: ['pre'], scope: ark(spec) });
   t.deepEqual(a.pods[0]?.hooks.map((h) => h.command[0]), ['old']);
-  const v = buildPlan([pod({})], { flavor: 'auto', phases: ['pre'], scope: velero(spec) });
+  const v = buildPlan([pod({})], { target: V118, phases: ['pre'], scope: velero(spec) });
   t.deepEqual(v.pods[0]?.hooks, []);
   t.true(codes(allFindings(v)).includes('deprecated-hooks-field'));
 });
 
 test('spec hook problems: empty name, bad command, invalid onError and timeout', (t) => {
   const b = velero(hooksSpec([{ name: '', pre: [{ exec: { command: 'fsfreeze --freeze', onError: 'fail', timeout: '10' } }] }]));
-  const plan = buildPlan([pod({})], { flavor: 'auto', phases: ['pre'], scope: b });
+  const plan = buildPlan([pod({})], { target: V118, phases: ['pre'], scope: b });
   const all = codes(allFindings(plan));
   for (const c of ['empty-hook-name', 'command-not-string-array', 'invalid-on-error', 'invalid-timeout']) t.true(all.includes(c), c);
   t.is(all.filter((c) => c === 'empty-hook-name').length, 1, 'reported once');
 });
 
-test('Ark <= 1.8 sticky container (#4499) is reported for later pods', (t) => {
-  const b = ark(hooksSpec([{ name: 'h', pre: [{ exec: { command: ['x'] } }] }]));
+test('Ark <= 1.8 sticky container (#4499) is what the Ark target plans for later pods', (t) => {
+  // pod_command_executor.go@v0.10.0 setDefaultHookContainer writes into the shared spec hook.
+  const spec = hooksSpec([{ name: 'h', pre: [{ exec: { command: ['x'] } }] }]);
   const pods = [pod({}, { name: 'a', containers: ['db'] }), pod({}, { name: 'b', containers: ['web'] })];
-  const plan = buildPlan(pods, { flavor: 'auto', phases: ['pre'], scope: b });
-  t.is(plan.pods[1]?.hooks[0]?.container, 'web', 'we default per pod (Velero >= 1.9)');
-  t.deepEqual(codes(plan.pods[1]?.hooks[0]?.findings ?? []), ['ark-sticky-container']);
+  const plan = buildPlan(pods, { target: ARK, phases: ['pre'], scope: ark(spec) });
+  t.is(plan.pods[1]?.hooks[0]?.container, 'db', "Ark reuses the first pod's container");
+  t.deepEqual(codes(plan.pods[1]?.hooks[0]?.findings ?? []), ['sticky-container-not-found', 'sticky-on-error']);
   t.deepEqual(plan.pods[0]?.hooks[0]?.findings, []);
+  const v = buildPlan(pods, { target: target('velero-1.9'), phases: ['pre'], scope: backupFor('velero-1.9', spec) });
+  t.is(v.pods[1]?.hooks[0]?.container, 'web', 'Velero >= 1.9 defaults per pod (pod_command_executor.go@v1.9.0 localHook)');
 });
 
 test('freeze without unfreeze, pod state and terminating pods', (t) => {
@@ -129,7 +142,7 @@ test('freeze without unfreeze, pod state and terminating pods', (t) => {
       pod(freeze, { name: 'd', deletionTimestamp: '2026-01-01T00:00:00Z' }),
       pod(freeze, { name: 'e', phase: 'Pending', containerRunning: { app: false } }),
     ],
-    { flavor: 'auto', phases: ['pre', 'post'] },
+    { target: V118, phases: ['pre', 'post'] },
   );
   const byName = Object.fromEntries(plan.pods.map((p) => [p.name, p]));
   t.true(codes(byName.a?.findings ?? []).includes('freeze-without-unfreeze'));
@@ -142,7 +155,7 @@ test('freeze without unfreeze, pod state and terminating pods', (t) => {
 
 test('pods with hooks outside the Backup scope are reported as excluded', (t) => {
   const b = velero({ includedNamespaces: ['prod'] });
-  const plan = buildPlan([pod({ 'pre.hook.backup.velero.io/command': '["x"]' }, { namespace: 'dev' }), pod({}, { namespace: 'dev', name: 'q' })], { flavor: 'auto', phases: ['pre', 'post'], scope: b });
+  const plan = buildPlan([pod({ 'pre.hook.backup.velero.io/command': '["x"]' }, { namespace: 'dev' }), pod({}, { namespace: 'dev', name: 'q' })], { target: V118, phases: ['pre', 'post'], scope: b });
   t.is(plan.pods.length, 0);
   t.deepEqual(plan.excluded.map((x) => x.object), ['dev/p']);
 });

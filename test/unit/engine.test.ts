@@ -6,7 +6,7 @@ import type { ExecResult } from '../../src/kube/exec.ts';
 import { runPhase, summarize } from '../../src/run/engine.ts';
 
 const hook = (cmd: string, onError: 'Fail' | 'Continue' = 'Fail'): ResolvedHook => ({
-  phase: 'pre', source: { type: 'annotation', family: 'velero', legacy: false, key: 'k' }, name: 'n', container: 'c', containerDefaulted: false, command: [cmd], onError, timeoutNanos: 1_000_000_000n, findings: [],
+  phase: 'pre', source: { type: 'annotation', family: 'velero', legacy: false, key: 'k' }, name: 'n', container: 'c', containerDefaulted: false, command: [cmd], onError, onErrorIfRejected: onError, timeoutNanos: 1_000_000_000n, findings: [],
 });
 const pod = (name: string, hooks: ResolvedHook[], extra: Partial<PodPlan> = {}): PodPlan => ({ object: `ns/${name}`, kind: 'Pod', namespace: 'ns', name, hooks, findings: [], ...extra });
 const result = (outcome: ExecResult['outcome'], exitCode: number | null): ExecResult => ({ outcome, exitCode, message: outcome, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), stdoutTruncated: false, stderrTruncated: false });
@@ -36,4 +36,22 @@ test('stop before start: every hook is accounted for as not-run', async (t) => {
   s.stop.abort();
   const runs = await runPhase([pod('a', [hook('x')]), pod('b', [hook('y'), hook('z')])], 'pre', async () => result('succeeded', 0), { parallel: 2, failFast: false, stop: s.stop.signal, force: s.force.signal });
   t.deepEqual(runs.flatMap((r) => r.hooks.map((h) => h.result)), ['not-run', 'not-run', 'not-run']);
+});
+
+test('a hook rejected before exec follows onErrorIfRejected (Ark and Velero <= 1.8 with on-error unset)', async (t) => {
+  // pod_command_executor.go@v1.8.0 writes the default Fail only after the container check, so a
+  // rejected hook with on-error unset lets the next hook run; an exec failure stops them.
+  const ran: string[] = [];
+  const exec = async (p: PodPlan, h: ResolvedHook) => {
+    ran.push(`${p.name}:${h.command[0]}`);
+    return h.command[0] === 'bad' ? result('exit-code', 1) : result('succeeded', 0);
+  };
+  const s = signals();
+  const unset = (cmd: string): ResolvedHook => ({ ...hook(cmd, 'Fail'), onErrorIfRejected: 'Continue' });
+  const rejected = { ...unset('x'), findings: [{ severity: 'error' as const, code: 'container-not-found', object: 'o', field: 'f', message: 'no such container' }] };
+  const runs = await runPhase([pod('a', [rejected, unset('next')]), pod('b', [unset('bad'), unset('never')])], 'pre', exec, { parallel: 1, failFast: false, stop: s.stop.signal, force: s.force.signal });
+  t.deepEqual(ran, ['a:next', 'b:bad']);
+  t.deepEqual(runs.map((r) => r.hooks.map((h) => h.result)), [['error', 'succeeded'], ['failed', 'not-run']]);
+  t.deepEqual(runs.map((r) => r.hooks.map((h) => h.onError)), [['Continue', 'Fail'], ['Fail', 'Fail']], 'the report shows the on-error that applied');
+  t.is(summarize(runs).failModeFailures, 1, 'only the exec failure counts as a Fail-mode failure');
 });
