@@ -78,7 +78,10 @@ export class RunCommand extends ExecCommand {
       const runs = await session.phase(phase);
       const report = session.report(started, [{ phase, pods: runs }]);
       const printed = this.printReport(report);
-      return interrupts.exitCode ?? (report.summary.failModeFailures > 0 || !printed ? 1 : 0);
+      // Any failed hook is a failure, whatever its on-error: Velero ends such a Backup PartiallyFailed,
+      // and `run --phase pre && snapshot` must not go on after a freeze that failed. on-error decides
+      // only whether the pod's later hooks run.
+      return interrupts.exitCode ?? (report.summary.failed > 0 || !printed ? 1 : 0);
     } finally {
       interrupts.dispose();
     }

@@ -94,6 +94,20 @@ test('Fail stops the pod\'s remaining hooks, Continue goes on; order within a po
   t.deepEqual([...new Set(order)], ['ann-0', 'cont-0', 'stop-0'], '--parallel 1: one pod after the other, in order');
 });
 
+test('a failed hook with on-error Continue still makes run exit 1; the next hook runs (velero-1.18: unset means Continue)', async (t) => {
+  // pkg/podexec/pod_command_executor.go@v1.9.0: an unset on-error acts as Continue; Velero then ends the
+  // Backup PartiallyFailed, so the failure must show in the exit code (`run --phase pre && snapshot`).
+  server.addBackup('velero.io', 'velero', 'cont', {
+    includedNamespaces: ['r2c'],
+    hooks: { resources: [{ name: 'h', pre: [{ exec: { command: ['exit', '3'] } }, { exec: { command: ['ok', 'after'] } }] }] },
+  });
+  server.addPod('r2c', 'db-0');
+  const r = await runIn('r2c', ['run', '--phase', 'pre', '--backup', 'cont', '--yes', '-o', 'json'], { ARK_HOOKS_TARGET: 'velero-1.18' });
+  t.is(r.code, 1, r.stderr);
+  t.deepEqual(execsIn('r2c').map((e) => e.command.join(' ')), ['exit 3', 'ok after'], 'Continue: the second hook ran');
+  t.deepEqual(json(r.stdout).phases[0].pods[0].hooks.map((h: { onError: string; result: string }) => `${h.onError}:${h.result}`), ['Continue:failed', 'Continue:succeeded']);
+});
+
 test('--parallel overlaps pods (measured by the server timestamps); --parallel 1 does not', async (t) => {
   for (let i = 0; i < 6; i++) server.addPod('r3', `p-${i}`, { annotations: ann('pre', ['sleep', '400']) });
   // The most sessions open at the same instant (a sweep over start and end times; ends first on ties).
