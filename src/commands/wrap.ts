@@ -110,7 +110,9 @@ export class WrapCommand extends ExecCommand {
         preError = (e as Error)?.message ?? String(e);
         say(`error: the pre phase failed: ${preError}\n`);
       }
-      const preFailed = preError !== null || pre.some((r) => r.hooks.some((h) => FAILURES.includes(h.result) && h.onError === 'Fail'));
+      // Stricter than Velero on purpose: any failed pre hook, whatever its on-error, skips COMMAND (a snapshot
+      // after a freeze that failed is not consistent; under Velero >= 1.9 an unset on-error means Continue).
+      const preFailed = preError !== null || pre.some((r) => r.hooks.some((h) => FAILURES.includes(h.result)));
 
       // 2. the command
       let command: NonNullable<RunReport['command']>;
@@ -151,7 +153,8 @@ export class WrapCommand extends ExecCommand {
         postError = (e as Error)?.message ?? String(e);
         say(`error: the post phase failed: ${postError}\n`);
       }
-      const postFailed = postError !== null || post.some((r) => r.hooks.some((h) => FAILURES.includes(h.result) && h.onError === 'Fail'));
+      // Any failed post hook may have left its pod frozen, whatever its on-error.
+      const postFailed = postError !== null || post.some((r) => r.hooks.some((h) => FAILURES.includes(h.result)));
 
       const report = { ...session.report(started, [{ phase: 'pre', pods: pre }, { phase: 'post', pods: post }]), command, interrupted: firstSignal };
       const printed = this.printReport(report);

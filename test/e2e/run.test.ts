@@ -250,6 +250,22 @@ test('wrap: post still runs after a failed pre hook (command skipped) and after 
   t.deepEqual(execsIn('w3').map((e) => e.command[0]), ['freeze', 'thaw']);
 });
 
+test('wrap under velero-1.18 (unset on-error = Continue): a failed freeze still skips the command (exit 3), a failed thaw is exit 5', async (t) => {
+  // Velero >= 1.9 goes on after such a hook (pod_command_executor.go@v1.9.0); wrap is stricter on purpose:
+  // a snapshot after a failed freeze is not consistent, and a failed thaw may leave the pod frozen.
+  const env = { ARK_HOOKS_TARGET: 'velero-1.18' };
+  server.addPod('w2c', 'a-0', { annotations: { ...ann('pre', ['exit', '1']), ...ann('post', ['thaw']) } });
+  const marker = join(mkdtempSync(join(tmpdir(), 'wrap-')), 'ran');
+  const pre = await arkHooks(['wrap', '-n', 'w2c', '--kubeconfig', kc, '--yes', '--', 'touch', marker], { env });
+  t.is(pre.code, 3, pre.stderr);
+  t.throws(() => readFileSync(marker), undefined, 'the command did not run');
+  t.deepEqual(execsIn('w2c').map((e) => e.command[0]), ['exit', 'thaw']);
+  server.addPod('w3c', 'a-0', { annotations: { ...ann('pre', ['freeze']), ...ann('post', ['exit', '2']) } });
+  const post = await arkHooks(['wrap', '-n', 'w3c', '--kubeconfig', kc, '--yes', '--', 'true'], { env });
+  t.is(post.code, 5, post.stderr);
+  t.regex(post.stderr, /may still be frozen/);
+});
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`wrap: ${signal} sent to the real process during the command still runs post, exit ${signal === 'SIGINT' ? 130 : 143}`, async (t) => {
     const ns = `w-${signal.toLowerCase()}`;
