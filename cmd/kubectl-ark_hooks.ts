@@ -3,7 +3,7 @@
 // before anything else is loaded (so is `__guard`, the watcher of wrap's COMMAND); the rest of the CLI is loaded on demand.
 
 import { versionLine } from '../src/build-info.ts';
-import { GUARD_ARG, runGuardian } from '../src/run/guardian.ts';
+import { GUARD_ARG, runGuardian } from '../src/engine/guardian.ts';
 
 declare const __ARK_HOOKS_OVERVIEW__: string | undefined;
 
@@ -11,7 +11,7 @@ const args = process.argv.slice(2);
 const overview = typeof __ARK_HOOKS_OVERVIEW__ === 'string' ? __ARK_HOOKS_OVERVIEW__ : undefined;
 
 if (args[0] === GUARD_ARG && args[1] === '--') {
-  // wrap's COMMAND, watched on the plugin's behalf (src/run/guardian.ts).
+  // wrap's COMMAND, watched on the plugin's behalf (src/engine/guardian.ts).
   runGuardian(args.slice(2));
 } else if (args.length === 1 && (args[0] === '--version' || args[0] === 'version')) {
   process.stdout.write(versionLine() + '\n');

@@ -1,13 +1,13 @@
 import { Command, Option } from 'clipanion';
-import type { DryRun, TargetResult } from '../annotate.ts';
-import { annotate } from '../annotate.ts';
+import type { DryRun, TargetResult } from '../flows/annotate.ts';
+import { annotate } from '../flows/annotate.ts';
 import { UsageError } from '../errors.ts';
 import type { EditRequest, HookWrite } from '../hooks/edit.ts';
 import { checkTimeout, parseOnErrorFlag } from '../hooks/edit.ts';
 import type { Target } from '../hooks/targets.ts';
 import { NEWEST_VELERO, describeTarget, targetByName } from '../hooks/targets.ts';
 import type { Family, Phase } from '../hooks/types.ts';
-import { explicitTarget } from '../inventory.ts';
+import { explicitTarget } from '../flows/inventory.ts';
 import { loadKube } from '../kube-loader.ts';
 import { serialize } from '../output/render.ts';
 import { escapeLine } from '../output/escape.ts';

@@ -6,7 +6,7 @@ import type { BaseContext } from 'clipanion';
 import { EXIT_FAILURE, UsageError, UserError, isUserError, oneLine } from '../errors.ts';
 import type { Phase } from '../hooks/types.ts';
 import { PHASES } from '../hooks/types.ts';
-import type { ScopeConfig } from '../inventory.ts';
+import type { ScopeConfig } from '../flows/inventory.ts';
 import type { ClusterOptions } from '../kube/cluster.ts';
 import type { OutputFormat } from '../output/render.ts';
 import { OUTPUT_FORMATS } from '../output/render.ts';

@@ -1,8 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { collect } from '../inventory.ts';
+import { collect } from '../flows/inventory.ts';
 import { serialize } from '../output/render.ts';
-import { renderPlan } from '../output/run.ts';
-import { preflight } from '../run/preflight.ts';
+import { renderPlan } from '../output/run-report.ts';
+import { preflight } from '../flows/preflight.ts';
 import { ScopeCommand, parseOutput } from './base.ts';
 
 export const DRY_RUN_DETAILS = `

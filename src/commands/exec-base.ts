@@ -4,12 +4,12 @@
 import { createInterface } from 'node:readline';
 import { Option } from 'clipanion';
 import { UsageError } from '../errors.ts';
-import type { Inventory } from '../inventory.ts';
+import type { Inventory } from '../flows/inventory.ts';
 import { writeJson, writeRunYaml } from '../output/render.ts';
-import { renderRunReport } from '../output/run.ts';
+import { renderRunReport } from '../output/run-report.ts';
 import { shellQuote } from '../output/term.ts';
-import type { RunReport, SessionOptions } from '../run/session.ts';
-import type { Interrupts } from '../run/signals.ts';
+import type { RunReport, SessionOptions } from '../engine/session.ts';
+import type { Interrupts } from '../engine/signals.ts';
 import { ScopeCommand, parseOutput } from './base.ts';
 
 export abstract class ExecCommand extends ScopeCommand {

@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
-import { collect } from '../inventory.ts';
+import { collect } from '../flows/inventory.ts';
 import { renderHookReport } from '../output/render.ts';
-import { buildReport } from '../output/report.ts';
+import { buildReport } from '../report/hook-report.ts';
 import { ScopeCommand, parseOutput } from './base.ts';
 
 export class ListCommand extends ScopeCommand {

@@ -1,11 +1,11 @@
 import { Command, Option } from 'clipanion';
 import { UsageError } from '../errors.ts';
-import { collect } from '../inventory.ts';
+import { collect } from '../flows/inventory.ts';
 import { serialize } from '../output/render.ts';
-import { renderPlan } from '../output/run.ts';
-import { preflight } from '../run/preflight.ts';
-import { HookSession } from '../run/session.ts';
-import { Interrupts } from '../run/signals.ts';
+import { renderPlan } from '../output/run-report.ts';
+import { preflight } from '../flows/preflight.ts';
+import { HookSession } from '../engine/session.ts';
+import { Interrupts } from '../engine/signals.ts';
 import { countHooks, ExecCommand } from './exec-base.ts';
 
 export class RunCommand extends ExecCommand {

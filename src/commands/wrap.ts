@@ -4,16 +4,16 @@
 // thaw command is printed (up front, and for the pods left when the post phase is abandoned).
 import { Command } from 'clipanion';
 import { UsageError } from '../errors.ts';
-import { collect } from '../inventory.ts';
+import { collect } from '../flows/inventory.ts';
 import type { PodPlan } from '../hooks/plan.ts';
-import type { PodRun } from '../run/engine.ts';
-import { FAILURES } from '../run/engine.ts';
-import type { Guarded } from '../run/guardian.ts';
-import { inTerminalForeground, spawnGuarded } from '../run/guardian.ts';
-import type { RunReport } from '../run/session.ts';
-import { HookSession } from '../run/session.ts';
-import type { SignalName } from '../run/signals.ts';
-import { Interrupts, SIGNAL_EXIT } from '../run/signals.ts';
+import type { PodRun } from '../engine/phase.ts';
+import { FAILURES } from '../engine/phase.ts';
+import type { Guarded } from '../engine/guardian.ts';
+import { inTerminalForeground, spawnGuarded } from '../engine/guardian.ts';
+import type { RunReport } from '../engine/session.ts';
+import { HookSession } from '../engine/session.ts';
+import type { SignalName } from '../engine/signals.ts';
+import { Interrupts, SIGNAL_EXIT } from '../engine/signals.ts';
 import { countHooks, ExecCommand } from './exec-base.ts';
 
 export const WRAP_EXIT = { preFailed: 3, commandFailed: 4, postFailed: 5 } as const;

@@ -7,7 +7,7 @@
 import type { PodPlan } from '../hooks/plan.ts';
 import type { HookSource, OnError, Phase, ResolvedHook } from '../hooks/types.ts';
 import type { ExecResult } from '../kube/exec.ts';
-import { timeoutText } from '../output/report.ts';
+import { timeoutText } from '../report/hook-report.ts';
 
 export type HookOutcome = 'succeeded' | 'failed' | 'timeout' | 'error' | 'interrupted' | 'skipped' | 'not-run';
 

@@ -5,12 +5,12 @@
 import { loadKube } from '../kube-loader.ts';
 import type { PodPlan } from '../hooks/plan.ts';
 import type { Phase } from '../hooks/types.ts';
-import type { Inventory, ScopeInfo, SourceInfo } from '../inventory.ts';
+import type { Inventory, ScopeInfo, SourceInfo } from '../flows/inventory.ts';
 import type { Cluster } from '../kube/cluster.ts';
 import { escapeLine, escapeTerminal } from '../output/escape.ts';
 import type { Style } from '../output/term.ts';
-import type { HookExecutor, HookRun, PodRun, RunSummary } from './engine.ts';
-import { FAILURES, runPhase, summarize } from './engine.ts';
+import type { HookExecutor, HookRun, PodRun, RunSummary } from './phase.ts';
+import { FAILURES, runPhase, summarize } from './phase.ts';
 import type { HookFiles } from './output-dir.ts';
 import { OutputDir } from './output-dir.ts';
 import type { Interrupts } from './signals.ts';

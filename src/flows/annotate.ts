@@ -1,19 +1,19 @@
 // `annotate`: writes hook annotations onto pods, or onto the pod templates of workloads, in a
 // cluster (one merge patch per object holding only the hook keys) or in manifests (--local).
 
-import { loadKube } from './kube-loader.ts';
-import { UsageError, UserError } from './errors.ts';
-import type { EditRequest, EditResult } from './hooks/edit.ts';
-import { planAnnotationEdit } from './hooks/edit.ts';
-import { objectRef, podFromObject, TEMPLATE_PATHS } from './hooks/objects.ts';
-import { OFFLINE_INDEX, resolveResource } from './hooks/scope.ts';
-import { matches, parseSelector } from './hooks/selector.ts';
-import type { Selector } from './hooks/selector.ts';
-import type { Finding } from './hooks/types.ts';
-import type { ClusterOptions, RawObject } from './kube/cluster.ts';
-import type { KindInfo } from './kube/objects.ts';
+import { loadKube } from '../kube-loader.ts';
+import { UsageError, UserError } from '../errors.ts';
+import type { EditRequest, EditResult } from '../hooks/edit.ts';
+import { planAnnotationEdit } from '../hooks/edit.ts';
+import { objectRef, podFromObject, TEMPLATE_PATHS } from '../hooks/workloads.ts';
+import { OFFLINE_INDEX, resolveResource } from '../hooks/scope.ts';
+import { matches, parseSelector } from '../hooks/selector.ts';
+import type { Selector } from '../hooks/selector.ts';
+import type { Finding } from '../hooks/types.ts';
+import type { ClusterOptions, RawObject } from '../kube/cluster.ts';
+import type { KindInfo } from '../kube/object-client.ts';
 import { objectName, outsideRequest } from './inventory.ts';
-import { loadManifests } from './manifests/load.ts';
+import { loadManifests } from '../manifests/load.ts';
 
 export type DryRun = 'none' | 'client' | 'server';
 

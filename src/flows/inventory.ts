@@ -2,22 +2,22 @@
 // the plan. This is the one pipeline behind list, validate, dry-run and run:
 //   inputs (cluster or -f) → PodInput[] + BackupModel[] → buildPlan → Plan
 
-import { loadKube } from './kube-loader.ts';
-import { UserError, UsageError } from './errors.ts';
-import type { BackupContext, BackupModel, NamespaceInfo } from './hooks/backup.ts';
-import { readBackup } from './hooks/backup.ts';
-import { isBackupObject, podFromObject } from './hooks/objects.ts';
-import type { Plan, PlanOptions } from './hooks/plan.ts';
-import { buildPlan, compareWithNewest } from './hooks/plan.ts';
-import type { ResourceIndex } from './hooks/scope.ts';
-import { OFFLINE_INDEX } from './hooks/scope.ts';
-import type { Selector } from './hooks/selector.ts';
-import { matches, parseSelector } from './hooks/selector.ts';
-import type { BackupGroup, Target } from './hooks/targets.ts';
-import { NEWEST_ARK, NEWEST_VELERO, describeTarget, resolveTargetName, targetByName } from './hooks/targets.ts';
-import type { Finding, Phase, PodInput } from './hooks/types.ts';
-import type { Cluster, ClusterOptions, RawObject } from './kube/cluster.ts';
-import { InputRefused, loadManifests, parseManifestText, readTextBounded } from './manifests/load.ts';
+import { loadKube } from '../kube-loader.ts';
+import { UserError, UsageError } from '../errors.ts';
+import type { BackupContext, BackupModel, NamespaceInfo } from '../hooks/backup.ts';
+import { readBackup } from '../hooks/backup.ts';
+import { isBackupObject, podFromObject } from '../hooks/workloads.ts';
+import type { Plan, PlanOptions } from '../hooks/plan.ts';
+import { buildPlan, compareWithNewest } from '../hooks/plan.ts';
+import type { ResourceIndex } from '../hooks/scope.ts';
+import { OFFLINE_INDEX } from '../hooks/scope.ts';
+import type { Selector } from '../hooks/selector.ts';
+import { matches, parseSelector } from '../hooks/selector.ts';
+import type { BackupGroup, Target } from '../hooks/targets.ts';
+import { NEWEST_ARK, NEWEST_VELERO, describeTarget, resolveTargetName, targetByName } from '../hooks/targets.ts';
+import type { Finding, Phase, PodInput } from '../hooks/types.ts';
+import type { Cluster, ClusterOptions, RawObject } from '../kube/cluster.ts';
+import { InputRefused, loadManifests, parseManifestText, readTextBounded } from '../manifests/load.ts';
 
 export interface ScopeConfig {
   files: string[];

@@ -4,10 +4,10 @@
 import { loadKube } from '../kube-loader.ts';
 import type { PodPlan } from '../hooks/plan.ts';
 import type { Phase } from '../hooks/types.ts';
-import type { Inventory } from '../inventory.ts';
+import type { Inventory } from './inventory.ts';
 import type { AccessCheck } from '../kube/access.ts';
-import { timeoutText } from '../output/report.ts';
-import { blockingProblem } from './engine.ts';
+import { timeoutText } from '../report/hook-report.ts';
+import { blockingProblem } from '../engine/phase.ts';
 
 export interface PlannedHook {
   index: number;

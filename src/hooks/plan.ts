@@ -4,7 +4,7 @@
 import { checkArgv, ignoredFamilyFindings, isHookKey, resolveAnnotationHook, unknownHookKeys } from './annotations.ts';
 import type { BackupContext, BackupModel, SpecEntry, SpecHook } from './backup.ts';
 import { backupCovers, entryApplies, readBackup } from './backup.ts';
-import { objectRef } from './objects.ts';
+import { objectRef } from './workloads.ts';
 import type { Target } from './targets.ts';
 import { NEWEST_VELERO, describeTarget } from './targets.ts';
 import type { Finding, Phase, PodInput, ResolvedHook } from './types.ts';

@@ -3,5 +3,5 @@
 export { canI, execAccess, recordEvent } from './access.ts';
 export { Cluster } from './cluster.ts';
 export { Executor } from './exec.ts';
-export { ObjectClient } from './objects.ts';
+export { ObjectClient } from './object-client.ts';
 export { Discovery, detectTarget, versionFromImage } from './discovery.ts';

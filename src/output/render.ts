@@ -3,7 +3,7 @@
 import Table from 'cli-table3';
 import * as yaml from 'js-yaml';
 import type { Finding, HookSource } from '../hooks/types.ts';
-import type { HookReport } from './report.ts';
+import type { HookReport } from '../report/hook-report.ts';
 import { escapeLine } from './escape.ts';
 import type { Style } from './term.ts';
 import { shellQuote } from './term.ts';

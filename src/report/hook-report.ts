@@ -4,7 +4,7 @@ import { formatGoDuration } from '../hooks/duration.ts';
 import type { PodPlan } from '../hooks/plan.ts';
 import { allFindings } from '../hooks/plan.ts';
 import type { Finding, HookSource, OnError, Phase, ResolvedHook, Severity } from '../hooks/types.ts';
-import type { Inventory, ScopeInfo, SourceInfo } from '../inventory.ts';
+import type { Inventory, ScopeInfo, SourceInfo } from '../flows/inventory.ts';
 
 export const REPORT_API_VERSION = 'ark-hooks.kubectl.dev/v1alpha1';
 

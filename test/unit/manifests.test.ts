@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { podFromObject } from '../../src/hooks/objects.ts';
+import { podFromObject } from '../../src/hooks/workloads.ts';
 import { loadManifests, parseManifestText } from '../../src/manifests/load.ts';
 
 const noStdin = () => Promise.reject(new Error('no stdin'));

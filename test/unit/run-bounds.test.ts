@@ -4,7 +4,7 @@ import test from 'ava';
 import { longTimeout, MAX_TIMER_MS } from '../../src/kube/exec.ts';
 import * as yaml from 'js-yaml';
 import { serialize, writeJson, writeRunYaml } from '../../src/output/render.ts';
-import { safeName } from '../../src/run/output-dir.ts';
+import { safeName } from '../../src/engine/output-dir.ts';
 
 /** A clock whose time moves only when a timer fires; timers above 2^31-1 ms fire at once, as Node's do. */
 function fakeClock() {
