@@ -1,30 +1,15 @@
-import { Command, Option } from 'clipanion';
-import type { DryRun, TargetResult } from '../flows/annotate.ts';
-import { annotate } from '../flows/annotate.ts';
-import { UsageError } from '../errors.ts';
-import type { EditRequest, HookWrite } from '../hooks/edit.ts';
-import { checkTimeout, parseOnErrorFlag } from '../hooks/edit.ts';
-import type { Target } from '../hooks/targets.ts';
-import { NEWEST_VELERO, describeTarget, targetByName } from '../hooks/targets.ts';
-import type { Family, Phase } from '../hooks/types.ts';
-import { explicitTarget } from '../flows/inventory.ts';
-import { loadKube } from '../kube-loader.ts';
-import { serialize } from '../output/render.ts';
-import { escapeLine } from '../output/escape.ts';
-import { KubeCommand, TARGET_DESCRIPTION, parseOutput, readAll, targetChoice } from './base.ts';
+// `annotate`: writes backup hook annotations onto pods or workload pod templates (flows/annotate.ts).
 
-export const PRESETS: Record<string, { needsPath: boolean; describe: string; hooks: (path: string) => Partial<Record<Phase, string[]>> }> = {
-  fsfreeze: {
-    needsPath: true,
-    describe: 'freeze the filesystem at --path before the backup (pre) and thaw it after (post)',
-    hooks: (path) => ({ pre: ['/sbin/fsfreeze', '--freeze', path], post: ['/sbin/fsfreeze', '--unfreeze', path] }),
-  },
-  sync: {
-    needsPath: false,
-    describe: 'flush dirty pages to disk before the backup (pre)',
-    hooks: () => ({ pre: ['/bin/sync'] }),
-  },
-};
+import { Command, Option } from 'clipanion';
+import type { AnnotateRequest } from '../flows/annotate.ts';
+import { annotateObjects } from '../flows/annotate.ts';
+import { UsageError } from '../errors.ts';
+import { PRESET_NAMES } from '../hooks/presets.ts';
+import type { Family, Phase } from '../hooks/types.ts';
+import { renderAnnotated, resultLines } from '../output/annotate.ts';
+import { escapeLine } from '../output/escape.ts';
+import type { DryRun } from '../report/annotate-report.ts';
+import { KubeCommand, TARGET_DESCRIPTION, parseOutput, readAll, targetChoice } from './base.ts';
 
 export class AnnotateCommand extends KubeCommand {
   static override paths = [['annotate']];
@@ -63,7 +48,7 @@ export class AnnotateCommand extends KubeCommand {
   flavor = Option.String('--flavor', { description: 'Annotation family to write: ark or velero (default: the family the target reads); with --remove, the family to remove (default: both)' });
   target = Option.String('--target', { description: TARGET_DESCRIPTION });
   legacy = Option.Boolean('--legacy', false, { description: 'Write the deprecated un-prefixed pre keys (hook.backup.<domain>/…)' });
-  preset = Option.String('--preset', { description: `A common hook pair: ${Object.keys(PRESETS).join(', ')}` });
+  preset = Option.String('--preset', { description: `A common hook pair: ${PRESET_NAMES.join(', ')}` });
   mountPath = Option.String('--path', { description: 'The mount point for --preset fsfreeze' });
   remove = Option.Boolean('--remove', false, { description: "Delete the phase's hook keys (both phases without --phase)" });
   overwrite = Option.Boolean('--overwrite', false, { description: 'Replace an existing hook' });
@@ -74,118 +59,59 @@ export class AnnotateCommand extends KubeCommand {
   local = Option.Boolean('--local', false, { description: 'Edit the manifests given with -f and print them; never contacts a cluster' });
   files = Option.Array('-f,--filename', [], { description: 'With --local: files, directories or - (stdin) to edit' });
 
-  /** The target: --target / $ARK_HOOKS_TARGET, else detected from the cluster, else (--local) the newest Velero. */
-  private async chooseTarget(): Promise<Target> {
-    const choice = targetChoice(this.target, this.context.env);
-    const explicit = explicitTarget(choice.target, choice.targetSource);
-    if (explicit) return explicit;
-    if (this.local) return NEWEST_VELERO;
-    const kube = await loadKube();
-    const cluster = new kube.Cluster(this.kubeOptions(), this.context.env);
-    const d = await kube.detectTarget(cluster, new kube.Discovery(cluster), { namespace: this.context.env.VELERO_NAMESPACE, allowCreate: this.dryRun === undefined || this.dryRun === 'none' || this.dryRun === false });
-    this.context.stderr.write(`${d.line}\n`);
-    // The cluster bundle has its own copy of the table: use this bundle's record of the same target.
-    return targetByName(d.target.name) ?? NEWEST_VELERO;
+  private flavorFlag(): Family | undefined {
+    if (this.flavor === undefined || this.flavor === 'ark' || this.flavor === 'velero') return this.flavor;
+    throw new UsageError(`invalid --flavor "${this.flavor}": use ark or velero`);
   }
 
-  private editRequest(target: Target, warn = true): EditRequest {
-    const family = this.flavor === undefined ? (target.families[0] as Family) : this.flavor;
-    if (family !== 'ark' && family !== 'velero') throw new UsageError(`error: invalid --flavor "${this.flavor}": use ark or velero`);
-    let phase: Phase | undefined;
-    if (this.phase !== undefined) {
-      if (this.phase !== 'pre' && this.phase !== 'post') throw new UsageError(`error: invalid --phase "${this.phase}": use pre or post`);
-      phase = this.phase;
-    }
-    const onError = this.onError === undefined ? undefined : parseOnErrorFlag(this.onError);
-    if (onError === null) throw new UsageError(`error: invalid --on-error "${this.onError}": use Fail or Continue`);
-    if (this.timeout !== undefined) {
-      const problem = checkTimeout(this.timeout);
-      if (problem) throw new UsageError(`error: ${problem}`);
-    }
-    if (this.legacy && phase === 'post') throw new UsageError('error: --legacy keys only exist for pre hooks');
-    const afterDashes = this.context.afterDashes;
-    if (warn && this.flavor !== undefined && !target.families.includes(family as Family)) {
-      this.context.stderr.write(`warning: --flavor ${family}: ${target.name} (${describeTarget(target)}) does not read ${family === 'ark' ? 'ark.heptio.com' : 'velero.io'} keys, so hooks written now never run there\n`);
-    }
-    const base: EditRequest = { target, writes: [], removePhases: [], family: family as Family, removeFamilies: this.flavor ? [family as Family] : ['ark', 'velero'], legacy: this.legacy, overwrite: this.overwrite };
-    if (this.remove) {
-      if (this.command || afterDashes || this.preset) throw new UsageError('error: --remove deletes hooks; it takes no command or preset');
-      return { ...base, removePhases: phase ? [phase] : ['pre', 'post'] };
-    }
-    const extra = { container: this.container, onError, timeout: this.timeout };
-    if (this.preset !== undefined) {
-      const preset = PRESETS[this.preset];
-      if (!preset) throw new UsageError(`error: unknown --preset "${this.preset}": use one of ${Object.keys(PRESETS).join(', ')}`);
-      if (this.command || afterDashes) throw new UsageError('error: --preset sets the command itself; drop --command');
-      if (preset.needsPath && (!this.mountPath || !this.mountPath.startsWith('/'))) throw new UsageError(`error: --preset ${this.preset} needs --path with an absolute mount point, e.g. --path /var/lib/data`);
-      const hooks = preset.hooks(this.mountPath ?? '');
-      const writes: HookWrite[] = (Object.entries(hooks) as [Phase, string[]][]).filter(([p]) => !phase || p === phase).map(([p, command]) => ({ phase: p, command, ...extra }));
-      if (writes.length === 0) throw new UsageError(`error: --preset ${this.preset} has no ${phase} hook`);
-      return { ...base, writes };
-    }
-    if (!phase) throw new UsageError('error: --phase pre or --phase post is required (or use --preset)');
-    let argv: string[];
-    if (this.command && afterDashes) throw new UsageError('error: give the command with --command or after --, not both');
-    if (afterDashes) argv = afterDashes;
-    else if (this.command) {
-      const only = this.command[0] as string;
-      if (this.command.length === 1 && only.trimStart().startsWith('[')) {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(only);
-        } catch (e) {
-          throw new UsageError(`error: --command ${JSON.stringify(only)} is not valid JSON: ${(e as Error).message}`);
-        }
-        if (!Array.isArray(parsed) || parsed.some((x) => typeof x !== 'string')) throw new UsageError('error: --command must be a JSON array of strings, e.g. ["/sbin/fsfreeze","--freeze","/data"]');
-        argv = parsed as string[];
-      } else argv = this.command;
-    } else throw new UsageError('error: the hook needs a command: --command \'["/bin/sync"]\', or the command after --');
-    if (argv.length === 0 || argv[0] === '') throw new UsageError('error: the hook command is empty');
-    return { ...base, writes: [{ phase, command: argv, ...extra }] };
+  private phaseFlag(): Phase | undefined {
+    if (this.phase === undefined || this.phase === 'pre' || this.phase === 'post') return this.phase;
+    throw new UsageError(`invalid --phase "${this.phase}": use pre or post`);
+  }
+
+  private dryRunFlag(): DryRun {
+    if (this.dryRun === undefined || this.dryRun === false) return 'none';
+    if (this.dryRun === true) return 'client';
+    if (this.dryRun === 'none' || this.dryRun === 'client' || this.dryRun === 'server') return this.dryRun;
+    throw new UsageError(`invalid --dry-run "${this.dryRun}": use none, client or server`);
+  }
+
+  request(): AnnotateRequest {
+    const flags = {
+      phase: this.phaseFlag(),
+      command: this.command,
+      afterDashes: this.context.afterDashes,
+      container: this.container,
+      onError: this.onError,
+      timeout: this.timeout,
+      flavor: this.flavorFlag(),
+      legacy: this.legacy,
+      preset: this.preset,
+      mountPath: this.mountPath,
+      remove: this.remove,
+      overwrite: this.overwrite,
+    };
+    const { targets, selector, namespace, allNamespaces, local } = this;
+    const where = { targets, selector, namespace, allNamespaces, local, files: this.files ?? [], kube: this.kubeOptions() };
+    return { flags, ...targetChoice(this.target, this.context.env), ...where, dryRun: this.dryRunFlag() };
   }
 
   async run(): Promise<number> {
-    this.editRequest(NEWEST_VELERO, false); // usage errors before any request
-    const edit = this.editRequest(await this.chooseTarget());
-    let dryRun: DryRun = 'none';
-    if (this.dryRun === true) dryRun = 'client';
-    else if (typeof this.dryRun === 'string') {
-      if (this.dryRun !== 'none' && this.dryRun !== 'client' && this.dryRun !== 'server') throw new UsageError(`error: invalid --dry-run "${this.dryRun}": use none, client or server`);
-      dryRun = this.dryRun;
-    }
+    const req = this.request();
     const format = this.output === undefined ? (this.local ? 'yaml' : undefined) : (parseOutput(this.output, ['json', 'yaml']) as 'json' | 'yaml');
-    const statusOut = format ? this.context.stderr : this.context.stdout;
-    const suffix = dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : '';
-    const onResult = (r: TargetResult) => {
-      for (const w of r.warnings) this.context.stderr.write(`warning: ${escapeLine(w)}\n`);
-      if (r.status === 'failed') this.context.stderr.write(`error: ${escapeLine(r.error ?? '')}\n`);
-      else statusOut.write(`${escapeLine(r.ref)} ${r.status}${r.template ? ' (pod template)' : ''}${r.status === 'annotated' ? suffix : ''}\n`);
+    const { stdout, stderr } = this.context;
+    const io = {
+      readStdin: () => readAll(this.context.stdin),
+      env: this.context.env,
+      warn: (m: string) => void stderr.write(`warning: ${escapeLine(m)}\n`),
+      note: (line: string) => void stderr.write(`${line}\n`),
     };
-    const outcome = await annotate(
-      {
-        targets: this.targets,
-        selector: this.selector,
-        namespace: this.namespace,
-        allNamespaces: this.allNamespaces,
-        edit,
-        dryRun,
-        local: this.local,
-        files: this.files ?? [],
-        kube: this.kubeOptions(),
-      },
-      { readStdin: () => readAll(this.context.stdin), env: this.context.env, warn: (m: string) => void this.context.stderr.write(`warning: ${escapeLine(m)}\n`) },
-      onResult,
-    );
-    if (format) {
-      if (outcome.documents) {
-        const docs = outcome.documents;
-        if (format === 'yaml') this.context.stdout.write(docs.map((d) => serialize(d, 'yaml')).join('---\n'));
-        else this.context.stdout.write(serialize(docs.length === 1 ? docs[0] : { apiVersion: 'v1', kind: 'List', items: docs }, 'json'));
-      } else {
-        const objs = outcome.results.filter((r) => r.object).map((r) => r.object);
-        this.context.stdout.write(serialize(objs.length === 1 ? objs[0] : { apiVersion: 'v1', kind: 'List', items: objs }, format));
-      }
-    }
+    const outcome = await annotateObjects(req, io, (r) => {
+      const lines = resultLines(r, req.dryRun);
+      if (lines.stderr) stderr.write(lines.stderr);
+      if (lines.status) (format ? stderr : stdout).write(lines.status);
+    });
+    if (format) stdout.write(renderAnnotated(outcome, format));
     return outcome.results.some((r) => r.status === 'failed') ? 1 : 0;
   }
 }

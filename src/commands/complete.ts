@@ -3,7 +3,7 @@
 
 import type { Cli } from 'clipanion';
 import type { Context } from './base.ts';
-import { PRESETS } from './annotate.ts';
+import { PRESET_NAMES } from '../hooks/presets.ts';
 import { escapeLine } from '../output/escape.ts';
 import { TARGETS } from '../hooks/targets.ts';
 
@@ -15,7 +15,7 @@ const VALUES: Record<string, string[]> = {
   '--flavor': ['ark', 'velero'],
   '--target': TARGETS.map((t) => t.name),
   '--dry-run': ['none', 'client', 'server'],
-  '--preset': Object.keys(PRESETS),
+  '--preset': [...PRESET_NAMES],
   '--on-error': ['Fail', 'Continue'],
 };
 const FILE_FLAGS = new Set(['-f', '--filename', '--kubeconfig', '--backup-file', '--output-dir']);

@@ -1,8 +1,9 @@
+// `dry-run`: what `run` would execute and what would make it fail, executing nothing (flows/preflight.ts).
+
 import { Command, Option } from 'clipanion';
-import { collect } from '../flows/inventory.ts';
+import { dryRun } from '../flows/preflight.ts';
 import { serialize } from '../output/render.ts';
 import { renderPlan } from '../output/run-report.ts';
-import { preflight } from '../flows/preflight.ts';
 import { ScopeCommand, parseOutput } from './base.ts';
 
 export const DRY_RUN_DETAILS = `
@@ -29,10 +30,7 @@ export class DryRunCommand extends ScopeCommand {
 
   async run(): Promise<number> {
     const format = parseOutput(this.output, ['table', 'json', 'yaml']);
-    // A dry run creates nothing, not even a ServerStatusRequest to detect the Velero version.
-    const cfg = { ...this.scopeConfig(), allowCreate: false };
-    const inventory = await collect(cfg, this.inventoryIO());
-    const report = await preflight(inventory, cfg.phases);
+    const report = await dryRun(this.scopeConfig(), this.inventoryIO());
     this.context.stdout.write(format === 'table' ? renderPlan(report, this.style()) : serialize(report, format as 'json' | 'yaml'));
     return report.wouldFail ? 1 : 0;
   }

@@ -1,15 +1,14 @@
-// Flags and plumbing shared by run and wrap: parallelism, confirmation, output of the report, and
-// the thaw command printed when post hooks may not have run.
+// Flags and plumbing shared by run and wrap: the session settings, confirmation on a terminal, the
+// report's output, and the flags a thaw command repeats.
 
 import { createInterface } from 'node:readline';
 import { Option } from 'clipanion';
 import { UsageError } from '../errors.ts';
-import type { Inventory } from '../flows/inventory.ts';
+import type { ExecIO, ExecSettings, ThawFlags } from '../flows/exec.ts';
 import { writeJson, writeRunYaml } from '../output/render.ts';
 import { renderRunReport } from '../output/run-report.ts';
-import { shellQuote } from '../output/term.ts';
-import type { RunReport, SessionOptions } from '../engine/session.ts';
-import type { Interrupts } from '../engine/signals.ts';
+import type { SourceInfo } from '../report/common.ts';
+import type { RunReport } from '../report/run-report.ts';
 import { ScopeCommand, parseOutput } from './base.ts';
 
 export abstract class ExecCommand extends ScopeCommand {
@@ -32,22 +31,46 @@ export abstract class ExecCommand extends ScopeCommand {
     return n;
   }
 
-  requireCluster() {
-    if ((this.files ?? []).length > 0) throw new UsageError('error: hooks run in a cluster: -f only works with list, validate and dry-run');
-  }
-
-  sessionOptions(interrupts: Interrupts): SessionOptions {
+  execSettings(): ExecSettings {
     return {
       parallel: this.parallelism(),
       failFast: this.failFast,
-      recordEvents: this.recordEvents || this.recordEventsWithCommand,
+      recordEvents: this.recordEvents,
       recordEventsWithCommand: this.recordEventsWithCommand,
       showOutput: this.showOutput,
       outputDir: this.outputDir,
-      maxOutputBytes: 64 * 1024,
-      stderr: this.context.stderr,
-      style: this.style(this.context.stderr as unknown as { isTTY?: boolean }),
-      interrupts,
+    };
+  }
+
+  /** stderr that never throws, confirmation, and the report printer. */
+  execIO(): ExecIO {
+    const format = this.format();
+    const err = this.context.stderr;
+    return {
+      ...this.inventoryIO(),
+      say: (text) => {
+        try {
+          err.write(text);
+        } catch {
+          // a closed stderr must not cost the post phase
+        }
+      },
+      style: this.style(err as unknown as { isTTY?: boolean }),
+      confirm: (what, source) => this.confirm(what, source),
+      render: (report) => this.printReport(report, format),
+    };
+  }
+
+  thawFlags(): ThawFlags {
+    return {
+      kubeconfig: this.kubeconfig,
+      context: this.kubeContext,
+      cluster: this.cluster,
+      user: this.user,
+      backup: this.backup,
+      backupFile: this.backupFile,
+      backupNamespace: this.backupNamespace,
+      flavor: this.flavor,
     };
   }
 
@@ -55,10 +78,10 @@ export abstract class ExecCommand extends ScopeCommand {
    * Asks on a terminal; refuses without --yes when stdin is not one. Returns the exit code of a
    * refusal (1 for no or Ctrl-D, 130 for Ctrl-C), or null to go ahead.
    */
-  async confirm(what: string, inv: Inventory): Promise<number | null> {
+  async confirm(what: string, source: SourceInfo): Promise<number | null> {
     if (this.yes) return null;
     const stdin = this.context.stdin as NodeJS.ReadStream;
-    const where = inv.source.context ? ` (context "${inv.source.context}")` : '';
+    const where = source.context ? ` (context "${source.context}")` : '';
     if (!stdin.isTTY) throw new UsageError(`error: refusing to ${what}${where} without confirmation: stdin is not a terminal, pass --yes`);
     const rl = createInterface({ input: stdin, output: this.context.stderr });
     const answer = await new Promise<string | null>((resolve) => {
@@ -75,9 +98,8 @@ export abstract class ExecCommand extends ScopeCommand {
   }
 
   /** Prints the report; a report that cannot be rendered is an error line, never a lost run. */
-  printReport(report: RunReport): boolean {
+  printReport(report: RunReport, format: 'table' | 'json' | 'yaml'): boolean {
     try {
-      const format = this.format();
       if (format === 'table') this.context.stdout.write(renderRunReport(report, this.style()));
       else if (format === 'json') writeJson(report, (chunk) => this.context.stdout.write(chunk));
       else writeRunYaml(report as unknown as Parameters<typeof writeRunYaml>[0], (chunk) => this.context.stdout.write(chunk));
@@ -87,30 +109,4 @@ export abstract class ExecCommand extends ScopeCommand {
       return false;
     }
   }
-
-  /** `kubectl ark-hooks run --phase post …` lines (one per namespace) that run the post hooks of these pods. */
-  thawCommands(pods: readonly { namespace: string; name: string }[]): string[] {
-    const flags: string[] = [];
-    const add = (flag: string, value: string | undefined) => {
-      if (value !== undefined) flags.push(flag, value);
-    };
-    add('--kubeconfig', this.kubeconfig);
-    add('--context', this.kubeContext);
-    add('--cluster', this.cluster);
-    add('--user', this.user);
-    add('--backup', this.backup);
-    add('--backup-file', this.backupFile);
-    add('--backup-namespace', this.backupNamespace);
-    if (this.flavor !== 'auto') add('--flavor', this.flavor);
-    const byNs = new Map<string, string[]>();
-    for (const p of pods) byNs.set(p.namespace, [...(byNs.get(p.namespace) ?? []), p.name]);
-    return [...byNs.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([ns, names]) => shellQuote(['kubectl', 'ark-hooks', 'run', '--phase', 'post', ...flags, '-n', ns, '--yes', ...names.sort()]));
-  }
-}
-
-export function countHooks(inv: Inventory, phases: readonly string[]): { pods: number; hooks: number } {
-  const pods = inv.plan.pods.filter((p) => p.hooks.some((h) => phases.includes(h.phase)));
-  return { pods: pods.length, hooks: pods.reduce((n, p) => n + p.hooks.filter((h) => phases.includes(h.phase)).length, 0) };
 }

@@ -1,7 +1,8 @@
+// `list`: one row per hook of the pods in scope, with the values Ark/Velero would use.
+
 import { Command, Option } from 'clipanion';
-import { collect } from '../flows/inventory.ts';
+import { hookReport } from '../flows/inventory.ts';
 import { renderHookReport } from '../output/render.ts';
-import { buildReport } from '../report/hook-report.ts';
 import { ScopeCommand, parseOutput } from './base.ts';
 
 export class ListCommand extends ScopeCommand {
@@ -29,8 +30,7 @@ export class ListCommand extends ScopeCommand {
 
   async run(): Promise<number> {
     const format = parseOutput(this.output);
-    const inventory = await collect(this.scopeConfig(), this.inventoryIO());
-    const report = buildReport(inventory, this.all);
+    const report = await hookReport(this.scopeConfig(), this.inventoryIO(), this.all);
     this.context.stdout.write(renderHookReport(report, { format, showAll: this.all, style: this.style() }));
     return 0;
   }

@@ -1,12 +1,12 @@
+// `run --phase pre|post`: executes the hooks of one phase (flows/run.ts); with --dry-run, the plan.
+
 import { Command, Option } from 'clipanion';
 import { UsageError } from '../errors.ts';
-import { collect } from '../flows/inventory.ts';
+import { dryRun } from '../flows/preflight.ts';
+import { runHooks } from '../flows/run.ts';
 import { serialize } from '../output/render.ts';
 import { renderPlan } from '../output/run-report.ts';
-import { preflight } from '../flows/preflight.ts';
-import { HookSession } from '../engine/session.ts';
-import { Interrupts } from '../engine/signals.ts';
-import { countHooks, ExecCommand } from './exec-base.ts';
+import { ExecCommand } from './exec-base.ts';
 
 export class RunCommand extends ExecCommand {
   static override paths = [['run']];
@@ -38,52 +38,15 @@ export class RunCommand extends ExecCommand {
   dryRun = Option.Boolean('--dry-run', false, { description: 'Show the plan and its problems instead of executing (same as the dry-run command)' });
 
   async run(): Promise<number> {
-    const cfg = this.scopeConfig();
-    const phases = this.phase === undefined ? [] : cfg.phases;
-    if (phases.length !== 1) throw new UsageError('error: run needs --phase pre or --phase post (use wrap to run both around a command)');
-    const format = this.format();
+    const scope = this.scopeConfig();
+    const phase = this.phase === undefined ? undefined : scope.phases[0];
+    if (phase === undefined) throw new UsageError('run needs --phase pre or --phase post (use wrap to run both around a command)');
     if (this.dryRun) {
-      // A dry run creates nothing, not even a ServerStatusRequest to detect the Velero version.
-      const inv = await collect({ ...cfg, allowCreate: false }, this.inventoryIO());
-      const report = await preflight(inv, phases);
+      const format = this.format();
+      const report = await dryRun(scope, this.inventoryIO());
       this.context.stdout.write(format === 'table' ? renderPlan(report, this.style()) : serialize(report, format));
       return report.wouldFail ? 1 : 0;
     }
-    this.requireCluster();
-    this.parallelism();
-    const inv = await collect(cfg, this.inventoryIO());
-    if (this.podNames.length > 0) {
-      const want = new Set(this.podNames);
-      const kept = inv.plan.pods.filter((p) => want.has(p.name));
-      for (const name of [...want].filter((n) => !kept.some((p) => p.name === n)).sort()) this.context.stderr.write(`warning: pod "${name}" is not in scope\n`);
-      inv.plan.pods.splice(0, inv.plan.pods.length, ...kept);
-    }
-    const phase = phases[0] as 'pre' | 'post';
-    const { pods, hooks } = countHooks(inv, phases);
-    if (hooks === 0) {
-      this.context.stderr.write(`No ${phase} hooks in scope.\n`);
-      return 0;
-    }
-    const refused = await this.confirm(`run ${hooks} ${phase} hook${hooks === 1 ? '' : 's'} in ${pods} pod${pods === 1 ? '' : 's'}`, inv);
-    if (refused !== null) {
-      this.context.stderr.write('Nothing was run.\n');
-      return refused;
-    }
-    const interrupts = new Interrupts((name, count) => {
-      this.context.stderr.write(count === 1 ? `\n${name}: starting no new hooks; waiting for the running ones (again to close their streams)\n` : `\n${name}: closing the running hooks' streams\n`);
-    }).install();
-    try {
-      const session = new HookSession(inv, this.sessionOptions(interrupts));
-      const started = new Date();
-      const runs = await session.phase(phase);
-      const report = session.report(started, [{ phase, pods: runs }]);
-      const printed = this.printReport(report);
-      // Any failed hook is a failure, whatever its on-error: Velero ends such a Backup PartiallyFailed,
-      // and `run --phase pre && snapshot` must not go on after a freeze that failed. on-error decides
-      // only whether the pod's later hooks run.
-      return interrupts.exitCode ?? (report.summary.failed > 0 || !printed ? 1 : 0);
-    } finally {
-      interrupts.dispose();
-    }
+    return runHooks({ scope, phase, podNames: this.podNames, exec: this.execSettings() }, this.execIO());
   }
 }

@@ -1,7 +1,9 @@
+// `validate`: the findings of the hooks in scope, and exit 1 when any is an error (a linter for CI).
+
 import { Command, Option } from 'clipanion';
-import { collect } from '../flows/inventory.ts';
-import { renderFindings, serialize } from '../output/render.ts';
-import { buildReport } from '../report/hook-report.ts';
+import { hookReport } from '../flows/inventory.ts';
+import { renderValidation, serialize } from '../output/render.ts';
+import { validationReport } from '../report/hook-report.ts';
 import { ScopeCommand, parseOutput } from './base.ts';
 
 export class ValidateCommand extends ScopeCommand {
@@ -27,20 +29,8 @@ export class ValidateCommand extends ScopeCommand {
 
   async run(): Promise<number> {
     const format = parseOutput(this.output, ['table', 'json', 'yaml']);
-    const inventory = await collect(this.scopeConfig(), this.inventoryIO());
-    const report = buildReport(inventory);
-    const { errors, warnings } = report.summary;
-    const failed = errors > 0 || (this.strict && warnings > 0);
-    if (format === 'json' || format === 'yaml') {
-      this.context.stdout.write(serialize({ apiVersion: report.apiVersion, kind: 'ValidationReport', source: report.source, scope: report.scope, findings: report.findings, summary: report.summary, valid: !failed }, format));
-    } else {
-      const style = this.style();
-      const text = renderFindings(report.findings, style, false);
-      if (text) this.context.stdout.write(text);
-      const hooks = report.summary.hooks;
-      const verdict = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${hooks} hook${hooks === 1 ? '' : 's'} of ${report.summary.podsInScope} pod${report.summary.podsInScope === 1 ? '' : 's'}, judged as ${report.scope.target.name}`;
-      if (text || !this.quiet) this.context.stdout.write(`${failed ? style.red(verdict) : style.green(verdict)}\n`);
-    }
-    return failed ? 1 : 0;
+    const report = validationReport(await hookReport(this.scopeConfig(), this.inventoryIO()), this.strict);
+    this.context.stdout.write(format === 'table' ? renderValidation(report, this.style(), this.quiet) : serialize(report, format as 'json' | 'yaml'));
+    return report.valid ? 0 : 1;
   }
 }

@@ -1,22 +1,8 @@
-// wrap: pre hooks, COMMAND, post hooks, with the promise that post runs for every pod whose pre
-// phase started, whatever happens in between (signals, a closed terminal or pipe, failed writes,
-// a dropped API connection). Only SIGKILL or a third signal during post can break it; for those the
-// thaw command is printed (up front, and for the pods left when the post phase is abandoned).
+// `wrap -- COMMAND`: pre hooks, COMMAND, post hooks, with the promise that post runs (flows/wrap.ts).
 import { Command } from 'clipanion';
 import { UsageError } from '../errors.ts';
-import { collect } from '../flows/inventory.ts';
-import type { PodPlan } from '../hooks/plan.ts';
-import type { PodRun } from '../engine/phase.ts';
-import { FAILURES } from '../engine/phase.ts';
-import type { Guarded } from '../engine/guardian.ts';
-import { inTerminalForeground, spawnGuarded } from '../engine/guardian.ts';
-import type { RunReport } from '../engine/session.ts';
-import { HookSession } from '../engine/session.ts';
-import type { SignalName } from '../engine/signals.ts';
-import { Interrupts, SIGNAL_EXIT } from '../engine/signals.ts';
-import { countHooks, ExecCommand } from './exec-base.ts';
-
-export const WRAP_EXIT = { preFailed: 3, commandFailed: 4, postFailed: 5 } as const;
+import { wrapCommand } from '../flows/wrap.ts';
+import { ExecCommand } from './exec-base.ts';
 
 export class WrapCommand extends ExecCommand {
   static override paths = [['wrap']];
@@ -41,138 +27,9 @@ export class WrapCommand extends ExecCommand {
 
   async run(): Promise<number> {
     const argv = this.context.afterDashes ?? [];
-    if (argv.length === 0 || argv[0] === '') throw new UsageError('error: wrap needs a command after --, e.g. kubectl ark-hooks wrap -n shop -- ./snapshot.sh');
-    if (this.phase !== undefined) throw new UsageError('error: wrap runs both phases; --phase does not apply');
-    this.requireCluster();
-    this.parallelism();
-    const inv = await collect(this.scopeConfig(), this.inventoryIO());
-    const { pods, hooks } = countHooks(inv, ['pre', 'post']);
-    const refused = await this.confirm(`run ${hooks} hook${hooks === 1 ? '' : 's'} in ${pods} pod${pods === 1 ? '' : 's'} around "${argv.join(' ')}"`, inv);
-    if (refused !== null) {
-      this.context.stderr.write('Nothing was run.\n');
-      return refused;
-    }
-    const err = this.context.stderr;
-    const say = (text: string) => {
-      try {
-        err.write(text);
-      } catch {
-        // a closed stderr must not cost the post phase
-      }
-    };
-    let stage: 'pre' | 'command' | 'post' = 'pre';
-    let guarded: Guarded | null = null;
-    let commandSignals = 0;
-    let postSignals = 0;
-    const stillFrozen = new Map<string, PodPlan>();
-    let firstSignal: SignalName | null = null;
-    const interrupts = new Interrupts((name) => {
-      firstSignal ??= name;
-      if (stage === 'pre') say(`\n${name}: starting no new pre hooks; the post hooks will run for every pod whose pre phase started\n`);
-      else if (stage === 'command') {
-        commandSignals++;
-        // COMMAND shares our terminal: when we are its foreground, Ctrl-C and Ctrl-\ reached it already.
-        const fromTerminal = (name === 'SIGINT' || name === 'SIGQUIT') && inTerminalForeground();
-        const relay: NodeJS.Signals | null = commandSignals === 1 ? (fromTerminal ? null : name) : commandSignals === 2 ? 'SIGTERM' : 'SIGKILL';
-        if (relay) guarded?.signal(relay);
-        say(`\n${name}: ${relay ? `sent ${relay} to the command` : 'stopping the command'}; the post hooks run next${commandSignals < 3 ? ' (again to send it ' + (commandSignals === 1 ? 'SIGTERM' : 'SIGKILL') + ')' : ''}\n`);
-      } else {
-        postSignals++;
-        if (postSignals < 3) {
-          say(`\n${name}: the post hooks are running to undo the pre hooks of ${stillFrozen.size} pod(s); ${postSignals === 1 ? 'they keep running (a third signal abandons them)' : 'press Ctrl-C once more to abandon them'}\n`);
-        } else {
-          say(`\n${name}: abandoning the post phase. These pods may still be frozen:\n`);
-          const left = [...stillFrozen.values()];
-          for (const p of left.map((x) => `${x.namespace}/${x.name}`).sort()) say(`  ${p}\n`);
-          say('Thaw them with:\n');
-          for (const line of this.thawCommands(left)) say(`  ${line}\n`);
-          process.exit(SIGNAL_EXIT[name]);
-        }
-      }
-    }).install();
-    try {
-      // Checks --output-dir before anything is frozen.
-      const session = new HookSession(inv, this.sessionOptions(interrupts));
-      const started = new Date();
-      const postPlanned = inv.plan.pods.filter((p) => p.hooks.some((h) => h.phase === 'post'));
-      if (postPlanned.length > 0 && inv.plan.pods.some((p) => p.hooks.some((h) => h.phase === 'pre'))) {
-        say('If this process is killed (SIGKILL) before the post phase ends, thaw the pods with:\n');
-        for (const line of this.thawCommands(postPlanned)) say(`  ${line}\n`);
-      }
-
-      // 1. pre. A pod counts as started as soon as a worker picks it up, even if the phase fails later.
-      const preStarted = new Set<string>();
-      let pre: PodRun[] = [];
-      let preError: string | null = null;
-      try {
-        pre = await session.phase('pre', undefined, { onPodStart: (p) => preStarted.add(`${p.namespace}/${p.name}`) });
-      } catch (e) {
-        preError = (e as Error)?.message ?? String(e);
-        say(`error: the pre phase failed: ${preError}\n`);
-      }
-      // Stricter than Velero on purpose: any failed pre hook, whatever its on-error, skips COMMAND (a snapshot
-      // after a freeze that failed is not consistent; under Velero >= 1.9 an unset on-error means Continue).
-      const preFailed = preError !== null || pre.some((r) => r.hooks.some((h) => FAILURES.includes(h.result)));
-
-      // 2. the command
-      let command: NonNullable<RunReport['command']>;
-      if (preFailed || interrupts.stop.signal.aborted) {
-        const reason = preFailed ? 'a pre hook failed' : `interrupted by ${firstSignal}`;
-        say(`Skipping "${argv.join(' ')}": ${reason}.\n`);
-        command = { argv, exitCode: null, signal: null, skipped: true, reason };
-      } else {
-        stage = 'command';
-        say(`Running ${argv.join(' ')}\n`);
-        guarded = spawnGuarded(argv);
-        const res = await guarded.done;
-        guarded = null;
-        command = { argv, exitCode: res.exitCode, signal: res.signal, skipped: false, ...(res.reason ? { reason: res.reason } : {}) };
-        if (res.reason) say(`error: ${argv[0]}: ${res.reason}\n`);
-      }
-
-      // 3. post, for every pod whose pre phase started (and, after the command ran, pods with only post hooks)
-      stage = 'post';
-      const postPods = postPlanned.filter((p) => {
-        const key = `${p.namespace}/${p.name}`;
-        if (preStarted.has(key)) return true;
-        return !command.skipped && !p.hooks.some((h) => h.phase === 'pre');
-      });
-      for (const p of postPods) stillFrozen.set(`${p.namespace}/${p.name}`, p);
-      let post: PodRun[] = [];
-      let postError: string | null = null;
-      try {
-        post = await session.phase('post', postPods, {
-          stop: new AbortController().signal,
-          force: new AbortController().signal,
-          startAttempts: 8,
-          onPodDone: (run) => {
-            if (run.hooks.every((h) => h.result === 'succeeded')) stillFrozen.delete(`${run.namespace}/${run.pod}`);
-          },
-        });
-      } catch (e) {
-        postError = (e as Error)?.message ?? String(e);
-        say(`error: the post phase failed: ${postError}\n`);
-      }
-      // Any failed post hook may have left its pod frozen, whatever its on-error.
-      const postFailed = postError !== null || post.some((r) => r.hooks.some((h) => FAILURES.includes(h.result)));
-
-      const report = { ...session.report(started, [{ phase: 'pre', pods: pre }, { phase: 'post', pods: post }]), command, interrupted: firstSignal };
-      const printed = this.printReport(report);
-      if (postFailed || stillFrozen.size > 0) {
-        const left = [...stillFrozen.values()];
-        if (postFailed) say('error: a post hook failed; the pods above may still be frozen\n');
-        if (left.length > 0) {
-          say('To run their post hooks again:\n');
-          for (const line of this.thawCommands(left)) say(`  ${line}\n`);
-        }
-        if (postFailed) return WRAP_EXIT.postFailed;
-      }
-      if (firstSignal) return SIGNAL_EXIT[firstSignal as SignalName];
-      if (preFailed) return WRAP_EXIT.preFailed;
-      if (command.skipped || command.exitCode !== 0) return WRAP_EXIT.commandFailed;
-      return printed ? 0 : 1;
-    } finally {
-      interrupts.dispose();
-    }
+    if (argv.length === 0 || argv[0] === '') throw new UsageError('wrap needs a command after --, e.g. kubectl ark-hooks wrap -n shop -- ./snapshot.sh');
+    if (this.phase !== undefined) throw new UsageError('wrap runs both phases; --phase does not apply');
+    const exec = this.execSettings();
+    return wrapCommand({ scope: this.scopeConfig(), argv, exec, thaw: this.thawFlags() }, this.execIO());
   }
 }

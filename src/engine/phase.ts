@@ -5,45 +5,14 @@
 // callback or the executor throws ends a phase: it becomes that hook's error, and the rest runs.
 
 import type { PodPlan } from '../hooks/plan.ts';
-import type { HookSource, OnError, Phase, ResolvedHook } from '../hooks/types.ts';
+import { hooksOf } from '../hooks/plan.ts';
+import type { Phase, ResolvedHook } from '../hooks/types.ts';
 import type { ExecResult } from '../kube/exec.ts';
-import { timeoutText } from '../report/hook-report.ts';
+import { timeoutText } from '../hooks/duration.ts';
+import type { HookOutcome, HookResult, PodResult } from '../report/run-report.ts';
+import { FAILURES } from '../report/run-report.ts';
 
-export type HookOutcome = 'succeeded' | 'failed' | 'timeout' | 'error' | 'interrupted' | 'skipped' | 'not-run';
-
-export interface HookRun {
-  namespace: string;
-  pod: string;
-  phase: Phase;
-  /** 1-based position among the pod's hooks of this phase. */
-  index: number;
-  name: string;
-  source: HookSource;
-  container: string | null;
-  command: string[];
-  onError: OnError;
-  timeout: string;
-  result: HookOutcome;
-  exitCode: number | null;
-  message: string;
-  startedAt?: string;
-  finishedAt?: string;
-  durationMs: number | null;
-  stdout: string;
-  stderr: string;
-  outputTruncated: boolean;
-}
-
-export interface PodRun {
-  namespace: string;
-  pod: string;
-  phase: Phase;
-  /** The worker picked the pod up: its phase was attempted. */
-  started: boolean;
-  hooks: HookRun[];
-}
-
-export type HookExecutor = (pod: PodPlan, hook: ResolvedHook, signal: AbortSignal, run: HookRun) => Promise<ExecResult>;
+export type HookExecutor = (pod: PodPlan, hook: ResolvedHook, signal: AbortSignal, run: HookResult) => Promise<ExecResult>;
 
 export interface EngineOptions {
   parallel: number;
@@ -55,11 +24,9 @@ export interface EngineOptions {
   /** A worker picked the pod up: its hooks of this phase are about to be attempted. */
   onPodStart?: (pod: PodPlan) => void;
   onHookStart?: (pod: PodPlan, hook: ResolvedHook) => void;
-  onHookDone?: (run: HookRun, pod: PodPlan) => void | Promise<void>;
-  onPodDone?: (run: PodRun, done: number, total: number) => void;
+  onHookDone?: (run: HookResult, pod: PodPlan) => void | Promise<void>;
+  onPodDone?: (run: PodResult, done: number, total: number) => void;
 }
-
-export const FAILURES: readonly HookOutcome[] = ['failed', 'timeout', 'error', 'interrupted'];
 
 /** Problems that make Ark fail a hook without executing it, or that make exec fail for sure. */
 const BLOCKING = new Set(['container-not-found', 'sticky-container-not-found', 'no-containers', 'invalid-container', 'command-empty', 'command-not-string-array', 'empty-hook-name', 'pod-not-running', 'container-not-running']);
@@ -72,7 +39,7 @@ export function blockingProblem(pod: PodPlan, hook: ResolvedHook): string | null
   return null;
 }
 
-function baseRun(pod: PodPlan, hook: ResolvedHook, index: number): HookRun {
+function baseRun(pod: PodPlan, hook: ResolvedHook, index: number): HookResult {
   return {
     namespace: pod.namespace,
     pod: pod.name,
@@ -112,18 +79,18 @@ function guard(fn: () => void) {
   }
 }
 
-export async function runPhase(pods: readonly PodPlan[], phase: Phase, exec: HookExecutor, o: EngineOptions): Promise<PodRun[]> {
-  const runs: PodRun[] = pods.map((p) => ({ namespace: p.namespace, pod: p.name, phase, started: false, hooks: [] }));
+export async function runPhase(pods: readonly PodPlan[], phase: Phase, exec: HookExecutor, o: EngineOptions): Promise<PodResult[]> {
+  const runs: PodResult[] = pods.map((p) => ({ namespace: p.namespace, pod: p.name, phase, started: false, hooks: [] }));
   let next = 0;
   let done = 0;
   let failFastTripped = false;
 
   async function runPod(i: number) {
     const pod = pods[i] as PodPlan;
-    const run = runs[i] as PodRun;
+    const run = runs[i] as PodResult;
     run.started = true;
     guard(() => o.onPodStart?.(pod));
-    const hooks = pod.hooks.filter((h) => h.phase === phase);
+    const hooks = hooksOf(pod, phase);
     let skipRest: string | null = pod.skip ? `skipped: ${pod.skip}` : null;
     for (const [k, hook] of hooks.entries()) {
       const r = baseRun(pod, hook, k + 1);
@@ -195,33 +162,7 @@ export async function runPhase(pods: readonly PodPlan[], phase: Phase, exec: Hoo
     if (run.started) continue;
     const pod = pods[i] as PodPlan;
     const why = o.stop.aborted ? 'not started: interrupted' : 'not started: --fail-fast after an earlier failure';
-    run.hooks = pod.hooks.filter((h) => h.phase === phase).map((h, k) => ({ ...baseRun(pod, h, k + 1), message: why }));
+    run.hooks = hooksOf(pod, phase).map((h, k) => ({ ...baseRun(pod, h, k + 1), message: why }));
   }
   return runs;
-}
-
-export interface RunSummary {
-  pods: number;
-  hooks: number;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-  notRun: number;
-  interrupted: number;
-  /** Failures of hooks with on-error Fail: these decide the exit code. */
-  failModeFailures: number;
-}
-
-export function summarize(runs: readonly PodRun[]): RunSummary {
-  const hooks = runs.flatMap((r) => r.hooks);
-  return {
-    pods: runs.filter((r) => r.hooks.length > 0).length,
-    hooks: hooks.length,
-    succeeded: hooks.filter((h) => h.result === 'succeeded').length,
-    failed: hooks.filter((h) => h.result === 'failed' || h.result === 'timeout' || h.result === 'error').length,
-    skipped: hooks.filter((h) => h.result === 'skipped').length,
-    notRun: hooks.filter((h) => h.result === 'not-run').length,
-    interrupted: hooks.filter((h) => h.result === 'interrupted').length,
-    failModeFailures: hooks.filter((h) => FAILURES.includes(h.result) && h.onError === 'Fail').length,
-  };
 }

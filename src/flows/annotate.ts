@@ -4,18 +4,20 @@
 import { loadKube } from '../kube-loader.ts';
 import { UsageError, UserError } from '../errors.ts';
 import type { EditRequest, EditResult } from '../hooks/edit.ts';
+import { NEWEST_VELERO, targetByName } from '../hooks/targets.ts';
+import type { Target } from '../hooks/targets.ts';
+import type { AnnotateFlags } from './annotate-request.ts';
+import { editRequest } from './annotate-request.ts';
 import { planAnnotationEdit } from '../hooks/edit.ts';
 import { objectRef, podFromObject, TEMPLATE_PATHS } from '../hooks/workloads.ts';
 import { OFFLINE_INDEX, resolveResource } from '../hooks/scope.ts';
 import { matches, parseSelector } from '../hooks/selector.ts';
 import type { Selector } from '../hooks/selector.ts';
-import type { Finding } from '../hooks/types.ts';
 import type { ClusterOptions, RawObject } from '../kube/cluster.ts';
 import type { KindInfo } from '../kube/object-client.ts';
-import { objectName, outsideRequest } from './inventory.ts';
+import { explicitTarget, objectName, outsideRequest } from './inventory.ts';
 import { loadManifests } from '../manifests/load.ts';
-
-export type DryRun = 'none' | 'client' | 'server';
+import type { AnnotateOutcome, DryRun, TargetResult } from '../report/annotate-report.ts';
 
 export const TARGET_KINDS: Record<string, KindInfo> = {
   pods: { kind: 'Pod', apiVersion: 'v1', display: 'pod' },
@@ -87,23 +89,42 @@ export interface AnnotateConfig {
   kube: ClusterOptions;
 }
 
-export interface TargetResult {
-  /** "pod/web-0", "deployment.apps/db" */
-  ref: string;
-  namespace: string;
-  template: boolean;
-  status: 'annotated' | 'unchanged' | 'failed';
-  error?: string;
-  warnings: string[];
-  findings: Finding[];
-  changes: Record<string, string | null>;
-  object?: RawObject;
+/** annotate's command line: the hook flags, what to annotate, and where. */
+export interface AnnotateRequest extends Omit<AnnotateConfig, 'edit'> {
+  flags: AnnotateFlags;
+  /** --target / $ARK_HOOKS_TARGET and where it came from. */
+  target?: string | undefined;
+  targetSource?: string | undefined;
 }
 
-export interface AnnotateOutcome {
-  results: TargetResult[];
-  /** --local: every top-level document of every file, edited in place. */
-  documents?: unknown[];
+export interface AnnotateIO {
+  readStdin: () => Promise<string>;
+  env: NodeJS.ProcessEnv;
+  /** A warning for stderr; the command escapes it. */
+  warn: (message: string) => void;
+  /** One line for stderr (target detection). */
+  note: (line: string) => void;
+}
+
+/** `annotate`: checks the flags, chooses the target, then edits the objects; `onResult` hears each one. */
+export async function annotateObjects(req: AnnotateRequest, io: AnnotateIO, onResult: (r: TargetResult) => void): Promise<AnnotateOutcome> {
+  editRequest(req.flags, NEWEST_VELERO); // usage errors before any request
+  const edit = editRequest(req.flags, await chooseTarget(req, io), io.warn);
+  return annotate({ ...req, edit }, io, onResult);
+}
+
+/** The target: --target / $ARK_HOOKS_TARGET, else detected from the cluster, else (--local) the newest Velero. */
+async function chooseTarget(req: AnnotateRequest, io: AnnotateIO): Promise<Target> {
+  const explicit = explicitTarget(req.target, req.targetSource);
+  if (explicit) return explicit;
+  if (req.local) return NEWEST_VELERO;
+  const kube = await loadKube();
+  const cluster = new kube.Cluster(req.kube, io.env);
+  const detect = { namespace: io.env.VELERO_NAMESPACE, allowCreate: req.dryRun === 'none' };
+  const d = await kube.detectTarget(cluster, new kube.Discovery(cluster), detect);
+  io.note(d.line);
+  // The cluster bundle has its own copy of the table: use this bundle's record of the same target.
+  return targetByName(d.target.name) ?? NEWEST_VELERO;
 }
 
 function templatePath(kind: string): string[] {

@@ -1,6 +1,7 @@
 // Gathers the pods and Backups a command works on, from a cluster or from manifests, and builds
-// the plan. This is the one pipeline behind list, validate, dry-run and run:
-//   inputs (cluster or -f) → PodInput[] + BackupModel[] → buildPlan → Plan
+// the plan. This is the one pipeline behind list, validate, dry-run, run and wrap:
+//   inputs (cluster or -f) → PodInput[] + BackupModel[] → buildPlan → Plan → Inventory
+// The live Cluster (cluster mode) is returned beside the Inventory, for the flows that act on pods.
 
 import { loadKube } from '../kube-loader.ts';
 import { UserError, UsageError } from '../errors.ts';
@@ -17,6 +18,10 @@ import type { BackupGroup, Target } from '../hooks/targets.ts';
 import { NEWEST_ARK, NEWEST_VELERO, describeTarget, resolveTargetName, targetByName } from '../hooks/targets.ts';
 import type { Finding, Phase, PodInput } from '../hooks/types.ts';
 import type { Cluster, ClusterOptions, RawObject } from '../kube/cluster.ts';
+import type { DroppedObject, ScopeInfo } from '../report/common.ts';
+import type { HookReport } from '../report/hook-report.ts';
+import { buildReport } from '../report/hook-report.ts';
+import type { Inventory } from '../report/inventory.ts';
 import { InputRefused, loadManifests, parseManifestText, readTextBounded } from '../manifests/load.ts';
 
 export interface ScopeConfig {
@@ -35,36 +40,6 @@ export interface ScopeConfig {
   /** Detection may create a ServerStatusRequest (false for dry-run). */
   allowCreate?: boolean;
   kube: ClusterOptions;
-}
-
-export interface SourceInfo {
-  type: 'cluster' | 'files';
-  context?: string;
-  server?: string;
-  files?: number;
-}
-
-export interface TargetInfo {
-  name: string;
-  /** "Velero v1.18.0+" */
-  versions: string;
-  /** How it was chosen: "--target", "ARK_HOOKS_TARGET", "detected: …", "default: …". */
-  chosenBy: string;
-}
-
-export interface ScopeInfo {
-  namespace: string;
-  selector?: string;
-  /** Objects the server sent that the request did not ask for (another namespace, a non-matching label): never acted on. */
-  dropped?: DroppedObject[];
-  phases: Phase[];
-  target: TargetInfo;
-  backup?: { name: string; namespace: string; group: string };
-}
-
-export interface DroppedObject {
-  object: string;
-  reason: string;
 }
 
 /**
@@ -86,18 +61,6 @@ export function outsideRequest(raw: Record<string, unknown>, namespace: string |
 export function objectName(raw: Record<string, unknown>): string {
   const meta = (typeof raw.metadata === 'object' && raw.metadata !== null ? raw.metadata : {}) as { namespace?: unknown; name?: unknown };
   return `${typeof meta.namespace === 'string' ? meta.namespace : ''}/${typeof meta.name === 'string' ? meta.name : ''}`;
-}
-
-export interface Inventory {
-  plan: Plan;
-  source: SourceInfo;
-  scope: ScopeInfo;
-  target: Target;
-  /** The Backup whose scope the plan follows, if any. */
-  backup?: BackupModel;
-  /** Set in cluster mode, for commands that go on to act on the pods. */
-  cluster?: Cluster;
-  podsSeen: number;
 }
 
 export interface InventoryIO {
@@ -160,7 +123,19 @@ function rawBackupFromFile(path: string, io: InventoryIO): Promise<{ raw: RawObj
   return read(text, path);
 }
 
-export async function collect(cfg: ScopeConfig, io: InventoryIO): Promise<Inventory> {
+/** `list` and `validate`: the hook report of the pods in scope; pods without hooks only with `all`. */
+export async function hookReport(cfg: ScopeConfig, io: InventoryIO, all = false): Promise<HookReport> {
+  const { inventory } = await collect(cfg, io);
+  return buildReport(inventory, all);
+}
+
+/** The inventory, and in cluster mode the connection it was read from. */
+export interface Collected {
+  inventory: Inventory;
+  cluster: Cluster | null;
+}
+
+export async function collect(cfg: ScopeConfig, io: InventoryIO): Promise<Collected> {
   const selector = compileSelector(cfg.selector);
   if (cfg.backupName && cfg.backupFile) throw new UsageError('error: --backup and --backup-file cannot be used together');
   if (cfg.allNamespaces && cfg.namespace) throw new UsageError('error: --namespace and --all-namespaces cannot be used together');
@@ -184,7 +159,7 @@ function finishPlan(pods: PodInput[], options: PlanOptions, ctx: Omit<BackupCont
   return plan;
 }
 
-async function collectFromFiles(cfg: ScopeConfig, selector: Selector | null, io: InventoryIO): Promise<Inventory> {
+async function collectFromFiles(cfg: ScopeConfig, selector: Selector | null, io: InventoryIO): Promise<Collected> {
   const loaded = await loadManifests(cfg.files, io.readStdin);
   const pods: PodInput[] = [];
   const rawBackups: { raw: RawObject; origin: string }[] = [];
@@ -238,7 +213,7 @@ async function collectFromFiles(cfg: ScopeConfig, selector: Selector | null, io:
   if (scopeBackup) scope.backup = { name: scopeBackup.name, namespace: scopeBackup.namespace, group: scopeBackup.group };
   const inv: Inventory = { plan, source: { type: 'files', files: loaded.files }, scope, target, podsSeen: pods.length };
   if (scopeBackup) inv.backup = scopeBackup;
-  return inv;
+  return { inventory: inv, cluster: null };
 }
 
 /** Whether a Backup names resources, so that discovery is needed to resolve them. */
@@ -252,7 +227,7 @@ function namesResources(raw: unknown): boolean {
   return lists.some((l) => Array.isArray(l) && l.some((x) => x !== '*'));
 }
 
-async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, io: InventoryIO): Promise<Inventory> {
+async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, io: InventoryIO): Promise<Collected> {
   const kube = await loadKube();
   const cluster = new kube.Cluster(cfg.kube, io.env);
   const discovery = new kube.Discovery(cluster);
@@ -353,9 +328,8 @@ async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, i
     source: { type: 'cluster', context: cluster.config.contextName, server: cluster.config.server },
     scope,
     target,
-    cluster,
     podsSeen: seen,
   };
   if (scopeBackup) inv.backup = scopeBackup;
-  return inv;
+  return { inventory: inv, cluster };
 }

@@ -2,73 +2,27 @@
 // executing anything. Every request it sends is a read (lists, gets, SelfSubjectAccessReviews).
 
 import { loadKube } from '../kube-loader.ts';
-import type { PodPlan } from '../hooks/plan.ts';
-import type { Phase } from '../hooks/types.ts';
-import type { Inventory } from './inventory.ts';
-import type { AccessCheck } from '../kube/access.ts';
-import { timeoutText } from '../report/hook-report.ts';
 import { blockingProblem } from '../engine/phase.ts';
+import { timeoutText } from '../hooks/duration.ts';
+import type { Cluster } from '../kube/cluster.ts';
+import { REPORT_API_VERSION } from '../report/common.ts';
+import type { Inventory } from '../report/inventory.ts';
+import type { InventoryIO, ScopeConfig } from './inventory.ts';
+import { collect } from './inventory.ts';
+import type { AccessCheck, BackupVerdict, DryRunReport, PlannedHook, PlannedPod, Problem } from '../report/plan-report.ts';
 
-export interface PlannedHook {
-  index: number;
-  phase: Phase;
-  name: string;
-  source: PodPlan['hooks'][number]['source'];
-  container: string | null;
-  containerDefaulted: boolean;
-  command: string[];
-  onError: string;
-  timeout: string;
-  /** What would stop this hook in a real run, if anything. */
-  problem?: string;
-  warnings: string[];
+/** `dry-run` and `run --dry-run`: the inventory (creating nothing, not even a ServerStatusRequest), then the plan report. */
+export async function dryRun(cfg: ScopeConfig, io: InventoryIO): Promise<DryRunReport> {
+  const { inventory, cluster } = await collect({ ...cfg, allowCreate: false }, io);
+  return preflight(inventory, cluster);
 }
 
-export interface PlannedPod {
-  namespace: string;
-  pod: string;
-  skip?: string;
-  hooks: PlannedHook[];
-}
-
-export interface Problem {
-  object: string;
-  message: string;
-}
-
-/** What the target's server would do with the Backup itself, before any hook. */
-export interface BackupVerdict {
-  name: string;
-  namespace: string;
-  group: string;
-  /** The server rejects the Backup (phase FailedValidation): no hook runs. */
-  failsValidation: boolean;
-  validationErrors: string[];
-  /** Validation passes but no pod is backed up (every list fails, or the Backup fails first). */
-  runsNoHooks: boolean;
-  reason?: string;
-}
-
-export interface DryRunReport {
-  apiVersion: string;
-  kind: 'HookPlan';
-  source: Inventory['source'];
-  scope: Inventory['scope'];
-  /** The Ark/Velero version the plan follows. */
-  target: Inventory['scope']['target'];
-  backup?: BackupVerdict;
-  pods: PlannedPod[];
-  access: AccessCheck[];
-  problems: Problem[];
-  wouldFail: boolean;
-  summary: { pods: number; hooks: number; problems: number };
-}
-
-export async function preflight(inv: Inventory, phases: readonly Phase[]): Promise<DryRunReport> {
+/** The plan report of an inventory (its plan holds only the phases asked for), with RBAC checks in a cluster. */
+export async function preflight(inv: Inventory, cluster: Cluster | null): Promise<DryRunReport> {
   const pods: PlannedPod[] = [];
   const problems: Problem[] = [];
   for (const p of inv.plan.pods) {
-    const hooks = p.hooks.filter((h) => phases.includes(h.phase));
+    const hooks = p.hooks;
     if (hooks.length === 0) continue;
     const counters: Record<string, number> = {};
     const planned: PlannedPod = {
@@ -108,10 +62,10 @@ export async function preflight(inv: Inventory, phases: readonly Phase[]): Promi
     if (backup.runsNoHooks) problems.push({ object: b.object, message: `${inv.scope.target.versions} would run no hook for this Backup (${backup.reason})` });
   }
   let access: AccessCheck[] = [];
-  if (inv.cluster) {
+  if (cluster) {
     const { execAccess } = await loadKube();
     const namespaces = [...new Set(pods.filter((p) => !p.skip).map((p) => p.namespace))].sort();
-    access = await execAccess(inv.cluster, namespaces);
+    access = await execAccess(cluster, namespaces);
     for (const a of access.filter((x) => !x.allowed)) {
       problems.push({
         object: `namespace ${a.namespace}`,
@@ -120,7 +74,7 @@ export async function preflight(inv: Inventory, phases: readonly Phase[]): Promi
     }
   }
   return {
-    apiVersion: 'ark-hooks.kubectl.dev/v1alpha1',
+    apiVersion: REPORT_API_VERSION,
     kind: 'HookPlan',
     source: inv.source,
     scope: inv.scope,

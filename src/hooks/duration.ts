@@ -119,3 +119,8 @@ export function nanosToMillis(nanos: bigint): number {
   const ms = nanos / 1_000_000n;
   return ms > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(ms);
 }
+
+/** A hook timeout as reports show it: Go duration text ("30s", "5m0s"), or "none". */
+export function timeoutText(nanos: bigint | null): string {
+  return nanos === null ? 'none' : formatGoDuration(nanos);
+}

@@ -50,6 +50,15 @@ export interface Plan {
   findings: Finding[];
 }
 
+/** The hooks of one phase of a pod, in order: the one place a phase is picked out of a plan. */
+export function hooksOf(pod: PodPlan, phase: Phase): ResolvedHook[] {
+  return pod.hooks.filter((h) => h.phase === phase);
+}
+
+export function hasHooksIn(pod: PodPlan, phase: Phase): boolean {
+  return pod.hooks.some((h) => h.phase === phase);
+}
+
 export function hasHookAnnotations(pod: PodInput): boolean {
   return Object.keys(pod.annotations).some(isHookKey);
 }

@@ -1,17 +1,11 @@
 // RBAC pre-flight checks (SelfSubjectAccessReview) and the audit trail (core/v1 Events).
 
 import { AuthorizationV1Api, CoreV1Api } from '@kubernetes/client-node';
+import type { AccessCheck } from '../report/plan-report.ts';
 import type { Cluster } from './cluster.ts';
 import { apiClient } from './http.ts';
 
-export interface AccessCheck {
-  namespace: string;
-  verb: string;
-  resource: string;
-  subresource?: string;
-  allowed: boolean;
-  reason?: string;
-}
+export type { AccessCheck };
 
 export async function canI(cluster: Cluster, namespace: string, verb: string, resource: string, subresource?: string, group = ''): Promise<AccessCheck> {
   const api = apiClient(cluster.kc, AuthorizationV1Api);

@@ -3,7 +3,7 @@
 import Table from 'cli-table3';
 import * as yaml from 'js-yaml';
 import type { Finding, HookSource } from '../hooks/types.ts';
-import type { HookReport } from '../report/hook-report.ts';
+import type { HookReport, ValidationReport } from '../report/hook-report.ts';
 import { escapeLine } from './escape.ts';
 import type { Style } from './term.ts';
 import { shellQuote } from './term.ts';
@@ -198,4 +198,14 @@ export function renderHookReport(report: HookReport, opts: ListRenderOptions): s
   const hiddenInfo = wide ? 0 : report.findings.filter((f) => f.severity === 'info').length;
   if (hiddenInfo > 0) out += `${style.dim(`(${hiddenInfo} more notes with -o wide)`)}\n`;
   return out;
+}
+
+/** `validate` on a terminal: the findings, then a verdict line (left out with `quiet` when there is nothing to say). */
+export function renderValidation(v: ValidationReport, style: Style, quiet: boolean): string {
+  const text = renderFindings(v.findings, style, false);
+  const { errors, warnings, hooks, podsInScope } = v.summary;
+  const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  const verdict = `${n(errors, 'error')}, ${n(warnings, 'warning')} in ${n(hooks, 'hook')} of ${n(podsInScope, 'pod')}, judged as ${v.scope.target.name}`;
+  if (!text && quiet) return '';
+  return `${text}${v.valid ? style.green(verdict) : style.red(verdict)}\n`;
 }

@@ -1,7 +1,7 @@
 // Human views of dry-run plans and run reports; json/yaml serialise the objects themselves.
 
-import type { DryRunReport } from '../flows/preflight.ts';
-import type { RunReport } from '../engine/session.ts';
+import type { DryRunReport } from '../report/plan-report.ts';
+import type { RunReport } from '../report/run-report.ts';
 import { renderTable, sourceText } from './render.ts';
 import { escapeLine } from './escape.ts';
 import type { Style } from './term.ts';

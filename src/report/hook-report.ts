@@ -1,12 +1,12 @@
 // One report object per command: the table, wide, json and yaml outputs are all views of it.
 
-import { formatGoDuration } from '../hooks/duration.ts';
+import { timeoutText } from '../hooks/duration.ts';
 import type { PodPlan } from '../hooks/plan.ts';
 import { allFindings } from '../hooks/plan.ts';
 import type { Finding, HookSource, OnError, Phase, ResolvedHook, Severity } from '../hooks/types.ts';
-import type { Inventory, ScopeInfo, SourceInfo } from '../flows/inventory.ts';
-
-export const REPORT_API_VERSION = 'ark-hooks.kubectl.dev/v1alpha1';
+import type { ScopeInfo, SourceInfo } from './common.ts';
+import { REPORT_API_VERSION } from './common.ts';
+import type { Inventory } from './inventory.ts';
 
 export interface HookEntry {
   phase: Phase;
@@ -41,10 +41,6 @@ export interface HookReport {
   excluded: { object: string; reason: string }[];
   findings: Finding[];
   summary: { podsSeen: number; podsInScope: number; podsWithHooks: number; hooks: number; errors: number; warnings: number };
-}
-
-export function timeoutText(nanos: bigint | null): string {
-  return nanos === null ? 'none' : formatGoDuration(nanos);
 }
 
 function hookStatus(h: ResolvedHook): HookEntry['status'] {
@@ -100,4 +96,23 @@ export function buildReport(inv: Inventory, all = false): HookReport {
       warnings: findings.filter((f) => f.severity === 'warning').length,
     },
   };
+}
+
+/** What `validate -o json|yaml` prints: the findings of a hook report and the verdict. */
+export interface ValidationReport {
+  apiVersion: string;
+  kind: 'ValidationReport';
+  source: SourceInfo;
+  scope: ScopeInfo;
+  findings: Finding[];
+  summary: HookReport['summary'];
+  valid: boolean;
+}
+
+/** Invalid when there is an error, or with `strict` a warning. */
+export function validationReport(report: HookReport, strict: boolean): ValidationReport {
+  const { errors, warnings } = report.summary;
+  const valid = !(errors > 0 || (strict && warnings > 0));
+  const { apiVersion, source, scope, findings, summary } = report;
+  return { apiVersion, kind: 'ValidationReport', source, scope, findings, summary, valid };
 }

@@ -3,7 +3,8 @@ import test from 'ava';
 import type { PodPlan } from '../../src/hooks/plan.ts';
 import type { ResolvedHook } from '../../src/hooks/types.ts';
 import type { ExecResult } from '../../src/kube/exec.ts';
-import { runPhase, summarize } from '../../src/engine/phase.ts';
+import { runPhase } from '../../src/engine/phase.ts';
+import { summarize } from '../../src/report/run-report.ts';
 
 const hook = (cmd: string, onError: 'Fail' | 'Continue' = 'Fail'): ResolvedHook => ({
   phase: 'pre', source: { type: 'annotation', family: 'velero', legacy: false, key: 'k' }, name: 'n', container: 'c', containerDefaulted: false, command: [cmd], onError, onErrorIfRejected: onError, timeoutNanos: 1_000_000_000n, findings: [],
