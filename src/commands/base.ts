@@ -35,7 +35,7 @@ export function readAll(stream: NodeJS.ReadableStream, max = MAX_STDIN_BYTES): P
       if (size > max) {
         stream.removeListener('data', onData);
         stream.pause();
-        reject(new UserError(`error: stdin holds more than ${max / 1024 / 1024} MiB; pass a smaller manifest, or files or a directory with -f`));
+        reject(new UserError(`stdin holds more than ${max / 1024 / 1024} MiB; pass a smaller manifest, or files or a directory with -f`));
         return;
       }
       chunks.push(b);
@@ -62,7 +62,7 @@ export abstract class BaseCommand extends Command<Context> {
     } catch (e) {
       if (isUserError(e)) {
         const msg = escapeLine(redact(oneLine(e.message)));
-        this.context.stderr.write(`${/^(error|Error from server)/.test(msg) ? msg : 'error: ' + msg}\n`);
+        this.context.stderr.write(`${msg.startsWith('Error from server') ? msg : `error: ${msg}`}\n`);
         return e.exitCode;
       }
       const err = e as Error;
@@ -90,7 +90,7 @@ export abstract class KubeCommand extends BaseCommand {
 export function parsePhase(value: string | undefined): Phase[] {
   if (value === undefined) return [...PHASES];
   if (value === 'pre' || value === 'post') return [value];
-  throw new UsageError(`error: invalid --phase "${value}": use pre or post`);
+  throw new UsageError(`invalid --phase "${value}": use pre or post`);
 }
 
 export const TARGET_DESCRIPTION = 'The Ark/Velero version to judge by: a target (velero-1.18, ark-0.9) or a version (1.12.3); default: $ARK_HOOKS_TARGET, else detected from the cluster, else the newest Velero';
@@ -105,7 +105,7 @@ export function targetChoice(flag: string | undefined, env: NodeJS.ProcessEnv): 
 
 export function parseOutput(value: string, allowed: readonly OutputFormat[] = OUTPUT_FORMATS): OutputFormat {
   if ((allowed as readonly string[]).includes(value)) return value as OutputFormat;
-  throw new UsageError(`error: invalid --output "${value}": use one of ${allowed.join(', ')}`);
+  throw new UsageError(`invalid --output "${value}": use one of ${allowed.join(', ')}`);
 }
 
 /** The scope flags of list, validate, dry-run and run. */
@@ -123,7 +123,7 @@ export abstract class ScopeCommand extends KubeCommand {
   scopeConfig(): ScopeConfig {
     let choice = targetChoice(this.target, this.context.env);
     if (this.flavor !== undefined) {
-      if (this.flavor !== 'auto' && this.flavor !== 'ark' && this.flavor !== 'velero') throw new UsageError(`error: invalid --flavor "${this.flavor}": use --target instead`);
+      if (this.flavor !== 'auto' && this.flavor !== 'ark' && this.flavor !== 'velero') throw new UsageError(`invalid --flavor "${this.flavor}": use --target instead`);
       this.context.stderr.write(`warning: --flavor is deprecated: the target decides which annotations are read; use --target${this.flavor === 'auto' ? '' : ` ${this.flavor}`}\n`);
       if (this.flavor !== 'auto' && this.target === undefined) choice = { target: this.flavor, targetSource: '--flavor' };
     }

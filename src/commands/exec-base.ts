@@ -27,7 +27,7 @@ export abstract class ExecCommand extends ScopeCommand {
 
   parallelism(): number {
     const n = Number(this.parallel);
-    if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`error: invalid --parallel "${this.parallel}": use a whole number from 1 to 256`);
+    if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`invalid --parallel "${this.parallel}": use a whole number from 1 to 256`);
     return n;
   }
 
@@ -82,7 +82,7 @@ export abstract class ExecCommand extends ScopeCommand {
     if (this.yes) return null;
     const stdin = this.context.stdin as NodeJS.ReadStream;
     const where = source.context ? ` (context "${source.context}")` : '';
-    if (!stdin.isTTY) throw new UsageError(`error: refusing to ${what}${where} without confirmation: stdin is not a terminal, pass --yes`);
+    if (!stdin.isTTY) throw new UsageError(`refusing to ${what}${where} without confirmation: stdin is not a terminal, pass --yes`);
     const rl = createInterface({ input: stdin, output: this.context.stderr });
     const answer = await new Promise<string | null>((resolve) => {
       rl.on('SIGINT', () => resolve(null)); // Ctrl-C: readline gets it as a key, not as a signal

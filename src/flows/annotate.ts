@@ -44,7 +44,7 @@ export function resolveKind(name: string): KindInfo {
   const plural = builtinPlural(name);
   const info = plural ? TARGET_KINDS[plural] : undefined;
   if (!info) {
-    throw new UsageError(`error: cannot annotate "${name}": hooks go on pods or on the pod templates of deployments, statefulsets, daemonsets, replicasets, jobs, cronjobs and replicationcontrollers`);
+    throw new UsageError(`cannot annotate "${name}": hooks go on pods or on the pod templates of deployments, statefulsets, daemonsets, replicasets, jobs, cronjobs and replicationcontrollers`);
   }
   return info;
 }
@@ -69,11 +69,11 @@ export function parseTargets(args: readonly string[], hasSelector: boolean): { r
     const slash = arg.indexOf('/');
     if (slash < 0) return { kind: typeForBare ?? (TARGET_KINDS.pods as KindInfo), name: arg };
     const name = arg.slice(slash + 1);
-    if (!name) throw new UsageError(`error: "${arg}" has no name after the slash`);
+    if (!name) throw new UsageError(`"${arg}" has no name after the slash`);
     return { kind: resolveKind(arg.slice(0, slash)), name };
   });
-  if (hasSelector && refs.length > 0) throw new UsageError('error: give either names or --selector, not both');
-  if (!hasSelector && refs.length === 0) throw new UsageError('error: name what to annotate: POD, TYPE/NAME, or --selector (e.g. kubectl ark-hooks annotate deployment/db --phase pre --command \'["/bin/sync"]\')');
+  if (hasSelector && refs.length > 0) throw new UsageError('give either names or --selector, not both');
+  if (!hasSelector && refs.length === 0) throw new UsageError('name what to annotate: POD, TYPE/NAME, or --selector (e.g. kubectl ark-hooks annotate deployment/db --phase pre --command \'["/bin/sync"]\')');
   return { refs, selectorKind };
 }
 
@@ -177,11 +177,11 @@ export async function annotate(cfg: AnnotateConfig, io: { readStdin: () => Promi
   let selector: Selector | null = null;
   if (cfg.selector !== undefined) {
     const parsed = parseSelector(cfg.selector);
-    if (!parsed.ok) throw new UsageError(`error: ${parsed.reason}`);
+    if (!parsed.ok) throw new UsageError(`${parsed.reason}`);
     selector = parsed.selector;
   }
   if (cfg.local) return annotateLocal(cfg, selector, io, onResult);
-  if (cfg.files.length > 0) throw new UsageError('error: -f edits manifests only with --local (the result is printed, nothing is sent to a cluster)');
+  if (cfg.files.length > 0) throw new UsageError('-f edits manifests only with --local (the result is printed, nothing is sent to a cluster)');
   const { refs, selectorKind } = parseTargets(cfg.targets, selector !== null);
   const { Cluster, ObjectClient, canI } = await loadKube();
   const cluster = new Cluster(cfg.kube, io.env);
@@ -203,13 +203,13 @@ export async function annotate(cfg: AnnotateConfig, io: { readStdin: () => Promi
       if (outside) io.warn?.(`ignoring ${selectorKind.display} ${objectName(raw)}: ${outside}`);
       return !outside;
     });
-    if (objs.length === 0) throw new UserError(`error: no ${selectorKind.display} matches the selector "${cfg.selector}" ${cfg.allNamespaces ? 'in any namespace' : `in namespace "${namespace}"`}`);
+    if (objs.length === 0) throw new UserError(`no ${selectorKind.display} matches the selector "${cfg.selector}" ${cfg.allNamespaces ? 'in any namespace' : `in namespace "${namespace}"`}`);
     work = objs.map((raw) => {
       const meta = (raw.metadata ?? {}) as { name?: string; namespace?: string };
       return { kind: selectorKind, name: meta.name ?? '', namespace: meta.namespace ?? namespace, raw: { ...raw, kind: selectorKind.kind, apiVersion: selectorKind.apiVersion } };
     });
   } else {
-    if (cfg.allNamespaces) throw new UsageError('error: --all-namespaces needs --selector; name objects with -n NAMESPACE instead');
+    if (cfg.allNamespaces) throw new UsageError('--all-namespaces needs --selector; name objects with -n NAMESPACE instead');
     work = refs.map((r) => ({ ...r, namespace }));
   }
 
@@ -265,11 +265,11 @@ export async function annotate(cfg: AnnotateConfig, io: { readStdin: () => Promi
 }
 
 async function annotateLocal(cfg: AnnotateConfig, selector: Selector | null, io: { readStdin: () => Promise<string> }, onResult: (r: TargetResult) => void): Promise<AnnotateOutcome> {
-  if (cfg.files.length === 0) throw new UsageError('error: --local needs the manifests to edit: -f FILE, -f DIR or -f -');
-  if (cfg.dryRun === 'server') throw new UsageError('error: --dry-run=server needs a cluster; --local never contacts one');
+  if (cfg.files.length === 0) throw new UsageError('--local needs the manifests to edit: -f FILE, -f DIR or -f -');
+  if (cfg.dryRun === 'server') throw new UsageError('--dry-run=server needs a cluster; --local never contacts one');
   const loaded = await loadManifests(cfg.files, io.readStdin);
   const bad = loaded.findings.find((f) => f.severity === 'error');
-  if (bad) throw new UserError(`error: ${bad.object}: ${bad.message}`);
+  if (bad) throw new UserError(`${bad.object}: ${bad.message}`);
   const refs = cfg.targets.length > 0 ? parseTargets(cfg.targets, false).refs : null;
   const results: TargetResult[] = [];
   for (const doc of loaded.documents) {
@@ -289,6 +289,6 @@ async function annotateLocal(cfg: AnnotateConfig, selector: Selector | null, io:
     results.push(result);
     onResult(result);
   }
-  if (results.length === 0) throw new UserError('error: nothing to annotate: no pod or workload in the files matches the targets given');
+  if (results.length === 0) throw new UserError('nothing to annotate: no pod or workload in the files matches the targets given');
   return { results, documents: loaded.streams.flatMap((s) => s.roots) };
 }

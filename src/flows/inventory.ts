@@ -75,7 +75,7 @@ export interface InventoryIO {
 function compileSelector(text: string | undefined): Selector | null {
   if (text === undefined) return null;
   const parsed = parseSelector(text);
-  if (!parsed.ok) throw new UsageError(`error: ${parsed.reason}`);
+  if (!parsed.ok) throw new UsageError(`${parsed.reason}`);
   return parsed.selector;
 }
 
@@ -83,7 +83,7 @@ function compileSelector(text: string | undefined): Selector | null {
 export function explicitTarget(text: string | undefined, source = '--target'): Target | undefined {
   if (text === undefined || text === '') return undefined;
   const r = resolveTargetName(text);
-  if (!r.ok) throw new UsageError(`error: invalid ${source} "${text}": ${r.reason}`);
+  if (!r.ok) throw new UsageError(`invalid ${source} "${text}": ${r.reason}`);
   return r.target;
 }
 
@@ -97,7 +97,7 @@ const groupOf = (raw: unknown): BackupGroup | null => {
 function checkGroup(target: Target, group: BackupGroup | null, source: string, what: string) {
   if (group && group !== target.backupGroup) {
     const fit = group === 'ark.heptio.com' ? NEWEST_ARK : NEWEST_VELERO;
-    throw new UsageError(`error: ${what} is an ${group} Backup, which ${target.name} (${describeTarget(target)}) does not process: choose an ${group === 'ark.heptio.com' ? 'Ark' : 'Velero'} target with ${source} (e.g. ${fit.name})`);
+    throw new UsageError(`${what} is an ${group} Backup, which ${target.name} (${describeTarget(target)}) does not process: choose an ${group === 'ark.heptio.com' ? 'Ark' : 'Velero'} target with ${source} (e.g. ${fit.name})`);
   }
 }
 
@@ -105,10 +105,10 @@ function rawBackupFromFile(path: string, io: InventoryIO): Promise<{ raw: RawObj
   const read = (text: string, origin: string) => {
     const { documents, findings } = parseManifestText(text, origin);
     const first = findings[0];
-    if (first) throw new UserError(`error: --backup-file ${origin}: ${first.message}`);
+    if (first) throw new UserError(`--backup-file ${origin}: ${first.message}`);
     const backups = documents.filter((d) => isBackupObject(d.object));
     if (backups.length !== 1) {
-      throw new UserError(`error: --backup-file ${origin} must hold exactly one ark.heptio.com/v1 or velero.io/v1 Backup; it holds ${backups.length}`);
+      throw new UserError(`--backup-file ${origin} must hold exactly one ark.heptio.com/v1 or velero.io/v1 Backup; it holds ${backups.length}`);
     }
     const only = backups[0] as (typeof backups)[number];
     return { raw: only.object, origin: only.origin };
@@ -118,7 +118,7 @@ function rawBackupFromFile(path: string, io: InventoryIO): Promise<{ raw: RawObj
   try {
     text = readTextBounded(path);
   } catch (e) {
-    throw new UserError(`error: cannot read --backup-file "${path}": ${e instanceof InputRefused ? e.message : ((e as NodeJS.ErrnoException).code ?? (e as Error).message)}`);
+    throw new UserError(`cannot read --backup-file "${path}": ${e instanceof InputRefused ? e.message : ((e as NodeJS.ErrnoException).code ?? (e as Error).message)}`);
   }
   return read(text, path);
 }
@@ -137,9 +137,9 @@ export interface Collected {
 
 export async function collect(cfg: ScopeConfig, io: InventoryIO): Promise<Collected> {
   const selector = compileSelector(cfg.selector);
-  if (cfg.backupName && cfg.backupFile) throw new UsageError('error: --backup and --backup-file cannot be used together');
-  if (cfg.allNamespaces && cfg.namespace) throw new UsageError('error: --namespace and --all-namespaces cannot be used together');
-  if (cfg.files.includes('-') && cfg.backupFile === '-') throw new UsageError('error: stdin cannot be read twice: use a file for --backup-file or for -f');
+  if (cfg.backupName && cfg.backupFile) throw new UsageError('--backup and --backup-file cannot be used together');
+  if (cfg.allNamespaces && cfg.namespace) throw new UsageError('--namespace and --all-namespaces cannot be used together');
+  if (cfg.files.includes('-') && cfg.backupFile === '-') throw new UsageError('stdin cannot be read twice: use a file for --backup-file or for -f');
   return cfg.files.length > 0 ? collectFromFiles(cfg, selector, io) : collectFromCluster(cfg, selector, io);
 }
 
@@ -185,7 +185,7 @@ async function collectFromFiles(cfg: ScopeConfig, selector: Selector | null, io:
       const m = (b.raw.metadata ?? {}) as { name?: unknown; namespace?: unknown };
       return m.name === cfg.backupName && (!cfg.backupNamespace || m.namespace === cfg.backupNamespace);
     }) ?? null;
-    if (!scopeRaw) throw new UserError(`error: backup "${cfg.backupName}" is not in the files given with -f; add its manifest, or use --backup-file`);
+    if (!scopeRaw) throw new UserError(`backup "${cfg.backupName}" is not in the files given with -f; add its manifest, or use --backup-file`);
   }
   const source = cfg.targetSource ?? '--target';
   let target = explicitTarget(cfg.target, source);
@@ -271,7 +271,7 @@ async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, i
       namespaces = await cluster.namespacesWithLabels('velero.io/exclude-from-backup=true');
     } catch (e) {
       namespaceProblem = { severity: 'warning', code: 'namespaces-unknown', object: 'namespaces', field: '',
-        message: `cannot list namespaces (${(e as Error).message.replace(/^error: /, '')}), so namespaces labelled velero.io/exclude-from-backup=true are not taken into account` };
+        message: `cannot list namespaces (${(e as Error).message}), so namespaces labelled velero.io/exclude-from-backup=true are not taken into account` };
     }
   }
   const ctx: BackupContext = { target, index, namespaces };

@@ -9,6 +9,7 @@ import { matches, selectorFromStruct } from './selector.ts';
 import type { BackupGroup, Target } from './targets.ts';
 import { describeTarget } from './targets.ts';
 import type { Finding, Phase, PodInput } from './types.ts';
+import { isObject } from './json.ts';
 
 export type { BackupGroup } from './targets.ts';
 
@@ -89,10 +90,6 @@ const ENTRY_FIELDS = new Set([
 ]);
 const EXEC_FIELDS = new Set(['container', 'command', 'onError', 'timeout']);
 const SELECTOR_FIELDS = new Set(['matchLabels', 'matchExpressions']);
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 

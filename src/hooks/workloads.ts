@@ -2,6 +2,7 @@
 // A malformed object yields findings, never an exception, and never hides the others.
 
 import type { Finding, PodInput } from './types.ts';
+import { isObject } from './json.ts';
 
 /** Workload kinds whose pod template carries hook annotations, and where the template lives. */
 export const TEMPLATE_PATHS: Record<string, readonly string[]> = {
@@ -13,10 +14,6 @@ export const TEMPLATE_PATHS: Record<string, readonly string[]> = {
   Job: ['spec', 'template'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function objectRef(kind: string, namespace: string, name: string): string {
   return kind === 'Pod' ? `${namespace}/${name}` : `${namespace}/${kind.toLowerCase()}/${name}`;

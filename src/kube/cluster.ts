@@ -38,7 +38,7 @@ export type RawObject = Record<string, unknown>;
 /** Paging trusts no server: a continue token seen before means the listing would loop forever. */
 export function checkContinue(seen: Set<string>, token: string | undefined, action: string): void {
   if (token === undefined) return;
-  if (seen.has(token)) throw new UserError(`error: the API server returned the same continue token twice while trying to ${action}; stopped paging (a server or proxy that loops); try again, or report it to the cluster admin`);
+  if (seen.has(token)) throw new UserError(`the API server returned the same continue token twice while trying to ${action}; stopped paging (a server or proxy that loops); try again, or report it to the cluster admin`);
   seen.add(token);
 }
 
@@ -55,7 +55,7 @@ export interface ClusterOptions extends KubeFlags {
 export function parseRequestTimeout(value: string | undefined): number | undefined {
   if (value === undefined || value === '' || value === '0') return undefined;
   const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!m) throw new UserError(`error: invalid --request-timeout "${value}": use a duration such as 30s or 1m, or 0 for none`, 2);
+  if (!m) throw new UserError(`invalid --request-timeout "${value}": use a duration such as 30s or 1m, or 0 for none`, 2);
   const n = Number(m[1]);
   const unit = m[2] ?? 's';
   return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
@@ -156,7 +156,7 @@ export class Cluster {
           : this.core.listNamespacedPod({ namespace, limit: PAGE_SIZE, _continue: cont, labelSelector }, this.callOptions()),
       );
       // The client's model objects carry the API's field names; no copy is made (memory at scale).
-      if (!Array.isArray(page?.items)) throw new UserError(`error: the API server ${this.config.server} answered the request to list pods ${where} without a list of items; check the server address of context "${this.config.contextName}"`);
+      if (!Array.isArray(page?.items)) throw new UserError(`the API server ${this.config.server} answered the request to list pods ${where} without a list of items; check the server address of context "${this.config.contextName}"`);
       yield page.items as unknown as RawObject[];
       cont = page.metadata?._continue || undefined;
       checkContinue(tokens, cont, `list pods ${where}`);
@@ -200,7 +200,7 @@ export class Cluster {
       }
     }
     throw new UserError(
-      `error: backup "${name}" not found (looked for ${tried.join(' and ')}); check the name with "velero backup get", or pass --backup-namespace if Velero/Ark runs in another namespace`,
+      `backup "${name}" not found (looked for ${tried.join(' and ')}); check the name with "velero backup get", or pass --backup-namespace if Velero/Ark runs in another namespace`,
     );
   }
 }

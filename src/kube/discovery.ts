@@ -9,6 +9,7 @@ import type { ResourceIndex, ResourceInfo } from '../hooks/scope.ts';
 import type { Target } from '../hooks/targets.ts';
 import { NEWEST_ARK, NEWEST_VELERO, describeTarget, parseVersion, targetForVersion } from '../hooks/targets.ts';
 import type { Cluster, RawObject } from './cluster.ts';
+import { isObject } from '../hooks/json.ts';
 
 const MAX_BODY = 8 * 1024 * 1024;
 
@@ -50,10 +51,6 @@ export async function getJson(cluster: Cluster, path: string, accept = 'applicat
     req.on('error', reject);
     req.end();
   });
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 interface GroupVersion {

@@ -11,6 +11,7 @@ import { boundedCopy, MAX_NODES } from '../manifests/load.ts';
 import { loadYaml } from '../manifests/yaml.ts';
 import { redactUrl, registerSecret } from '../redact.ts';
 import { setTokenFile } from './http.ts';
+import { isObject } from '../hooks/json.ts';
 
 export interface KubeFlags {
   kubeconfig?: string | undefined;
@@ -38,10 +39,6 @@ interface RawConfig {
 
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function absolutize(obj: Record<string, unknown>, keys: string[], base: string) {
   for (const k of keys) {
     const v = obj[k];
@@ -52,31 +49,31 @@ function absolutize(obj: Record<string, unknown>, keys: string[], base: string) 
 /** Reads one kubeconfig file; null when it is missing or empty (kubectl skips those). */
 function readConfigFile(file: string, explicit: boolean): RawConfig | null {
   if (!existsSync(file)) {
-    if (explicit) throw new UserError(`error: kubeconfig file "${file}" does not exist`);
+    if (explicit) throw new UserError(`kubeconfig file "${file}" does not exist`);
     return null;
   }
   let text: string;
   try {
-    if (statSync(file).isDirectory()) throw new UserError(`error: kubeconfig "${file}" is a directory, not a file`);
+    if (statSync(file).isDirectory()) throw new UserError(`kubeconfig "${file}" is a directory, not a file`);
     text = readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof UserError) throw e;
-    throw new UserError(`error: cannot read kubeconfig "${file}": ${(e as Error).message}`);
+    throw new UserError(`cannot read kubeconfig "${file}": ${(e as Error).message}`);
   }
   if (text.trim() === '') return null;
   let doc: unknown;
   try {
     doc = loadYaml(text);
   } catch (e) {
-    throw new UserError(`error: kubeconfig "${file}" is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    throw new UserError(`kubeconfig "${file}" is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
   // YAML aliases are shared references until something copies them: an alias bomb is refused here,
   // before anything expands it (kubectl's YAML decoder refuses "excessive aliasing" the same way).
   const copied = boundedCopy(doc, { nodes: MAX_NODES });
-  if (!copied.ok) throw new UserError(`error: kubeconfig "${file}" is not a usable kubeconfig: it ${copied.reason}`);
+  if (!copied.ok) throw new UserError(`kubeconfig "${file}" is not a usable kubeconfig: it ${copied.reason}`);
   doc = copied.value;
   if (doc === null || doc === undefined) return null;
-  if (!isObject(doc)) throw new UserError(`error: kubeconfig "${file}" is not a kubeconfig (expected a YAML map)`);
+  if (!isObject(doc)) throw new UserError(`kubeconfig "${file}" is not a kubeconfig (expected a YAML map)`);
   const base = dirname(resolve(file));
   const list = (v: unknown) => (Array.isArray(v) ? v.filter(isObject) : []) as Named[];
   const clusters = list(doc.clusters);
@@ -127,14 +124,14 @@ export function loadKubeConfig(flags: KubeFlags, env: NodeJS.ProcessEnv = proces
       return finish(kc, flags, ctx?.namespace);
     }
     throw new UserError(
-      `error: no Kubernetes configuration found (looked in ${files.join(', ')}); set KUBECONFIG, pass --kubeconfig, or run the cluster's login command (kubectl config view shows what kubectl uses)`,
+      `no Kubernetes configuration found (looked in ${files.join(', ')}); set KUBECONFIG, pass --kubeconfig, or run the cluster's login command (kubectl config view shows what kubectl uses)`,
     );
   }
   const merged = mergeConfigs(configs);
   try {
     kc.loadFromString(JSON.stringify({ apiVersion: 'v1', kind: 'Config', ...merged }), { onInvalidEntry: 'filter' });
   } catch (e) {
-    throw new UserError(`error: invalid kubeconfig: ${(e as Error).message.split('\n')[0]}`);
+    throw new UserError(`invalid kubeconfig: ${(e as Error).message.split('\n')[0]}`);
   }
   for (const u of merged.users) {
     if (!isObject(u.user)) continue;
@@ -150,7 +147,7 @@ export function loadKubeConfig(flags: KubeFlags, env: NodeJS.ProcessEnv = proces
 function checkLikeKubectl(kc: KubeConfig, merged: RawConfig, resolved: ResolvedKubeConfig) {
   const cluster = kc.getCurrentCluster();
   if (cluster?.skipTLSVerify && (cluster.caData || cluster.caFile)) {
-    throw new UserError(`error: specifying a root certificates file with the insecure flag is not allowed (cluster "${cluster.name}" of the kubeconfig sets both insecure-skip-tls-verify and certificate-authority; remove one)`);
+    throw new UserError(`specifying a root certificates file with the insecure flag is not allowed (cluster "${cluster.name}" of the kubeconfig sets both insecure-skip-tls-verify and certificate-authority; remove one)`);
   }
   const raw = merged.users.find((u) => u.name === resolved.userName);
   const user = raw && isObject(raw.user) ? raw.user : undefined;
@@ -158,7 +155,7 @@ function checkLikeKubectl(kc: KubeConfig, merged: RawConfig, resolved: ResolvedK
   const provider = user['auth-provider'];
   if (isObject(provider) && provider.name === 'gcp') {
     // client-go removed the gcp provider (1.26); client-node would run its cmd-path through a shell.
-    throw new UserError(`error: The gcp auth plugin has been removed. Please use the "gke-gcloud-auth-plugin" kubectl/client-go credential plugin instead (user "${resolved.userName}" of the kubeconfig). See https://cloud.google.com/blog/products/containers-kubernetes/kubectl-auth-changes-in-gke for further details`);
+    throw new UserError(`The gcp auth plugin has been removed. Please use the "gke-gcloud-auth-plugin" kubectl/client-go credential plugin instead (user "${resolved.userName}" of the kubeconfig). See https://cloud.google.com/blog/products/containers-kubernetes/kubectl-auth-changes-in-gke for further details`);
   }
   const tokenFile = typeof user.tokenFile === 'string' && user.tokenFile !== '' ? user.tokenFile : undefined;
   if (tokenFile) setTokenFile(kc, tokenFile, typeof user.token === 'string' && user.token !== '');
@@ -167,14 +164,14 @@ function checkLikeKubectl(kc: KubeConfig, merged: RawConfig, resolved: ResolvedK
 function finish(kc: KubeConfig, flags: KubeFlags, inClusterNamespace: string | undefined): ResolvedKubeConfig {
   let contextName = flags.context ?? kc.getCurrentContext();
   const base = contextName ? kc.getContextObject(contextName) : null;
-  if (flags.context && !base) throw new UserError(`error: context "${flags.context}" does not exist in the kubeconfig`);
+  if (flags.context && !base) throw new UserError(`context "${flags.context}" does not exist in the kubeconfig`);
   if (!base && !flags.cluster) {
-    throw new UserError('error: current-context is not set; pass --context, or run "kubectl config use-context NAME"');
+    throw new UserError('current-context is not set; pass --context, or run "kubectl config use-context NAME"');
   }
   const clusterName = flags.cluster ?? base?.cluster ?? '';
   const userName = flags.user ?? base?.user ?? '';
-  if (!kc.getCluster(clusterName)) throw new UserError(`error: cluster "${clusterName}" does not exist in the kubeconfig`);
-  if (flags.user && !kc.getUser(userName)) throw new UserError(`error: auth info "${userName}" does not exist in the kubeconfig`);
+  if (!kc.getCluster(clusterName)) throw new UserError(`cluster "${clusterName}" does not exist in the kubeconfig`);
+  if (flags.user && !kc.getUser(userName)) throw new UserError(`auth info "${userName}" does not exist in the kubeconfig`);
   const namespace = flags.namespace ?? base?.namespace ?? inClusterNamespace ?? 'default';
   if (flags.cluster || flags.user || flags.namespace) {
     const name = `ark-hooks-effective-${contextName ?? 'none'}`;

@@ -41,7 +41,7 @@ export class ObjectClient {
       const page = await this.cluster.read(action, () =>
         this.api.list(kind.apiVersion, kind.kind, namespace ?? undefined, undefined, undefined, undefined, undefined, labelSelector, 500, cont),
       );
-      if (!Array.isArray(page?.items)) throw new UserError(`error: the API server answered the request to ${action} without a list of items`);
+      if (!Array.isArray(page?.items)) throw new UserError(`the API server answered the request to ${action} without a list of items`);
       for (const item of JSON.parse(JSON.stringify(page.items)) as RawObject[]) out.push(item);
       cont = (page.metadata as { _continue?: string; continue?: string } | undefined)?._continue || (page.metadata as { continue?: string } | undefined)?.continue || undefined;
       checkContinue(tokens, cont, action);

@@ -6,6 +6,7 @@ import { extname, join } from 'node:path';
 import { UserError } from '../errors.ts';
 import type { Finding } from '../hooks/types.ts';
 import { loadAllYaml } from './yaml.ts';
+import { isObject } from '../hooks/json.ts';
 
 export interface ManifestDocument {
   object: Record<string, unknown>;
@@ -31,10 +32,6 @@ export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
 function fileFinding(origin: string, message: string, code = 'unreadable-manifest'): Finding {
   return { severity: 'error', code, object: origin, field: '', message };
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const CHUNK = 1024 * 1024;
@@ -204,7 +201,7 @@ export async function loadManifests(paths: readonly string[], readStdin: () => P
       st = statSync(p);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new UserError(`error: the path "${p}" does not exist`);
+      if (code === 'ENOENT') throw new UserError(`the path "${p}" does not exist`);
       result.findings.push(fileFinding(p, `cannot read: ${code ?? (e as Error).message}`));
       continue;
     }

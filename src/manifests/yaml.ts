@@ -6,6 +6,7 @@
 // decoder.merge steps backwards through the list).
 
 import * as yaml from 'js-yaml';
+import { isObject } from '../hooks/json.ts';
 
 /** The implicit `<<` key, kept apart from a quoted "<<" (a plain string key, as in yaml.v2). */
 const MERGE = Symbol('yaml merge key');
@@ -19,22 +20,18 @@ const mergeKeyTag = yaml.defineScalarTag('tag:ark-hooks,2026:merge-key', {
 
 type Entry = [key: unknown, value: unknown];
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function setKey(out: Record<string, unknown>, key: string, value: unknown) {
   if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   else out[key] = value;
 }
 
 function mergeInto(out: Record<string, unknown>, source: unknown): string {
-  if (isPlainObject(source)) {
+  if (isObject(source)) {
     for (const k of Object.keys(source)) setKey(out, k, source[k]);
     return '';
   }
   if (Array.isArray(source)) {
-    if (!source.every(isPlainObject)) return 'map merge requires map or sequence of maps as the value';
+    if (!source.every(isObject)) return 'map merge requires map or sequence of maps as the value';
     for (let i = source.length - 1; i >= 0; i--) mergeInto(out, source[i]);
     return '';
   }
@@ -45,7 +42,7 @@ const mapTag = yaml.defineMappingTag<{ entries: Entry[]; keys: Set<string> }, Re
   create: () => ({ entries: [], keys: new Set() }),
   addPair: (carrier, key, value) => {
     if (key === MERGE) {
-      if (!isPlainObject(value) && !(Array.isArray(value) && value.every(isPlainObject))) return 'map merge requires map or sequence of maps as the value';
+      if (!isObject(value) && !(Array.isArray(value) && value.every(isObject))) return 'map merge requires map or sequence of maps as the value';
       carrier.entries.push([MERGE, value]);
       return '';
     }
