@@ -23,6 +23,7 @@ import type { HookReport } from '../report/hook-report.ts';
 import { buildReport } from '../report/hook-report.ts';
 import type { Inventory } from '../report/inventory.ts';
 import { InputRefused, loadManifests, parseManifestText, readTextBounded } from '../manifests/load.ts';
+import { finding } from '../hooks/findings.ts';
 
 export interface ScopeConfig {
   files: string[];
@@ -270,8 +271,8 @@ async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, i
     try {
       namespaces = await cluster.namespacesWithLabels('velero.io/exclude-from-backup=true');
     } catch (e) {
-      namespaceProblem = { severity: 'warning', code: 'namespaces-unknown', object: 'namespaces', field: '',
-        message: `cannot list namespaces (${(e as Error).message}), so namespaces labelled velero.io/exclude-from-backup=true are not taken into account` };
+      namespaceProblem = finding({ severity: 'warning', code: 'namespaces-unknown', object: 'namespaces', field: '',
+        message: `cannot list namespaces (${(e as Error).message}), so namespaces labelled velero.io/exclude-from-backup=true are not taken into account` });
     }
   }
   const ctx: BackupContext = { target, index, namespaces };

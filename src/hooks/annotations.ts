@@ -5,6 +5,8 @@ import type { Target } from './targets.ts';
 import { describeTarget, stoppedReading } from './targets.ts';
 import type { Family, Finding, Phase, PodInput, ResolvedHook } from './types.ts';
 import { quoted, resolveContainer, resolveOnError, resolveTimeout } from './values.ts';
+import { finding } from './findings.ts';
+import type { FindingCode } from './findings.ts';
 
 export const DOMAINS: Record<Family, string> = {
   ark: 'hook.backup.ark.heptio.com',
@@ -42,7 +44,7 @@ export interface ParsedCommand {
 
 /** hooks-spec A3: a JSON array of strings when the value starts with "[", else one argv element. */
 export function parseCommandAnnotation(value: string, object: string, field: string): ParsedCommand {
-  const f = (severity: Finding['severity'], code: string, message: string): Finding => ({ severity, code, object, field, message });
+  const f = (severity: Finding['severity'], code: FindingCode, message: string): Finding => finding({ severity, code, object, field, message });
   if (value.startsWith('[')) {
     let decoded: unknown;
     try {
@@ -81,7 +83,7 @@ export function parseCommandAnnotation(value: string, object: string, field: str
 }
 
 /** Checks that apply to any argv, from annotations or from a Backup spec. */
-export function checkArgv(argv: readonly string[], f: (severity: Finding['severity'], code: string, message: string) => Finding): Finding[] {
+export function checkArgv(argv: readonly string[], f: (severity: Finding['severity'], code: FindingCode, message: string) => Finding): Finding[] {
   if (argv.length === 0) return [f('error', 'command-empty', 'command is an empty list; Ark/Velero fail the hook with "command is required"')];
   const first = argv[0] as string;
   if (first === '') return [f('error', 'command-empty-program', 'the first element of the command is empty: name the program to run')];
@@ -126,25 +128,25 @@ export function resolveAnnotationHook(pod: PodInput, phase: Phase, target: Targe
     if (withCommand.includes(set) && chosen) {
       const chosenKey = annotationKey(chosen.family, phase, 'command', chosen.legacy);
       const why = chosen.family !== set.family ? `the velero.io set wins over the ark.heptio.com set (${describeTarget(target)} order)` : 'the pre.-prefixed set wins over the deprecated un-prefixed set';
-      findings.push({
+      findings.push(finding({
         severity: 'warning',
         code: chosen.family !== set.family ? 'both-families' : 'legacy-and-prefixed',
         object,
         field: commandKey,
         message: `ignored: ${chosenKey} is also set and ${why}; remove one of the two`,
-      });
+      }));
     } else {
       const cmd = stringAnnotation(pod, commandKey);
       const others = present.filter((x) => x !== 'command').map((x) => annotationKey(set.family, phase, x, set.legacy));
       const what = cmd === '' ? `${commandKey} is empty, which means no hook` : `there is no ${commandKey}`;
       if (others.length > 0 || cmd === '') {
-        findings.push({
+        findings.push(finding({
           severity: 'warning',
           code: cmd === '' ? 'empty-command' : 'keys-without-command',
           object,
           field: others[0] ?? commandKey,
           message: `${others.length > 0 ? others.join(', ') + ' ignored: ' : ''}${what}; add the command or remove the keys`,
-        });
+        }));
       }
     }
   }
@@ -158,13 +160,13 @@ export function resolveAnnotationHook(pod: PodInput, phase: Phase, target: Targe
   const timeout = resolveTimeout(stringAnnotation(pod, keyFor('timeout')), { object, field: keyFor('timeout') });
   const hookFindings = [...parsed.findings, ...container.findings, ...onError.findings, ...timeout.findings];
   if (chosen.legacy) {
-    hookFindings.push({
+    hookFindings.push(finding({
       severity: 'warning',
       code: 'legacy-keys',
       object,
       field: commandKey,
       message: `un-prefixed ${DOMAINS[chosen.family]} keys are deprecated (still read as a pre hook): rename them to pre.${DOMAINS[chosen.family]}/…`,
-    });
+    }));
   }
   return {
     hook: {
@@ -204,13 +206,13 @@ export function ignoredFamilyFindings(pod: PodInput, target: Target, object: str
     const stopped = stoppedReading(family, target);
     const since = stopped ? `${describeTarget(target)} ignores them (${stopped.product === 'ark' ? 'Ark' : 'Velero'} stopped reading ${DOMAINS[family]} keys in v${stopped.from})` : `${describeTarget(target)} never reads them`;
     const other = target.families[0] as Family;
-    out.push({
+    out.push(finding({
       severity: lost.length > 0 ? 'error' : 'warning',
       code: `${family}-keys-ignored`,
       object,
       field: keys[0] as string,
       message: `${keys.length} ${DOMAINS[family]} key${keys.length > 1 ? 's' : ''}: ${since}${lost.length > 0 ? `, so the ${lost.join(' and ')} hook they define never runs` : ''}: write them as ${DOMAINS[other]} keys (kubectl ark-hooks annotate --overwrite)`,
-    });
+    }));
   }
   return out;
 }
@@ -232,24 +234,24 @@ export function unknownHookKeys(pod: PodInput, object: string): Finding[] {
       if (!(HOOK_FIELDS as readonly string[]).includes(field)) {
         const lower = field.toLowerCase();
         const close = HOOK_FIELDS.find((f) => f === lower || editDistance(f, lower) <= 2);
-        out.push({
+        out.push(finding({
           severity: 'warning',
           code: 'unknown-hook-key',
           object,
           field: key,
           message: `"${field}" is not a hook field, so Ark/Velero ignore this key${close ? `: did you mean "${close}"?` : ` (fields: ${HOOK_FIELDS.join(', ')})`}`,
-        });
+        }));
       }
       continue;
     }
     if (HOOK_KEY.test(key.toLowerCase())) {
-      out.push({
+      out.push(finding({
         severity: 'warning',
         code: 'hook-key-case',
         object,
         field: key,
         message: `annotation keys are case-sensitive and Ark/Velero ignore this one: write it as "${key.toLowerCase()}"`,
-      });
+      }));
     }
   }
   return out;

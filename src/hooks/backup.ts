@@ -10,6 +10,8 @@ import type { BackupGroup, Target } from './targets.ts';
 import { describeTarget } from './targets.ts';
 import type { Finding, Phase, PodInput } from './types.ts';
 import { isObject } from './json.ts';
+import { finding } from './findings.ts';
+import type { FindingCode } from './findings.ts';
 
 export type { BackupGroup } from './targets.ts';
 
@@ -192,15 +194,15 @@ export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOption
   const server = describeTarget(target);
   const validationErrors: string[] = [];
   let fatal = false;
-  const err = (field: string, code: string, message: string, isFatal = true) => {
-    findings.push({ severity: 'error', code, object, field, message });
+  const err = (field: string, code: FindingCode, message: string, isFatal = true) => {
+    findings.push(finding({ severity: 'error', code, object, field, message }));
     if (isFatal) fatal = true;
   };
-  const invalid = (field: string, code: string, what: string) => {
+  const invalid = (field: string, code: FindingCode, what: string) => {
     validationErrors.push(what);
     err(field, code, `${what}: ${server} rejects the Backup (FailedValidation) and runs no hook`);
   };
-  const warn = (field: string, code: string, message: string) => findings.push({ severity: 'warning', code, object, field, message });
+  const warn = (field: string, code: FindingCode, message: string) => findings.push(finding({ severity: 'warning', code, object, field, message }));
 
   const apiVersion = isObject(raw) && typeof raw.apiVersion === 'string' ? raw.apiVersion : '';
   let group: BackupGroup = target.backupGroup;
@@ -285,8 +287,8 @@ export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOption
       `${server} expands the glob in excludedNamespaces and then treats the empty includedNamespaces as "nothing" (NamespaceIncludesExcludes.ShouldInclude): no namespace is backed up; add includedNamespaces: ["*"]`);
   }
   if (model.labelExcludedNamespaces.length > 0) {
-    findings.push({ severity: 'info', code: 'namespaces-excluded-by-label', object, field: 'spec.excludedNamespaces',
-      message: `${server} adds the namespaces labelled ${EXCLUDE_LABEL}=true to the excludes: ${model.labelExcludedNamespaces.join(', ')}` });
+    findings.push(finding({ severity: 'info', code: 'namespaces-excluded-by-label', object, field: 'spec.excludedNamespaces',
+      message: `${server} adds the namespaces labelled ${EXCLUDE_LABEL}=true to the excludes: ${model.labelExcludedNamespaces.join(', ')}` }));
   }
 
   // Resources.
@@ -326,7 +328,7 @@ export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOption
     for (const e of listRuleErrors(inc, exc)) invalid(resField, 'invalid-resource-lists', `Invalid included/excluded resource lists: ${e}`);
     model.resources = resourcesIncludePods(inc, exc, { mode: target.listMatch, unresolvable: target.unresolvableResource, index: ctx.index });
   }
-  reportResourceNames(model.resources, resField, target, server, warn, (m) => findings.push({ severity: 'info', code: 'resource-unknown-offline', object, field: resField, message: m }));
+  reportResourceNames(model.resources, resField, target, server, warn, (m) => findings.push(finding({ severity: 'info', code: 'resource-unknown-offline', object, field: resField, message: m })));
   if (!model.resources.includesPods) {
     warn(resField, 'backup-excludes-pods', 'this Backup does not back up pods, so no pod hook runs (#3240): include "pods" in the resource filters');
   }
@@ -391,8 +393,8 @@ export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOption
   }
   model.fatal = fatal;
   if (fatal) {
-    findings.push({ severity: 'error', code: 'backup-would-fail', object, field: 'spec',
-      message: `${server} would ${validationErrors.length > 0 ? 'reject this Backup (FailedValidation)' : 'fail this Backup'} before running any hook; fix the errors above` });
+    findings.push(finding({ severity: 'error', code: 'backup-would-fail', object, field: 'spec',
+      message: `${server} would ${validationErrors.length > 0 ? 'reject this Backup (FailedValidation)' : 'fail this Backup'} before running any hook; fix the errors above` }));
   }
   return model;
 }
@@ -402,7 +404,7 @@ function reportResourceNames(
   field: string,
   target: Target,
   server: string,
-  warn: (field: string, code: string, message: string) => void,
+  warn: (field: string, code: FindingCode, message: string) => void,
   info: (message: string) => void,
 ) {
   if (res.unknown.length > 0) {
@@ -430,11 +432,11 @@ function readEntry(
   const { target } = ctx;
   const server = describeTarget(target);
   const field = `spec.hooks.resources[${index}]`;
-  const err = (f: string, code: string, message: string, fatal = false) => {
-    findings.push({ severity: 'error', code, object, field: f, message });
+  const err = (f: string, code: FindingCode, message: string, fatal = false) => {
+    findings.push(finding({ severity: 'error', code, object, field: f, message }));
     markFatal(fatal);
   };
-  const warn = (f: string, code: string, message: string) => findings.push({ severity: 'warning', code, object, field: f, message });
+  const warn = (f: string, code: FindingCode, message: string) => findings.push(finding({ severity: 'warning', code, object, field: f, message }));
   if (!isObject(raw)) {
     err(field, 'invalid-field-type', `${field} must be an object`, true);
     return null;
@@ -471,10 +473,10 @@ function readEntry(
   const resInc = list(raw.includedResources, `${field}.includedResources`);
   const resExc = list(raw.excludedResources, `${field}.excludedResources`);
   const resources = resourcesIncludePods(resInc, resExc, { mode: target.listMatch, unresolvable: target.unresolvableResource, index: ctx.index });
-  reportResourceNames(resources, `${field}.includedResources`, target, server, warn, (m) => findings.push({ severity: 'info', code: 'resource-unknown-offline', object, field: `${field}.includedResources`, message: m }));
+  reportResourceNames(resources, `${field}.includedResources`, target, server, warn, (m) => findings.push(finding({ severity: 'info', code: 'resource-unknown-offline', object, field: `${field}.includedResources`, message: m })));
   if (resExc.includes('*')) {
-    findings.push({ severity: 'info', code: 'exclude-star-dropped', object, field: `${field}.excludedResources`,
-      message: `"*" in excludedResources is dropped (wildcards are invalid for excludes), so it excludes nothing` });
+    findings.push(finding({ severity: 'info', code: 'exclude-star-dropped', object, field: `${field}.excludedResources`,
+      message: `"*" in excludedResources is dropped (wildcards are invalid for excludes), so it excludes nothing` }));
   }
   if (!resources.includesPods) {
     warn(`${field}.includedResources`, 'hook-excludes-pods', 'hooks only run on pods, so this hook spec never applies: include "pods" (hooks on workloads are never run, #6043)');

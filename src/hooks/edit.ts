@@ -7,6 +7,7 @@ import type { HookField } from './annotations.ts';
 import { parseGoDuration } from './duration.ts';
 import type { Family, Finding, OnError, Phase, PodInput } from './types.ts';
 import { PHASES } from './types.ts';
+import { finding } from './findings.ts';
 
 export interface HookWrite {
   phase: Phase;
@@ -110,13 +111,13 @@ export function planAnnotationEdit(pod: PodInput, object: string, req: EditReque
       findings.push(...r.hook.findings.filter((f) => f.code !== 'legacy-keys' || !req.legacy));
       const src = r.hook.source;
       if (src.type === 'annotation' && (src.family !== req.family || src.legacy !== (req.legacy && phase === 'pre'))) {
-        findings.push({
+        findings.push(finding({
           severity: 'warning',
           code: 'written-hook-shadowed',
           object,
           field: src.key,
           message: `${src.key} is also set and is read first, so the hook written now is ignored for this phase: remove it (--remove --flavor ${src.family}) or write that family`,
-        });
+        }));
       }
     }
   }

@@ -10,6 +10,7 @@ import { NEWEST_VELERO, describeTarget } from './targets.ts';
 import type { Finding, Phase, PodInput, ResolvedHook } from './types.ts';
 import { PHASES } from './types.ts';
 import { resolveContainer, resolveOnError, resolveTimeout } from './values.ts';
+import { finding } from './findings.ts';
 
 export interface PlanOptions {
   /** The Ark/Velero version whose behaviour the plan reproduces. */
@@ -64,13 +65,13 @@ export function hasHookAnnotations(pod: PodInput): boolean {
 }
 
 export function emptyNameFinding(backup: BackupModel, entry: SpecEntry): Finding {
-  return {
+  return finding({
     severity: 'error',
     code: 'empty-hook-name',
     object: backup.object,
     field: `${entry.field}.name`,
     message: 'the hook spec has no name; Ark/Velero fail each of its hooks with "hookName is required": give it a name',
-  };
+  });
 }
 
 function resolveSpecHook(hook: SpecHook, entry: SpecEntry, phase: Phase, pod: PodInput, podObject: string, backup: BackupModel, target: Target): ResolvedHook {
@@ -79,9 +80,9 @@ function resolveSpecHook(hook: SpecHook, entry: SpecEntry, phase: Phase, pod: Po
   let argv: string[] = [];
   if (Array.isArray(hook.command) && hook.command.every((x) => typeof x === 'string')) {
     argv = hook.command as string[];
-    findings.push(...checkArgv(argv, (severity, code, message) => ({ severity, code, ...at('command'), message })));
+    findings.push(...checkArgv(argv, (severity, code, message) => finding({ severity, code, ...at('command'), message })));
   } else {
-    findings.push({
+    findings.push(finding({
       severity: 'error',
       code: 'command-not-string-array',
       ...at('command'),
@@ -89,7 +90,7 @@ function resolveSpecHook(hook: SpecHook, entry: SpecEntry, phase: Phase, pod: Po
         hook.command === undefined || hook.command === null
           ? 'the exec hook has no command; Ark/Velero fail it with "command is required"'
           : 'command must be a list of strings, e.g. ["/sbin/fsfreeze", "--freeze", "/data"]',
-    });
+    }));
   }
   const container = resolveContainer(hook.container, pod, { object: podObject, field: `${backup.object} ${hook.field}.container` });
   const onError = resolveOnError(hook.onError, at('onError'), target, true);
@@ -155,13 +156,13 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
         all.push(ann.hook);
         if (specHooks.length > 0) {
           const names = [...new Set(specHooks.map((s) => `${s.entry.name || '#' + s.entry.index}" of ${s.backup.object.replace(/^backup /, 'backup/')}`))];
-          podPlan.findings.push({
+          podPlan.findings.push(finding({
             severity: 'warning',
             code: 'annotation-shadows-spec',
             object,
             field: ann.hook.source.type === 'annotation' ? ann.hook.source.key : '',
             message: `this annotation hook replaces the ${phase} hooks ${names.map((n) => `"${n}`).join(', ')} for this pod (annotations take priority); remove one of them if that is not intended`,
-          });
+          }));
         }
         continue;
       }
@@ -183,13 +184,13 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
     }));
 
     if (all.some((h) => h.phase === 'pre' && mentionsFreeze(h.command)) && !all.some((h) => h.phase === 'post' && mentionsUnfreeze(h.command))) {
-      podPlan.findings.push({
+      podPlan.findings.push(finding({
         severity: 'warning',
         code: 'freeze-without-unfreeze',
         object,
         field: 'post',
         message: 'a pre hook freezes a filesystem but no post hook unfreezes it, so the pod stays frozen after the backup: add a post hook running fsfreeze --unfreeze',
-      });
+      }));
     }
 
     if (pod.kind === 'Pod') {
@@ -197,27 +198,27 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
       else if ((pod.phase === 'Succeeded' || pod.phase === 'Failed') && target.skipFinishedPods) {
         podPlan.skip = `pod phase is ${pod.phase} (${server} skips its hooks without running them)`;
       } else if (pod.phase !== undefined && pod.phase !== 'Running' && all.length > 0) {
-        podPlan.findings.push({
+        podPlan.findings.push(finding({
           severity: 'warning',
           code: 'pod-not-running',
           object,
           field: 'status.phase',
           message: `pod phase is ${pod.phase}, so exec into it fails${pod.phase === 'Succeeded' || pod.phase === 'Failed' ? ` (${server} still tries; Velero v1.13+ skips such pods)` : ''}; wait until it is Running`,
-        });
+        }));
       } else if (pod.deletionTimestamp && all.length > 0) {
-        podPlan.findings.push({ severity: 'warning', code: 'pod-terminating', object, field: 'metadata.deletionTimestamp',
-          message: `the pod is being deleted; ${server} still runs its hooks (Ark v0.9+ skips such pods)` });
+        podPlan.findings.push(finding({ severity: 'warning', code: 'pod-terminating', object, field: 'metadata.deletionTimestamp',
+          message: `the pod is being deleted; ${server} still runs its hooks (Ark v0.9+ skips such pods)` }));
       }
       if (!podPlan.skip && pod.containerRunning) {
         for (const h of all) {
           if (h.container !== null && pod.containerRunning[h.container] === false) {
-            h.findings.push({
+            h.findings.push(finding({
               severity: 'warning',
               code: 'container-not-running',
               object,
               field: 'status.containerStatuses',
               message: `container "${h.container}" is not running, so exec into it fails`,
-            });
+            }));
           }
         }
       }
@@ -257,20 +258,20 @@ function applySticky(
       resolved.containerDefaulted = false;
       const missing = !pod.containers.includes(first);
       resolved.findings = resolved.findings.filter((f) => f.code !== 'no-containers');
-      resolved.findings.push({
+      resolved.findings.push(finding({
         severity: missing ? 'error' : 'warning',
         code: missing ? 'sticky-container-not-found' : 'sticky-container',
         object,
         field: `${backup.object} ${hook.field}.container`,
         message: `${server} reuses the first pod's container "${first}" for this hook on every later pod (#4499)${missing ? ' and fails here with no such container' : ''}; Velero v1.9+ picks this pod's first container: set container explicitly`,
-      });
+      }));
     }
   }
   if (stickyFail.has(key) && (resolved.onError !== 'Fail' || resolved.onErrorIfRejected !== 'Fail')) {
     resolved.onError = 'Fail';
     resolved.onErrorIfRejected = 'Fail';
-    resolved.findings.push({ severity: 'info', code: 'sticky-on-error', object, field: `${backup.object} ${hook.field}.onError`,
-      message: `${server} wrote the default Fail into this spec hook on an earlier pod (#4499), so on-error is Fail here` });
+    resolved.findings.push(finding({ severity: 'info', code: 'sticky-on-error', object, field: `${backup.object} ${hook.field}.onError`,
+      message: `${server} wrote the default Fail into this spec hook on an earlier pod (#4499), so on-error is Fail here` }));
   }
   const rejected = resolved.container === null || !pod.containers.includes(resolved.container) || resolved.command.length === 0;
   if (!rejected && hook.onError !== 'Fail' && hook.onError !== 'Continue') stickyFail.add(key);
@@ -306,13 +307,13 @@ export function compareWithNewest(plan: Plan, inputs: readonly PodInput[], optio
     const hooks = options.phases.map((phase) => `${phase}: ${podOutcome(other, phase)}`).filter((x) => !x.endsWith(': no hook'));
     if (hooks.length === 0) continue;
     const text = hooks.join(' | ');
-    plan.findings.push({
+    plan.findings.push(finding({
       severity: 'warning',
       code: 'differs-from-newest',
       object: other.object,
       field: '',
       message: `${here} does not back this pod up, ${there} does and runs its hooks: ${text.length > 300 ? text.slice(0, 300) + '…' : text}`,
-    });
+    }));
   }
   for (const p of plan.pods) {
     const other = byObject.get(p.object);
@@ -324,13 +325,13 @@ export function compareWithNewest(plan: Plan, inputs: readonly PodInput[], optio
     }
     if (changes.length === 0) continue;
     const text = changes.join(' | ');
-    p.findings.push({
+    p.findings.push(finding({
       severity: 'warning',
       code: 'differs-from-newest',
       object: p.object,
       field: '',
       message: `upgrading from ${here} to ${there} changes this pod's hooks: ${text.length > 300 ? text.slice(0, 300) + '…' : text}`,
-    });
+    }));
   }
 }
 

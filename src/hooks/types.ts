@@ -1,5 +1,7 @@
 // The hook model's vocabulary. Everything here is plain data: no I/O, no classes.
 
+import type { FindingCode } from './findings.ts';
+
 export type Phase = 'pre' | 'post';
 export const PHASES: readonly Phase[] = ['pre', 'post'];
 
@@ -11,8 +13,8 @@ export type Severity = 'error' | 'warning' | 'info';
 /** A problem or remark about one object, pinned to the field it concerns. */
 export interface Finding {
   severity: Severity;
-  /** Stable identifier, e.g. "command-not-json-array". */
-  code: string;
+  /** Stable identifier, e.g. "command-not-json-array" (the list: findings.ts). */
+  code: FindingCode;
   /** "namespace/name" of the pod (or "kind/name" of a workload or Backup, or a file path). */
   object: string;
   /** The annotation key or spec path the finding is about. */

@@ -3,6 +3,7 @@
 
 import type { Finding, PodInput } from './types.ts';
 import { isObject } from './json.ts';
+import { finding } from './findings.ts';
 
 /** Workload kinds whose pod template carries hook annotations, and where the template lives. */
 export const TEMPLATE_PATHS: Record<string, readonly string[]> = {
@@ -22,20 +23,20 @@ export function objectRef(kind: string, namespace: string, name: string): string
 function stringMap(v: unknown, field: string, object: string, findings: Finding[]): Record<string, string> {
   if (v === undefined || v === null) return {};
   if (!isObject(v)) {
-    findings.push({ severity: 'error', code: 'invalid-field-type', object, field, message: `${field} must be a map of strings; it was ignored` });
+    findings.push(finding({ severity: 'error', code: 'invalid-field-type', object, field, message: `${field} must be a map of strings; it was ignored` }));
     return {};
   }
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v)) {
     if (typeof val === 'string') out[k] = val;
     else {
-      findings.push({
+      findings.push(finding({
         severity: 'error',
         code: 'non-string-value',
         object,
         field: `${field}.${k}`,
         message: `the value must be a string, not ${describe(val)} (Kubernetes rejects it): quote it in the manifest`,
-      });
+      }));
     }
   }
   return out;
@@ -79,7 +80,7 @@ export function podFromObject(raw: Record<string, unknown>, origin?: string): Po
     prefix = `${path.join('.')}.metadata`;
     specPrefix = `${path.join('.')}.spec`;
     if (!isObject(cur)) {
-      findings.push({ severity: 'error', code: 'missing-template', object, field: path.join('.'), message: `${kind} has no pod template at ${path.join('.')}` });
+      findings.push(finding({ severity: 'error', code: 'missing-template', object, field: path.join('.'), message: `${kind} has no pod template at ${path.join('.')}` }));
       cur = {};
     }
     const template = cur as Record<string, unknown>;
@@ -90,7 +91,7 @@ export function podFromObject(raw: Record<string, unknown>, origin?: string): Po
   const containers = names(spec.containers);
   const inits = names(spec.initContainers);
   if (containers.length === 0) {
-    findings.push({ severity: 'warning', code: 'no-containers', object, field: `${specPrefix}.containers`, message: 'the pod spec lists no containers, so no hook can run in it' });
+    findings.push(finding({ severity: 'warning', code: 'no-containers', object, field: `${specPrefix}.containers`, message: 'the pod spec lists no containers, so no hook can run in it' }));
   }
   const labels = stringMap(podMeta.labels, `${prefix}.labels`, object, findings);
   const annotations = stringMap(podMeta.annotations, `${prefix}.annotations`, object, findings);

@@ -7,6 +7,8 @@ import { UserError } from '../errors.ts';
 import type { Finding } from '../hooks/types.ts';
 import { loadAllYaml } from './yaml.ts';
 import { isObject } from '../hooks/json.ts';
+import { finding } from '../hooks/findings.ts';
+import type { FindingCode } from '../hooks/findings.ts';
 
 export interface ManifestDocument {
   object: Record<string, unknown>;
@@ -30,8 +32,8 @@ export interface LoadedManifests {
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
-function fileFinding(origin: string, message: string, code = 'unreadable-manifest'): Finding {
-  return { severity: 'error', code, object: origin, field: '', message };
+function fileFinding(origin: string, message: string, code: FindingCode = 'unreadable-manifest'): Finding {
+  return finding({ severity: 'error', code, object: origin, field: '', message });
 }
 
 const CHUNK = 1024 * 1024;

@@ -7,6 +7,7 @@ import type { Finding, HookSource, OnError, Phase, ResolvedHook, Severity } from
 import type { ScopeInfo, SourceInfo } from './common.ts';
 import { REPORT_API_VERSION } from './common.ts';
 import type { Inventory } from './inventory.ts';
+import { finding } from '../hooks/findings.ts';
 
 export interface HookEntry {
   phase: Phase;
@@ -75,7 +76,7 @@ function podEntry(p: PodPlan): PodEntry {
 export function buildReport(inv: Inventory, all = false): HookReport {
   const findings = allFindings(inv.plan);
   for (const x of inv.plan.excluded) {
-    findings.push({ severity: 'info', code: 'not-in-backup', object: x.object, field: '', message: `has hook annotations but the Backup does not back it up: ${x.reason}` });
+    findings.push(finding({ severity: 'info', code: 'not-in-backup', object: x.object, field: '', message: `has hook annotations but the Backup does not back it up: ${x.reason}` }));
   }
   const inScope = inv.plan.pods;
   const pods = inScope.filter((p) => all || p.hooks.length > 0 || p.findings.some((f) => f.severity !== 'info')).map(podEntry);

@@ -20,7 +20,7 @@ test('skipped pods, blocked hooks, Fail and Continue', async (t) => {
     return h.command[0] === 'bad' ? result('exit-code', 1) : result('succeeded', 0);
   };
   const s = signals();
-  const missing = { ...hook('x'), findings: [{ severity: 'error' as const, code: 'container-not-found', object: 'o', field: 'f', message: 'no such container' }] };
+  const missing = { ...hook('x'), findings: [{ severity: 'error' as const, code: 'container-not-found' as const, object: 'o', field: 'f', message: 'no such container' }] };
   const runs = await runPhase(
     [pod('a', [hook('bad', 'Continue'), hook('ok')]), pod('b', [hook('bad'), hook('never')]), pod('c', [missing, hook('after')]), pod('d', [hook('ok')], { skip: 'terminating' })],
     'pre', exec, { parallel: 1, failFast: false, stop: s.stop.signal, force: s.force.signal },
@@ -49,7 +49,7 @@ test('a hook rejected before exec follows onErrorIfRejected (Ark and Velero <= 1
   };
   const s = signals();
   const unset = (cmd: string): ResolvedHook => ({ ...hook(cmd, 'Fail'), onErrorIfRejected: 'Continue' });
-  const rejected = { ...unset('x'), findings: [{ severity: 'error' as const, code: 'container-not-found', object: 'o', field: 'f', message: 'no such container' }] };
+  const rejected = { ...unset('x'), findings: [{ severity: 'error' as const, code: 'container-not-found' as const, object: 'o', field: 'f', message: 'no such container' }] };
   const runs = await runPhase([pod('a', [rejected, unset('next')]), pod('b', [unset('bad'), unset('never')])], 'pre', exec, { parallel: 1, failFast: false, stop: s.stop.signal, force: s.force.signal });
   t.deepEqual(ran, ['a:next', 'b:bad']);
   t.deepEqual(runs.map((r) => r.hooks.map((h) => h.result)), [['error', 'succeeded'], ['failed', 'not-run']]);
