@@ -1,6 +1,7 @@
 // Builds the command line: registers the commands, maps parse errors to exit code 2.
 
 import { Builtins, Cli } from 'clipanion';
+import type { Command } from 'clipanion';
 import { BINARY_NAME, VERSION } from './build-info.ts';
 import type { Context } from './commands/base.ts';
 import { AnnotateCommand } from './commands/annotate.ts';
@@ -30,6 +31,16 @@ export function buildCli(env: NodeJS.ProcessEnv, stdout: { isTTY?: boolean }, ar
   return cli;
 }
 
+/** "run needs --phase (…)" when a required flag of the command is missing (clipanion says "Command not found"). */
+function missingRequired(cli: Cli<Context>, sub: string, args: readonly string[]): string | null {
+  const def = cli.definitions().find((d) => d.path.split(' ').slice(2).join(' ') === sub);
+  const given = (names: string[]) => args.some((a) => names.includes(a) || names.some((n) => a.startsWith(`${n}=`)));
+  const missing = (def?.options ?? []).filter((o) => o.required && !given(o.definition.split(/[\s,]+/).filter((n) => n.startsWith('-'))));
+  const first = missing[0];
+  if (!first) return null;
+  return `${sub} needs ${first.definition.split(/[\s,]+/).find((n) => n.startsWith("--"))}: ${first.description}`;
+}
+
 export async function main(argv: string[], context: Context): Promise<number> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === 'version')) {
     context.stdout.write(versionLine() + '\n');
@@ -46,13 +57,14 @@ export async function main(argv: string[], context: Context): Promise<number> {
   const dashes = argv.indexOf('--');
   const own = dashes < 0 ? argv : argv.slice(0, dashes);
   const ctx: Context = dashes < 0 ? context : { ...context, afterDashes: argv.slice(dashes + 1) };
-  let command;
+  let command: Command<Context>;
   try {
     command = cli.process(own, ctx);
   } catch (e) {
     const sub = argv.find((a) => !a.startsWith('-'));
     const help = sub ? `${BINARY_NAME} ${sub} --help` : `${BINARY_NAME} --help`;
-    context.stderr.write(`error: ${oneLine((e as Error).message)}\nSee '${help}' for usage.\n`);
+    const message = (sub && missingRequired(cli, sub, own)) ?? oneLine((e as Error).message);
+    context.stderr.write(`error: ${message}\nSee '${help}' for usage.\n`);
     return EXIT_USAGE;
   }
   if (ctx.afterDashes && !(command as { acceptsAfterDashes?: boolean }).acceptsAfterDashes) {

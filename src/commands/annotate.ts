@@ -3,13 +3,13 @@
 import { Command, Option } from 'clipanion';
 import type { AnnotateRequest } from '../flows/annotate.ts';
 import { annotateObjects } from '../flows/annotate.ts';
-import { UsageError } from '../errors.ts';
 import { PRESET_NAMES } from '../hooks/presets.ts';
-import type { Family, Phase } from '../hooks/types.ts';
 import { renderAnnotated, resultLines } from '../output/annotate.ts';
 import { escapeLine } from '../output/escape.ts';
 import type { DryRun } from '../report/annotate-report.ts';
-import { KubeCommand, TARGET_DESCRIPTION, parseOutput, readAll, targetChoice } from './base.ts';
+import { DRY_RUN_MODES } from '../report/annotate-report.ts';
+import { KubeCommand, TARGET_DESCRIPTION, readAll, targetChoice } from './base.ts';
+import { oneOf, outputOption, phaseFlag, targetFlag } from './flags.ts';
 
 export class AnnotateCommand extends KubeCommand {
   static override paths = [['annotate']];
@@ -40,51 +40,45 @@ export class AnnotateCommand extends KubeCommand {
 
   acceptsAfterDashes = true;
   targets = Option.Rest();
-  phase = Option.String('--phase', { description: 'pre or post' });
+  phase = Option.String('--phase', { description: 'pre or post (required unless --preset or --remove)', validator: phaseFlag() });
   command = Option.Array('--command', { description: 'The hook command: a JSON array, or repeat once per argument (or give it after --)' });
   container = Option.String('-c,--container', { description: 'Container to run the hook in (default: the first container)' });
   onError = Option.String('--on-error', { description: 'Fail or Continue (any case; written as Ark spells it)' });
   timeout = Option.String('--timeout', { description: 'How long the hook may run, e.g. 30s, 5m (Go duration syntax)' });
-  flavor = Option.String('--flavor', { description: 'Annotation family to write: ark or velero (default: the family the target reads); with --remove, the family to remove (default: both)' });
-  target = Option.String('--target', { description: TARGET_DESCRIPTION });
+  flavor = Option.String('--flavor', {
+    description: 'Annotation family to write: ark or velero (default: the family the target reads); with --remove, the family to remove (default: both)',
+    validator: oneOf('--flavor', ['ark', 'velero'] as const),
+  });
+  target = Option.String('--target', { description: TARGET_DESCRIPTION, validator: targetFlag() });
   legacy = Option.Boolean('--legacy', false, { description: 'Write the deprecated un-prefixed pre keys (hook.backup.<domain>/…)' });
   preset = Option.String('--preset', { description: `A common hook pair: ${PRESET_NAMES.join(', ')}` });
   mountPath = Option.String('--path', { description: 'The mount point for --preset fsfreeze' });
   remove = Option.Boolean('--remove', false, { description: "Delete the phase's hook keys (both phases without --phase)" });
   overwrite = Option.Boolean('--overwrite', false, { description: 'Replace an existing hook' });
-  dryRun = Option.String('--dry-run', { tolerateBoolean: true, description: 'none, client (show, change nothing) or server (validated by the API server, not saved)' });
-  output = Option.String('-o,--output', { description: 'Print the resulting objects as json or yaml' });
+  dryRun = Option.String('--dry-run', {
+    tolerateBoolean: true,
+    description: 'none, client (show, change nothing) or server (validated by the API server, not saved)',
+    validator: oneOf('--dry-run', DRY_RUN_MODES),
+  });
+  output = Option.String('-o,--output', outputOption('annotate', 'Print the resulting objects as'));
   selector = Option.String('-l,--selector', { description: 'Annotate every object of the type that this label selector matches' });
   allNamespaces = Option.Boolean('-A,--all-namespaces', false, { description: 'With --selector: look in every namespace' });
   local = Option.Boolean('--local', false, { description: 'Edit the manifests given with -f and print them; never contacts a cluster' });
   files = Option.Array('-f,--filename', [], { description: 'With --local: files, directories or - (stdin) to edit' });
 
-  private flavorFlag(): Family | undefined {
-    if (this.flavor === undefined || this.flavor === 'ark' || this.flavor === 'velero') return this.flavor;
-    throw new UsageError(`invalid --flavor "${this.flavor}": use ark or velero`);
-  }
-
-  private phaseFlag(): Phase | undefined {
-    if (this.phase === undefined || this.phase === 'pre' || this.phase === 'post') return this.phase;
-    throw new UsageError(`invalid --phase "${this.phase}": use pre or post`);
-  }
-
-  private dryRunFlag(): DryRun {
-    if (this.dryRun === undefined || this.dryRun === false) return 'none';
-    if (this.dryRun === true) return 'client';
-    if (this.dryRun === 'none' || this.dryRun === 'client' || this.dryRun === 'server') return this.dryRun;
-    throw new UsageError(`invalid --dry-run "${this.dryRun}": use none, client or server`);
+  private dryRunMode(): DryRun {
+    return this.dryRun === undefined || this.dryRun === false ? 'none' : this.dryRun === true ? 'client' : this.dryRun;
   }
 
   request(): AnnotateRequest {
     const flags = {
-      phase: this.phaseFlag(),
+      phase: this.phase,
       command: this.command,
       afterDashes: this.context.afterDashes,
       container: this.container,
       onError: this.onError,
       timeout: this.timeout,
-      flavor: this.flavorFlag(),
+      flavor: this.flavor,
       legacy: this.legacy,
       preset: this.preset,
       mountPath: this.mountPath,
@@ -93,12 +87,12 @@ export class AnnotateCommand extends KubeCommand {
     };
     const { targets, selector, namespace, allNamespaces, local } = this;
     const where = { targets, selector, namespace, allNamespaces, local, files: this.files ?? [], kube: this.kubeOptions() };
-    return { flags, ...targetChoice(this.target, this.context.env), ...where, dryRun: this.dryRunFlag() };
+    return { flags, ...targetChoice(this.target, this.context.env), ...where, dryRun: this.dryRunMode() };
   }
 
   async run(): Promise<number> {
     const req = this.request();
-    const format = this.output === undefined ? (this.local ? 'yaml' : undefined) : (parseOutput(this.output, ['json', 'yaml']) as 'json' | 'yaml');
+    const format = this.output ?? (this.local ? 'yaml' : undefined);
     const { stdout, stderr } = this.context;
     const io = {
       readStdin: () => readAll(this.context.stdin),

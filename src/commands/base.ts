@@ -3,16 +3,14 @@
 
 import { Command, Option } from 'clipanion';
 import type { BaseContext } from 'clipanion';
-import { EXIT_FAILURE, UsageError, UserError, isUserError, oneLine } from '../errors.ts';
-import type { Phase } from '../hooks/types.ts';
+import { EXIT_FAILURE, UserError, isUserError, oneLine } from '../errors.ts';
 import { PHASES } from '../hooks/types.ts';
 import type { ScopeConfig } from '../flows/inventory.ts';
 import type { ClusterOptions } from '../kube/cluster.ts';
-import type { OutputFormat } from '../output/render.ts';
-import { OUTPUT_FORMATS } from '../output/render.ts';
 import type { Style } from '../output/term.ts';
 import { escapeLine, escapeTerminal } from '../output/escape.ts';
 import { redact } from '../redact.ts';
+import { oneOf, phaseFlag, targetFlag } from './flags.ts';
 
 /** The limit of one -f file (manifests/load.ts MAX_MANIFEST_BYTES), kept here to load no YAML code at start-up. */
 const MAX_STDIN_BYTES = 64 * 1024 * 1024;
@@ -87,12 +85,6 @@ export abstract class KubeCommand extends BaseCommand {
   }
 }
 
-export function parsePhase(value: string | undefined): Phase[] {
-  if (value === undefined) return [...PHASES];
-  if (value === 'pre' || value === 'post') return [value];
-  throw new UsageError(`invalid --phase "${value}": use pre or post`);
-}
-
 export const TARGET_DESCRIPTION = 'The Ark/Velero version to judge by: a target (velero-1.18, ark-0.9) or a version (1.12.3); default: $ARK_HOOKS_TARGET, else detected from the cluster, else the newest Velero';
 
 /** --target, else $ARK_HOOKS_TARGET: the text and where it came from. */
@@ -103,27 +95,25 @@ export function targetChoice(flag: string | undefined, env: NodeJS.ProcessEnv): 
   return {};
 }
 
-export function parseOutput(value: string, allowed: readonly OutputFormat[] = OUTPUT_FORMATS): OutputFormat {
-  if ((allowed as readonly string[]).includes(value)) return value as OutputFormat;
-  throw new UsageError(`invalid --output "${value}": use one of ${allowed.join(', ')}`);
-}
-
 /** The scope flags of list, validate, dry-run and run. */
 export abstract class ScopeCommand extends KubeCommand {
   allNamespaces = Option.Boolean('-A,--all-namespaces', false, { description: 'Look at pods in every namespace' });
   selector = Option.String('-l,--selector', { description: 'Only pods whose labels match this selector, e.g. app=db,tier!=cache' });
-  phase = Option.String('--phase', { description: 'Only this phase: pre or post (default: both)' });
+  phase = Option.String('--phase', { description: 'Only this phase: pre or post (default: both)', validator: phaseFlag() });
   files = Option.Array('-f,--filename', [], { description: 'Read manifests from a file, a directory (recursively) or - (stdin) instead of a cluster; repeatable' });
   backup = Option.String('--backup', { description: 'Only pods that this Backup would back up, with its spec hooks' });
   backupFile = Option.String('--backup-file', { description: 'Like --backup, with the Backup read from a file' });
   backupNamespace = Option.String('--backup-namespace', { description: 'Namespace of the Backup (default: velero, then heptio-ark)' });
-  target = Option.String('--target', { description: TARGET_DESCRIPTION });
-  flavor = Option.String('--flavor', { hidden: true, description: 'Deprecated: use --target (ark: the newest Ark, velero: the newest Velero)' });
+  target = Option.String('--target', { description: TARGET_DESCRIPTION, validator: targetFlag() });
+  flavor = Option.String('--flavor', {
+    hidden: true,
+    description: 'Deprecated: use --target (ark: the newest Ark, velero: the newest Velero)',
+    validator: oneOf('--flavor', ['auto', 'ark', 'velero'], 'use --target instead'),
+  });
 
   scopeConfig(): ScopeConfig {
     let choice = targetChoice(this.target, this.context.env);
     if (this.flavor !== undefined) {
-      if (this.flavor !== 'auto' && this.flavor !== 'ark' && this.flavor !== 'velero') throw new UsageError(`invalid --flavor "${this.flavor}": use --target instead`);
       this.context.stderr.write(`warning: --flavor is deprecated: the target decides which annotations are read; use --target${this.flavor === 'auto' ? '' : ` ${this.flavor}`}\n`);
       if (this.flavor !== 'auto' && this.target === undefined) choice = { target: this.flavor, targetSource: '--flavor' };
     }
@@ -133,7 +123,7 @@ export abstract class ScopeCommand extends KubeCommand {
       namespace: this.namespace,
       allNamespaces: this.allNamespaces,
       selector: this.selector,
-      phases: parsePhase(this.phase),
+      phases: this.phase ? [this.phase] : [...PHASES],
       backupName: this.backup,
       backupFile: this.backupFile,
       backupNamespace: this.backupNamespace,

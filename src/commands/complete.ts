@@ -3,21 +3,12 @@
 
 import type { Cli } from 'clipanion';
 import type { Context } from './base.ts';
-import { PRESET_NAMES } from '../hooks/presets.ts';
 import { escapeLine } from '../output/escape.ts';
-import { TARGETS } from '../hooks/targets.ts';
+import { valuesOf } from './flags.ts';
 
 const NO_FILES = ':4';
 const FILES = ':0';
 
-const VALUES: Record<string, string[]> = {
-  '--phase': ['pre', 'post'],
-  '--flavor': ['ark', 'velero'],
-  '--target': TARGETS.map((t) => t.name),
-  '--dry-run': ['none', 'client', 'server'],
-  '--preset': [...PRESET_NAMES],
-  '--on-error': ['Fail', 'Continue'],
-};
 const FILE_FLAGS = new Set(['-f', '--filename', '--kubeconfig', '--backup-file', '--output-dir']);
 
 /** Not a clipanion command: the words being completed may be anything, flags included. */
@@ -45,11 +36,8 @@ export class Completer {
     const sub = words[0] as string;
     const def = defs.find((d) => d.path.split(' ').slice(2).join(' ') === sub);
     if (FILE_FLAGS.has(prev)) return out([], FILES);
-    if (prev === '-o' || prev === '--output') {
-      const formats = sub === 'list' ? ['table', 'wide', 'json', 'yaml'] : sub === 'annotate' ? ['json', 'yaml'] : ['table', 'json', 'yaml'];
-      return out(formats.filter((f) => f.startsWith(cur)), NO_FILES);
-    }
-    const values = VALUES[prev];
+    // The flag's values from the table that validation reads too (commands/flags.ts).
+    const values = def?.options.some((o) => o.definition.split(/[\s,]+/).includes(prev)) ? valuesOf(sub, prev) : undefined;
     if (values) return out(values.filter((v) => v.startsWith(cur)), NO_FILES);
     if (prev === '-n' || prev === '--namespace' || prev === '--backup-namespace') return out((await this.cluster(words, (c) => c.namespaceNames())).filter((n) => n.startsWith(cur)), NO_FILES);
     if (prev === '--context') return out((await this.contexts(words)).filter((n) => n.startsWith(cur)), NO_FILES);

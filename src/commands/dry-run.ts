@@ -4,7 +4,8 @@ import { Command, Option } from 'clipanion';
 import { dryRun } from '../flows/preflight.ts';
 import { serialize } from '../output/render.ts';
 import { renderPlan } from '../output/run-report.ts';
-import { ScopeCommand, parseOutput } from './base.ts';
+import { ScopeCommand } from './base.ts';
+import { outputOption } from './flags.ts';
 
 export const DRY_RUN_DETAILS = `
   Prints, for each pod in order, the hooks a run would execute: container, command (quoted the way you would type it), on-error, timeout, and where the hook comes from. Nothing is executed and nothing is changed: the only requests are reads and SelfSubjectAccessReviews.
@@ -26,12 +27,11 @@ export class DryRunCommand extends ScopeCommand {
     ],
   });
 
-  output = Option.String('-o,--output', 'table', { description: 'table, json or yaml' });
+  output = Option.String('-o,--output', 'table', outputOption('dry-run'));
 
   async run(): Promise<number> {
-    const format = parseOutput(this.output, ['table', 'json', 'yaml']);
     const report = await dryRun(this.scopeConfig(), this.inventoryIO());
-    this.context.stdout.write(format === 'table' ? renderPlan(report, this.style()) : serialize(report, format as 'json' | 'yaml'));
+    this.context.stdout.write(this.output === 'table' ? renderPlan(report, this.style()) : serialize(report, this.output));
     return report.wouldFail ? 1 : 0;
   }
 }

@@ -9,31 +9,25 @@ import { writeJson, writeRunYaml } from '../output/render.ts';
 import { renderRunReport } from '../output/run-report.ts';
 import type { SourceInfo } from '../report/common.ts';
 import type { RunReport } from '../report/run-report.ts';
-import { ScopeCommand, parseOutput } from './base.ts';
+import { ScopeCommand } from './base.ts';
+import { outputOption, parallelFlag } from './flags.ts';
 
 export abstract class ExecCommand extends ScopeCommand {
-  parallel = Option.String('--parallel', '4', { description: 'How many pods run hooks at the same time (1 reproduces Ark: one pod at a time)' });
+  parallel = Option.String('--parallel', '4', {
+    description: 'How many pods run hooks at the same time, 1 to 256 (1 reproduces Ark: one pod at a time)',
+    validator: parallelFlag(),
+  });
   failFast = Option.Boolean('--fail-fast', false, { description: 'Start no new pod after a hook with on-error Fail has failed' });
   yes = Option.Boolean('-y,--yes', false, { description: 'Do not ask for confirmation (required when stdin is not a terminal)' });
   recordEvents = Option.Boolean('--record-events', false, { description: "Write a Kubernetes Event on each pod for each hook run (an audit trail); the hook's command is left out" });
   recordEventsWithCommand = Option.Boolean('--record-events-with-command', false, { description: "Like --record-events, with each hook's command in the Event message (it may hold secrets that anyone who can read Events then sees)" });
   showOutput = Option.Boolean('--show-output', false, { description: "Print the hooks' stdout and stderr (the last 64 KiB of each), each line prefixed with namespace/pod/container" });
   outputDir = Option.String('--output-dir', { description: "Write each hook's full stdout and stderr to DIR/<namespace>/<pod>/<phase>-<n>-<container>.stdout|stderr (names sanitised, symlinks never followed)" });
-  output = Option.String('-o,--output', 'table', { description: 'Report format: table, json or yaml' });
-
-  format(): 'table' | 'json' | 'yaml' {
-    return parseOutput(this.output, ['table', 'json', 'yaml']) as 'table' | 'json' | 'yaml';
-  }
-
-  parallelism(): number {
-    const n = Number(this.parallel);
-    if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`invalid --parallel "${this.parallel}": use a whole number from 1 to 256`);
-    return n;
-  }
+  output = Option.String('-o,--output', 'table', outputOption('run', 'Report format'));
 
   execSettings(): ExecSettings {
     return {
-      parallel: this.parallelism(),
+      parallel: this.parallel,
       failFast: this.failFast,
       recordEvents: this.recordEvents,
       recordEventsWithCommand: this.recordEventsWithCommand,
@@ -44,7 +38,7 @@ export abstract class ExecCommand extends ScopeCommand {
 
   /** stderr that never throws, confirmation, and the report printer. */
   execIO(): ExecIO {
-    const format = this.format();
+    const format = this.output;
     const err = this.context.stderr;
     return {
       ...this.inventoryIO(),

@@ -3,7 +3,8 @@
 import { Command, Option } from 'clipanion';
 import { hookReport } from '../flows/inventory.ts';
 import { renderHookReport } from '../output/render.ts';
-import { ScopeCommand, parseOutput } from './base.ts';
+import { ScopeCommand } from './base.ts';
+import { outputOption } from './flags.ts';
 
 export class ListCommand extends ScopeCommand {
   static override paths = [['list'], ['ls']];
@@ -25,13 +26,12 @@ export class ListCommand extends ScopeCommand {
     ],
   });
 
-  output = Option.String('-o,--output', 'table', { description: 'Output format: table, wide, json or yaml' });
+  output = Option.String('-o,--output', 'table', outputOption('list'));
   all = Option.Boolean('--all', false, { description: 'Also list pods in scope that have no hooks (in every output format)' });
 
   async run(): Promise<number> {
-    const format = parseOutput(this.output);
     const report = await hookReport(this.scopeConfig(), this.inventoryIO(), this.all);
-    this.context.stdout.write(renderHookReport(report, { format, showAll: this.all, style: this.style() }));
+    this.context.stdout.write(renderHookReport(report, { format: this.output, showAll: this.all, style: this.style() }));
     return 0;
   }
 }

@@ -1,12 +1,12 @@
 // `run --phase pre|post`: executes the hooks of one phase (flows/run.ts); with --dry-run, the plan.
 
 import { Command, Option } from 'clipanion';
-import { UsageError } from '../errors.ts';
 import { dryRun } from '../flows/preflight.ts';
 import { runHooks } from '../flows/run.ts';
 import { serialize } from '../output/render.ts';
 import { renderPlan } from '../output/run-report.ts';
 import { ExecCommand } from './exec-base.ts';
+import { phaseFlag } from './flags.ts';
 
 export class RunCommand extends ExecCommand {
   static override paths = [['run']];
@@ -33,20 +33,22 @@ export class RunCommand extends ExecCommand {
     ],
   });
 
+  override phase = Option.String('--phase', {
+    required: true,
+    description: 'pre or post (wrap runs both phases around a command)',
+    validator: phaseFlag(),
+  });
   podNames = Option.Rest({ name: 'pod' });
 
   dryRun = Option.Boolean('--dry-run', false, { description: 'Show the plan and its problems instead of executing (same as the dry-run command)' });
 
   async run(): Promise<number> {
     const scope = this.scopeConfig();
-    const phase = this.phase === undefined ? undefined : scope.phases[0];
-    if (phase === undefined) throw new UsageError('run needs --phase pre or --phase post (use wrap to run both around a command)');
     if (this.dryRun) {
-      const format = this.format();
       const report = await dryRun(scope, this.inventoryIO());
-      this.context.stdout.write(format === 'table' ? renderPlan(report, this.style()) : serialize(report, format));
+      this.context.stdout.write(this.output === 'table' ? renderPlan(report, this.style()) : serialize(report, this.output));
       return report.wouldFail ? 1 : 0;
     }
-    return runHooks({ scope, phase, podNames: this.podNames, exec: this.execSettings() }, this.execIO());
+    return runHooks({ scope, phase: this.phase, podNames: this.podNames, exec: this.execSettings() }, this.execIO());
   }
 }

@@ -4,7 +4,8 @@ import { Command, Option } from 'clipanion';
 import { hookReport } from '../flows/inventory.ts';
 import { renderValidation, serialize } from '../output/render.ts';
 import { validationReport } from '../report/hook-report.ts';
-import { ScopeCommand, parseOutput } from './base.ts';
+import { ScopeCommand } from './base.ts';
+import { outputOption } from './flags.ts';
 
 export class ValidateCommand extends ScopeCommand {
   static override paths = [['validate']];
@@ -23,14 +24,13 @@ export class ValidateCommand extends ScopeCommand {
     ],
   });
 
-  output = Option.String('-o,--output', 'table', { description: 'Output format: table, json or yaml' });
+  output = Option.String('-o,--output', 'table', outputOption('validate'));
   strict = Option.Boolean('--strict', false, { description: 'Exit 1 on warnings as well as errors' });
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Print nothing when there is no finding' });
 
   async run(): Promise<number> {
-    const format = parseOutput(this.output, ['table', 'json', 'yaml']);
     const report = validationReport(await hookReport(this.scopeConfig(), this.inventoryIO()), this.strict);
-    this.context.stdout.write(format === 'table' ? renderValidation(report, this.style(), this.quiet) : serialize(report, format as 'json' | 'yaml'));
+    this.context.stdout.write(this.output === 'table' ? renderValidation(report, this.style(), this.quiet) : serialize(report, this.output));
     return report.valid ? 0 : 1;
   }
 }

@@ -1,7 +1,8 @@
 import { Command, Option } from 'clipanion';
 import { COMMIT, VERSION, versionLine } from '../build-info.ts';
 import { serialize } from '../output/render.ts';
-import { BaseCommand, parseOutput } from './base.ts';
+import { BaseCommand } from './base.ts';
+import { outputOption } from './flags.ts';
 
 export { versionLine };
 
@@ -12,15 +13,14 @@ export class VersionCommand extends BaseCommand {
     examples: [['Print the version', '$0 version'], ['As JSON', '$0 version -o json']],
   });
 
-  output = Option.String('-o,--output', 'text', { description: 'text, json or yaml' });
+  output = Option.String('-o,--output', 'text', outputOption('version'));
 
   async run(): Promise<number> {
     if (this.output === 'text') {
       this.context.stdout.write(versionLine() + '\n');
       return 0;
     }
-    const format = parseOutput(this.output, ['json', 'yaml']);
-    this.context.stdout.write(serialize({ version: VERSION, commit: COMMIT, node: process.version }, format as 'json' | 'yaml'));
+    this.context.stdout.write(serialize({ version: VERSION, commit: COMMIT, node: process.version }, this.output));
     return 0;
   }
 }

@@ -1,8 +1,9 @@
 // `wrap -- COMMAND`: pre hooks, COMMAND, post hooks, with the promise that post runs (flows/wrap.ts).
-import { Command } from 'clipanion';
+import { Command, Option } from 'clipanion';
 import { UsageError } from '../errors.ts';
 import { wrapCommand } from '../flows/wrap.ts';
 import { ExecCommand } from './exec-base.ts';
+import { phaseFlag } from './flags.ts';
 
 export class WrapCommand extends ExecCommand {
   static override paths = [['wrap']];
@@ -24,6 +25,8 @@ export class WrapCommand extends ExecCommand {
   });
 
   acceptsAfterDashes = true;
+  /** Not a flag of wrap (it runs both phases): hidden, and refused with a sentence that says so. */
+  override phase = Option.String('--phase', { hidden: true, validator: phaseFlag() });
 
   async run(): Promise<number> {
     const argv = this.context.afterDashes ?? [];

@@ -1,0 +1,86 @@
+// The one table of flag values: what --phase, --flavor, --dry-run, --preset, --on-error, --target and
+// -o accept, per command. Help texts, validation (typanion validators run by clipanion while it
+// parses) and shell completion all read it, so they cannot disagree.
+
+import * as t from 'typanion';
+import { UsageError } from '../errors.ts';
+import { PRESET_NAMES } from '../hooks/presets.ts';
+import { resolveTargetName, TARGETS } from '../hooks/targets.ts';
+import type { Phase } from '../hooks/types.ts';
+import { PHASES } from '../hooks/types.ts';
+import { DRY_RUN_MODES } from '../report/annotate-report.ts';
+
+/** -o per command (the first is the default). */
+export const OUTPUTS = {
+  list: ['table', 'wide', 'json', 'yaml'],
+  validate: ['table', 'json', 'yaml'],
+  'dry-run': ['table', 'json', 'yaml'],
+  run: ['table', 'json', 'yaml'],
+  wrap: ['table', 'json', 'yaml'],
+  annotate: ['json', 'yaml'],
+  version: ['text', 'json', 'yaml'],
+} as const;
+
+/** Values of flags that mean the same in every command that has them. */
+export const VALUES: Record<string, readonly string[]> = {
+  '--phase': PHASES,
+  '--dry-run': DRY_RUN_MODES,
+  '--preset': PRESET_NAMES,
+  '--on-error': ['Fail', 'Continue'],
+  '--target': TARGETS.map((x) => x.name),
+  '--flavor': ['ark', 'velero'],
+};
+
+/** The values completion offers for `flag` in `command`; every one of them is accepted. */
+export function valuesOf(command: string, flag: string): readonly string[] | undefined {
+  if (flag === '-o' || flag === '--output') return (OUTPUTS as Record<string, readonly string[]>)[command];
+  return VALUES[flag];
+}
+
+type Validator<T> = t.StrictValidator<unknown, T>;
+
+/** A typanion check whose failure is our one-line usage error: `invalid --flag "value": hint`. */
+function checked<T>(flag: string, check: Validator<T>, hint: string): Validator<T> {
+  return t.makeValidator<unknown, T>({
+    test: (value, state): value is T => {
+      if (check(value, state)) return true;
+      throw new UsageError(`invalid ${flag} "${String(value)}": ${hint}`);
+    },
+  });
+}
+
+/** One of `values` (case as written). */
+export function oneOf<V extends string>(flag: string, values: readonly V[], hint = `use ${orList(values)}`): Validator<V> {
+  return checked(flag, t.isEnum(values), hint);
+}
+
+export const orList = (values: readonly string[]): string =>
+  values.length <= 2 ? values.join(' or ') : `one of ${values.join(', ')}`;
+
+export const phaseFlag = (): Validator<Phase> => oneOf('--phase', PHASES);
+
+/** --parallel: a whole number from 1 to 256. */
+export const parallelFlag = (): Validator<number> =>
+  checked('--parallel', t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 256)]), 'use a whole number from 1 to 256');
+
+export function outputFlag<C extends keyof typeof OUTPUTS>(command: C): Validator<(typeof OUTPUTS)[C][number]> {
+  const values = OUTPUTS[command] as readonly (typeof OUTPUTS)[C][number][];
+  return oneOf('--output', values);
+}
+
+/** -o for command C, with its default and the accepted values in the help. */
+export function outputOption<C extends keyof typeof OUTPUTS>(command: C, what = 'Output format') {
+  const values = OUTPUTS[command];
+  return { description: `${what}: ${values.join(', ')}`, validator: outputFlag(command) };
+}
+
+/** --target: a target name (velero-1.18, ark-0.9) or a version (1.12.3). */
+export const targetFlag = (): Validator<string> =>
+  t.makeValidator<unknown, string>({
+    test: (value): value is string => {
+      if (value === '') return true; // as if not given: detect, or the newest Velero
+      const r = resolveTargetName(String(value));
+      if (!r.ok) throw new UsageError(`invalid --target "${String(value)}": ${r.reason}`);
+      return true;
+    },
+  });
