@@ -63,7 +63,7 @@ export class OutputDir {
 
   private create(file: string): number {
     if (!resolve(file).startsWith(this.root + sep)) throw new Error(`${file} is outside the folder`);
-    let existing;
+    let existing: ReturnType<typeof lstatSync> | null;
     try {
       existing = lstatSync(file);
     } catch {

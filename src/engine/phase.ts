@@ -79,6 +79,23 @@ function guard(fn: () => void) {
   }
 }
 
+/** Runs one hook through the executor and records the result; what the executor throws is the hook's error. */
+async function execute(pod: PodPlan, hook: ResolvedHook, r: HookResult, exec: HookExecutor, force: AbortSignal): Promise<void> {
+  let res: ExecResult;
+  try {
+    res = await exec(pod, hook, force, r);
+  } catch (e) {
+    const message = `could not run the hook: ${(e as Error)?.message ?? String(e)}`;
+    res = { outcome: 'error', exitCode: null, message, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), stdoutTruncated: false, stderrTruncated: false };
+  }
+  r.result = OUTCOME[res.outcome];
+  r.exitCode = res.exitCode;
+  r.message = res.message;
+  r.stdout = res.stdout.toString('utf8');
+  r.stderr = res.stderr.toString('utf8');
+  r.outputTruncated = res.stdoutTruncated || res.stderrTruncated;
+}
+
 export async function runPhase(pods: readonly PodPlan[], phase: Phase, exec: HookExecutor, o: EngineOptions): Promise<PodResult[]> {
   const runs: PodResult[] = pods.map((p) => ({ namespace: p.namespace, pod: p.name, phase, started: false, hooks: [] }));
   let next = 0;
@@ -114,18 +131,7 @@ export async function runPhase(pods: readonly PodPlan[], phase: Phase, exec: Hoo
         r.onError = hook.onErrorIfRejected;
       } else {
         guard(() => o.onHookStart?.(pod, hook));
-        let res: ExecResult;
-        try {
-          res = await exec(pod, hook, o.force, r);
-        } catch (e) {
-          res = { outcome: 'error', exitCode: null, message: `could not run the hook: ${(e as Error)?.message ?? String(e)}`, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), stdoutTruncated: false, stderrTruncated: false };
-        }
-        r.result = OUTCOME[res.outcome];
-        r.exitCode = res.exitCode;
-        r.message = res.message;
-        r.stdout = res.stdout.toString('utf8');
-        r.stderr = res.stderr.toString('utf8');
-        r.outputTruncated = res.stdoutTruncated || res.stderrTruncated;
+        await execute(pod, hook, r, exec, o.force);
       }
       const finished = Date.now();
       r.finishedAt = new Date(finished).toISOString();

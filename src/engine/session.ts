@@ -56,10 +56,11 @@ export class HookSession {
   }
 
   private executorFor(startAttempts: number | undefined): Promise<HookExecutor> {
-    const make = (this.executorPromise ??= (async () => {
+    this.executorPromise ??= (async () => {
       const { Executor } = await loadKube();
       return new Executor(this.cluster.kc, this.cluster.requestTimeoutMs ?? 30_000);
-    })());
+    })();
+    const make = this.executorPromise;
     const ping = Number(process.env.ARK_HOOKS_PING_INTERVAL_MS ?? '') || 30_000;
     return make.then((ex) => async (pod, hook, signal, run) => {
       const files: HookFiles | null = this.outputDir?.open(pod.namespace, pod.name, hook.phase, run.index, hook.container) ?? null;

@@ -173,7 +173,9 @@ function setAnnotations(obj: RawObject, path: readonly string[], after: Record<s
   cur.annotations = after;
 }
 
-export async function annotate(cfg: AnnotateConfig, io: { readStdin: () => Promise<string>; env: NodeJS.ProcessEnv; warn?: (message: string) => void }, onResult: (r: TargetResult) => void): Promise<AnnotateOutcome> {
+type AnnotateIOBase = { readStdin: () => Promise<string>; env: NodeJS.ProcessEnv; warn?: (message: string) => void };
+
+export async function annotate(cfg: AnnotateConfig, io: AnnotateIOBase, onResult: (r: TargetResult) => void): Promise<AnnotateOutcome> {
   let selector: Selector | null = null;
   if (cfg.selector !== undefined) {
     const parsed = parseSelector(cfg.selector);
@@ -183,85 +185,117 @@ export async function annotate(cfg: AnnotateConfig, io: { readStdin: () => Promi
   if (cfg.local) return annotateLocal(cfg, selector, io, onResult);
   if (cfg.files.length > 0) throw new UsageError('-f edits manifests only with --local (the result is printed, nothing is sent to a cluster)');
   const { refs, selectorKind } = parseTargets(cfg.targets, selector !== null);
-  const { Cluster, ObjectClient, canI } = await loadKube();
-  const cluster = new Cluster(cfg.kube, io.env);
-  const client = new ObjectClient(cluster);
-  const namespace = cluster.namespace;
-  const results: TargetResult[] = [];
-  const report = (r: TargetResult) => {
-    results.push(r);
-    onResult(r);
-  };
+  const kube = await loadKube();
+  const cluster = new kube.Cluster(cfg.kube, io.env);
+  const annotator = new ClusterAnnotator(cfg, cluster, new kube.ObjectClient(cluster), kube.canI, onResult);
+  const work = selector ? await annotator.selected(selectorKind, selector, io) : annotator.named(refs);
+  for (const w of work) await annotator.one(w);
+  return { results: annotator.results };
+}
 
-  type Work = { kind: KindInfo; name: string; namespace: string; raw?: RawObject };
-  let work: Work[];
-  if (selector) {
-    const listed = await client.list(selectorKind, cfg.allNamespaces ? null : namespace, cfg.selector);
-    // Only what was asked for is patched, whatever the server answered.
-    const objs = listed.filter((raw) => {
-      const outside = outsideRequest(raw, cfg.allNamespaces ? null : namespace, selector, cfg.selector);
-      if (outside) io.warn?.(`ignoring ${selectorKind.display} ${objectName(raw)}: ${outside}`);
-      return !outside;
-    });
-    if (objs.length === 0) throw new UserError(`no ${selectorKind.display} matches the selector "${cfg.selector}" ${cfg.allNamespaces ? 'in any namespace' : `in namespace "${namespace}"`}`);
-    work = objs.map((raw) => {
-      const meta = (raw.metadata ?? {}) as { name?: string; namespace?: string };
-      return { kind: selectorKind, name: meta.name ?? '', namespace: meta.namespace ?? namespace, raw: { ...raw, kind: selectorKind.kind, apiVersion: selectorKind.apiVersion } };
-    });
-  } else {
-    if (cfg.allNamespaces) throw new UsageError('--all-namespaces needs --selector; name objects with -n NAMESPACE instead');
-    work = refs.map((r) => ({ ...r, namespace }));
+type Kube = Awaited<ReturnType<typeof loadKube>>;
+type Work = { kind: KindInfo; name: string; namespace: string; raw?: RawObject };
+
+/** Edits objects in a cluster, one merge patch each; every object ends in one TargetResult. */
+class ClusterAnnotator {
+  readonly results: TargetResult[] = [];
+  private readonly patchAccess = new Map<string, boolean>();
+  private readonly namespace: string;
+  private readonly cfg: AnnotateConfig;
+  private readonly cluster: InstanceType<Kube['Cluster']>;
+  private readonly client: InstanceType<Kube['ObjectClient']>;
+  private readonly canI: Kube['canI'];
+  private readonly onResult: (r: TargetResult) => void;
+
+  constructor(cfg: AnnotateConfig, cluster: InstanceType<Kube['Cluster']>, client: InstanceType<Kube['ObjectClient']>, canI: Kube['canI'], onResult: (r: TargetResult) => void) {
+    this.cfg = cfg;
+    this.cluster = cluster;
+    this.client = client;
+    this.canI = canI;
+    this.onResult = onResult;
+    this.namespace = cluster.namespace;
   }
 
-  const patchAccess = new Map<string, boolean>();
-  for (const w of work) {
+  private report(r: TargetResult) {
+    this.results.push(r);
+    this.onResult(r);
+  }
+
+  named(refs: readonly TargetRef[]): Work[] {
+    if (this.cfg.allNamespaces) throw new UsageError('--all-namespaces needs --selector; name objects with -n NAMESPACE instead');
+    return refs.map((r) => ({ ...r, namespace: this.namespace }));
+  }
+
+  /** What the selector matches; only what was asked for is patched, whatever the server answered. */
+  async selected(kind: KindInfo, selector: Selector, io: AnnotateIOBase): Promise<Work[]> {
+    const { cfg } = this;
+    const ns = cfg.allNamespaces ? null : this.namespace;
+    const listed = await this.client.list(kind, ns, cfg.selector);
+    const objs = listed.filter((raw) => {
+      const outside = outsideRequest(raw, ns, selector, cfg.selector);
+      if (outside) io.warn?.(`ignoring ${kind.display} ${objectName(raw)}: ${outside}`);
+      return !outside;
+    });
+    if (objs.length === 0) {
+      throw new UserError(`no ${kind.display} matches the selector "${cfg.selector}" ${ns === null ? 'in any namespace' : `in namespace "${ns}"`}`);
+    }
+    return objs.map((raw) => {
+      const meta = (raw.metadata ?? {}) as { name?: string; namespace?: string };
+      return { kind, name: meta.name ?? '', namespace: meta.namespace ?? this.namespace, raw: { ...raw, kind: kind.kind, apiVersion: kind.apiVersion } };
+    });
+  }
+
+  async one(w: Work): Promise<void> {
     const ref = `${w.kind.display}/${w.name}`;
-    const fail = (error: string) => report({ ref, namespace: w.namespace, template: w.kind.kind !== 'Pod', status: 'failed', error, warnings: [], findings: [], changes: {} });
+    const fail = (error: string) =>
+      this.report({ ref, namespace: w.namespace, template: w.kind.kind !== 'Pod', status: 'failed', error, warnings: [], findings: [], changes: {} });
     if (w.kind.kind === 'Job') {
       fail(`${ref}: the pod template of a Job cannot be changed once it exists; annotate its CronJob, or the Job's manifest with --local`);
-      continue;
+      return;
     }
     let raw = w.raw;
     try {
-      raw ??= await client.get(w.kind, w.namespace, w.name);
+      raw ??= await this.client.get(w.kind, w.namespace, w.name);
     } catch (e) {
       fail((e as Error).message);
-      continue;
+      return;
     }
+    const { cfg } = this;
     const { result, edit } = decide({ ...raw, kind: w.kind.kind }, cfg, ref, w.namespace);
-    if (cfg.dryRun === 'client' && edit && result.status === 'annotated') {
-      // A client dry run sends no patch, so ask the API server whether the patch would be allowed.
-      const plural = Object.entries(TARGET_KINDS).find(([, k]) => k === w.kind)?.[0] ?? 'pods';
-      const group = w.kind.apiVersion.includes('/') ? (w.kind.apiVersion.split('/')[0] as string) : '';
-      const key = `${w.namespace}/${group}/${plural}`;
-      let allowed = patchAccess.get(key);
-      if (allowed === undefined) {
-        allowed = (await canI(cluster, w.namespace, 'patch', plural, undefined, group)).allowed;
-        patchAccess.set(key, allowed);
-      }
-      if (!allowed) {
-        result.status = 'failed';
-        result.error = `${ref}: you may not patch ${plural}${group ? '.' + group : ''} in namespace "${w.namespace}", so this change would be refused; ask for patch on ${plural}`;
-      }
-    }
+    // A client dry run sends no patch, so ask the API server whether the patch would be allowed.
+    if (cfg.dryRun === 'client' && edit && result.status === 'annotated') await this.checkPatchAccess(w, result, ref);
     if (!edit || result.status === 'failed' || result.status === 'unchanged' || cfg.dryRun === 'client') {
       if (edit && result.status !== 'failed') {
         const copy = structuredClone(raw);
         setAnnotations(copy, templatePath(w.kind.kind), edit.after);
         result.object = copy;
       }
-      report(result);
-      continue;
+      this.report(result);
+      return;
     }
     try {
-      result.object = await client.patchAnnotations(w.kind, w.namespace, w.name, templatePath(w.kind.kind), edit.changes, cfg.dryRun === 'server');
+      result.object = await this.client.patchAnnotations(w.kind, w.namespace, w.name, templatePath(w.kind.kind), edit.changes, cfg.dryRun === 'server');
     } catch (e) {
       result.status = 'failed';
       result.error = (e as Error).message;
     }
-    report(result);
+    this.report(result);
   }
-  return { results };
+
+  private async checkPatchAccess(w: Work, result: TargetResult, ref: string) {
+    const plural = Object.entries(TARGET_KINDS).find(([, k]) => k === w.kind)?.[0] ?? 'pods';
+    const group = w.kind.apiVersion.includes('/') ? (w.kind.apiVersion.split('/')[0] as string) : '';
+    const key = `${w.namespace}/${group}/${plural}`;
+    let allowed = this.patchAccess.get(key);
+    if (allowed === undefined) {
+      allowed = (await this.canI(this.cluster, w.namespace, 'patch', plural, undefined, group)).allowed;
+      this.patchAccess.set(key, allowed);
+    }
+    if (!allowed) {
+      result.status = 'failed';
+      result.error = `${ref}: you may not patch ${plural}${group ? `.${group}` : ''} in namespace "${w.namespace}", so this change would be refused; ask for patch on ${plural}`;
+    }
+  }
 }
 
 async function annotateLocal(cfg: AnnotateConfig, selector: Selector | null, io: { readStdin: () => Promise<string> }, onResult: (r: TargetResult) => void): Promise<AnnotateOutcome> {

@@ -228,6 +228,60 @@ function namesResources(raw: unknown): boolean {
   return lists.some((l) => Array.isArray(l) && l.some((x) => x !== '*'));
 }
 
+/** The detected target, bounded by the Backup's API group, and how it was chosen. */
+function detected(d: { target: { name: string }; detected: boolean; line: string }, scopeGroup: BackupGroup | null) {
+  // The cluster bundle has its own copy of the table: use this bundle's record of the same target.
+  let target = targetByName(d.target.name) ?? NEWEST_VELERO;
+  let chosenBy = d.detected ? `detected: ${d.line.replace(/^ark-hooks: /, '')}` : `default: ${d.line.replace(/^ark-hooks: /, '')}`;
+  let line = d.line;
+  if (scopeGroup && scopeGroup !== target.backupGroup) {
+    target = scopeGroup === 'ark.heptio.com' ? NEWEST_ARK : NEWEST_VELERO;
+    line += `; the Backup is an ${scopeGroup} Backup, so it is judged by ${target.name} (${describeTarget(target)})`;
+    chosenBy += `; bounded by the Backup's API group: ${target.name}`;
+  }
+  return { target, chosenBy, line };
+}
+
+/** Which namespaces to list: -A, -n, or the Backup's own scope, else the context's namespace (null: all). */
+function namespacesToList(cfg: ScopeConfig, backup: BackupModel | null, target: Target, contextNamespace: string): (string | null)[] {
+  if (cfg.allNamespaces) return [null];
+  if (cfg.namespace) return [cfg.namespace];
+  if (!backup) return [contextNamespace];
+  const inc = backup.includedNamespaces;
+  const literal = inc.length > 0 && !inc.includes('*') && (target.backupNamespaces !== 'expand' || inc.every((n) => !/[*?[]/.test(n)));
+  return literal && !backup.fatal ? [...new Set(inc)] : [null];
+}
+
+/** The pods of these namespaces; what the server sends outside the request is dropped and reported. */
+async function listPods(cluster: Cluster, toList: (string | null)[], selectorText: string | undefined, selector: Selector | null, io: InventoryIO) {
+  const pods: PodInput[] = [];
+  // One pod, one plan entry: a server (or a scope) that lists a pod twice must not run its hooks twice.
+  const listed = new Set<string>();
+  const dropped: DroppedObject[] = [];
+  let seen = 0;
+  for (const ns of toList) {
+    for await (const page of cluster.listPods(ns, selectorText)) {
+      seen += page.length;
+      for (const raw of page) {
+        const outside = outsideRequest(raw, ns, selector, selectorText);
+        if (outside) {
+          const d = { object: objectName(raw), reason: outside };
+          dropped.push(d);
+          io.warn?.(`ignoring pod ${d.object}: ${d.reason}`);
+          continue;
+        }
+        const pod = podFromObject(raw);
+        if (!pod) continue;
+        const key = `${pod.namespace}/${pod.name}`;
+        if (listed.has(key)) continue;
+        listed.add(key);
+        pods.push(pod);
+      }
+    }
+  }
+  return { pods, dropped, seen };
+}
+
 async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, io: InventoryIO): Promise<Collected> {
   const kube = await loadKube();
   const cluster = new kube.Cluster(cfg.kube, io.env);
@@ -249,17 +303,8 @@ async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, i
   const scopeGroup = scopeRaw ? groupOf(scopeRaw.raw) : null;
   if (target) checkGroup(target, scopeGroup, source, scopeRaw ? `backup "${cfg.backupName ?? scopeRaw.origin}"` : '');
   else {
-    const d = await kube.detectTarget(cluster, discovery, { namespace: cfg.backupNamespace ?? io.env.VELERO_NAMESPACE, allowCreate: cfg.allowCreate ?? true });
-    // The cluster bundle has its own copy of the table: use this bundle's record of the same target.
-    target = targetByName(d.target.name) ?? NEWEST_VELERO;
-    chosenBy = d.detected ? `detected: ${d.line.replace(/^ark-hooks: /, '')}` : `default: ${d.line.replace(/^ark-hooks: /, '')}`;
-    let line = d.line;
-    if (scopeGroup && scopeGroup !== target.backupGroup) {
-      target = scopeGroup === 'ark.heptio.com' ? NEWEST_ARK : NEWEST_VELERO;
-      line += `; the Backup is an ${scopeGroup} Backup, so it is judged by ${target.name} (${describeTarget(target)})`;
-      chosenBy += `; bounded by the Backup's API group: ${target.name}`;
-    }
-    detectionLine = line;
+    const detection = { namespace: cfg.backupNamespace ?? io.env.VELERO_NAMESPACE, allowCreate: cfg.allowCreate ?? true };
+    ({ target, chosenBy, line: detectionLine } = detected(await kube.detectTarget(cluster, discovery, detection), scopeGroup));
   }
 
   let index: ResourceIndex = OFFLINE_INDEX;
@@ -278,41 +323,8 @@ async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, i
   const ctx: BackupContext = { target, index, namespaces };
   const scopeBackup = scopeRaw ? readBackup(scopeRaw.raw, ctx, { origin: scopeRaw.origin }) : null;
 
-  // Which namespaces to list: -A, -n, or the Backup's own scope, else the context's namespace.
-  let toList: (string | null)[];
-  if (cfg.allNamespaces) toList = [null];
-  else if (cfg.namespace) toList = [cfg.namespace];
-  else if (scopeBackup) {
-    const inc = scopeBackup.includedNamespaces;
-    const literal = inc.length > 0 && !inc.includes('*') && (target.backupNamespaces !== 'expand' || inc.every((n) => !/[*?[]/.test(n)));
-    toList = literal && !scopeBackup.fatal ? [...new Set(inc)] : [null];
-  } else toList = [cluster.namespace];
-
-  const pods: PodInput[] = [];
-  // One pod, one plan entry: a server (or a scope) that lists a pod twice must not run its hooks twice.
-  const listed = new Set<string>();
-  const dropped: DroppedObject[] = [];
-  let seen = 0;
-  for (const ns of toList) {
-    for await (const page of cluster.listPods(ns, cfg.selector)) {
-      seen += page.length;
-      for (const raw of page) {
-        const outside = outsideRequest(raw, ns, selector, cfg.selector);
-        if (outside) {
-          const d = { object: objectName(raw), reason: outside };
-          dropped.push(d);
-          io.warn?.(`ignoring pod ${d.object}: ${d.reason}`);
-          continue;
-        }
-        const pod = podFromObject(raw);
-        if (!pod) continue;
-        const key = `${pod.namespace}/${pod.name}`;
-        if (listed.has(key)) continue;
-        listed.add(key);
-        pods.push(pod);
-      }
-    }
-  }
+  const toList = namespacesToList(cfg, scopeBackup, target, cluster.namespace);
+  const { pods, dropped, seen } = await listPods(cluster, toList, cfg.selector, selector, io);
   const plan = finishPlan(pods, { target, phases: cfg.phases, scope: scopeBackup }, { index, namespaces });
   if (namespaceProblem) plan.findings.unshift(namespaceProblem);
   if (detectionLine) io.note?.(detectionLine);

@@ -94,7 +94,7 @@ export function checkArgv(argv: readonly string[], f: (severity: Finding['severi
 }
 
 function stringAnnotation(pod: PodInput, key: string): string | undefined {
-  return Object.prototype.hasOwnProperty.call(pod.annotations, key) ? pod.annotations[key] : undefined;
+  return Object.hasOwn(pod.annotations, key) ? pod.annotations[key] : undefined;
 }
 
 function hasAnyKey(pod: PodInput, set: KeySet, phase: Phase): HookField[] {
@@ -107,19 +107,9 @@ export interface AnnotationResolution {
   findings: Finding[];
 }
 
-/** hooks-spec A2: the annotation hook of one phase, or null. Never throws. */
-export function resolveAnnotationHook(pod: PodInput, phase: Phase, target: Target, object: string): AnnotationResolution {
+/** Findings about the key sets of a phase that are not read: another set wins, or they have no command. */
+function ignoredSets(pod: PodInput, phase: Phase, target: Target, object: string, order: KeySet[], chosen: KeySet | null, withCommand: KeySet[]): Finding[] {
   const findings: Finding[] = [];
-  const order = keySetOrder(target.families, phase);
-  let chosen: KeySet | null = null;
-  const withCommand: KeySet[] = [];
-  for (const set of order) {
-    const cmd = stringAnnotation(pod, annotationKey(set.family, phase, 'command', set.legacy));
-    if (cmd !== undefined && cmd !== '') {
-      withCommand.push(set);
-      chosen ??= set;
-    }
-  }
   for (const set of order) {
     if (set === chosen) continue;
     const present = hasAnyKey(pod, set, phase);
@@ -150,6 +140,23 @@ export function resolveAnnotationHook(pod: PodInput, phase: Phase, target: Targe
       }
     }
   }
+  return findings;
+}
+
+/** hooks-spec A2: the annotation hook of one phase, or null. Never throws. */
+export function resolveAnnotationHook(pod: PodInput, phase: Phase, target: Target, object: string): AnnotationResolution {
+  const findings: Finding[] = [];
+  const order = keySetOrder(target.families, phase);
+  let chosen: KeySet | null = null;
+  const withCommand: KeySet[] = [];
+  for (const set of order) {
+    const cmd = stringAnnotation(pod, annotationKey(set.family, phase, 'command', set.legacy));
+    if (cmd !== undefined && cmd !== '') {
+      withCommand.push(set);
+      chosen ??= set;
+    }
+  }
+  findings.push(...ignoredSets(pod, phase, target, object, order, chosen, withCommand));
   if (!chosen) return { hook: null, findings };
 
   const keyFor = (field: HookField) => annotationKey(chosen.family, phase, field, chosen.legacy);

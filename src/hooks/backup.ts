@@ -182,17 +182,29 @@ export interface ReadOptions {
   origin?: string | undefined;
 }
 
-/** Reads a Backup from untrusted JSON and judges it by a target. Never throws; problems become findings. */
-export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOptions = {}): BackupModel {
+/** What the sections of readBackup share: the target, where findings go, and the helpers that file them. */
+interface Reader {
+  target: Target;
+  ctx: BackupContext;
+  server: string;
+  object: string;
+  spec: Record<string, unknown>;
+  findings: Finding[];
+  err: (field: string, code: FindingCode, message: string, isFatal?: boolean) => void;
+  /** A FailedValidation error: the server rejects the Backup. */
+  invalid: (field: string, code: FindingCode, what: string) => void;
+  warn: (field: string, code: FindingCode, message: string) => void;
+  stringList: (v: unknown, field: string) => string[];
+  /** Warns about a field the target does not have yet; true when it is set. */
+  notInTarget: (k: string, since: string) => boolean;
+  selectorOf: (v: unknown, field: string) => { selector: Selector | null; empty: boolean };
+  markFatal: (isFatal: boolean) => void;
+  isFatal: () => boolean;
+}
+
+function makeReader(ctx: BackupContext, object: string, spec: Record<string, unknown>, findings: Finding[], validationErrors: string[]): Reader {
   const { target } = ctx;
-  const origin = options.origin;
-  const findings: Finding[] = [];
-  const meta = isObject(raw) && isObject(raw.metadata) ? raw.metadata : {};
-  const name = typeof meta.name === 'string' && meta.name !== '' ? meta.name : '<unnamed>';
-  const namespace = typeof meta.namespace === 'string' ? meta.namespace : '';
-  const object = `backup ${namespace ? namespace + '/' : ''}${name}${origin ? ` (${origin})` : ''}`;
   const server = describeTarget(target);
-  const validationErrors: string[] = [];
   let fatal = false;
   const err = (field: string, code: FindingCode, message: string, isFatal = true) => {
     findings.push(finding({ severity: 'error', code, object, field, message }));
@@ -203,6 +215,59 @@ export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOption
     err(field, code, `${what}: ${server} rejects the Backup (FailedValidation) and runs no hook`);
   };
   const warn = (field: string, code: FindingCode, message: string) => findings.push(finding({ severity: 'warning', code, object, field, message }));
+  const notInTarget = (k: string, since: string) => {
+    if (spec[k] !== undefined && spec[k] !== null) {
+      warn(`spec.${k}`, 'field-not-in-target', `spec.${k} exists only from Velero ${since}; ${server} ignores it`);
+      return true;
+    }
+    return false;
+  };
+  const stringList = (v: unknown, field: string): string[] => {
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+      err(field, 'invalid-field-type', `${field} must be a list of strings`);
+      return [];
+    }
+    return v as string[];
+  };
+  const selectorOf = (v: unknown, field: string): { selector: Selector | null; empty: boolean } => {
+    if (v === undefined || v === null) return { selector: null, empty: false };
+    let effective = v;
+    if (isObject(v)) {
+      const unknown = Object.keys(v).filter((k) => !SELECTOR_FIELDS.has(k));
+      if (unknown.length > 0) {
+        effective = Object.fromEntries(Object.entries(v).filter(([k]) => SELECTOR_FIELDS.has(k)));
+        const hint = unknown.map((k) => (k.toLowerCase().startsWith('matchlabel') ? `"${k}" (did you mean matchLabels?)` : k.toLowerCase().startsWith('matchexpression') ? `"${k}" (did you mean matchExpressions?)` : `"${k}"`));
+        warn(field, 'selector-unknown-key',
+          `unknown key ${hint.join(', ')} in ${field}: the API server prunes it (and ${server} would ignore it), so it selects nothing by itself; kubectl's strict validation rejects it at create time: fix the spelling`);
+      }
+    }
+    const sel = selectorFromStruct(effective, field);
+    if (!sel.ok) {
+      err(field, 'invalid-selector', `${sel.reason}; the Backup fails before any hook runs`);
+      return { selector: null, empty: false };
+    }
+    return { selector: sel.selector, empty: sel.selector.requirements.length === 0 };
+  };
+  const markFatal = (isFatal: boolean) => {
+    fatal ||= isFatal;
+  };
+  return { target, ctx, server, object, spec, findings, err, invalid, warn, stringList, notInTarget, selectorOf, markFatal, isFatal: () => fatal };
+}
+
+/** Reads a Backup from untrusted JSON and judges it by a target. Never throws; problems become findings. */
+export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOptions = {}): BackupModel {
+  const { target } = ctx;
+  const origin = options.origin;
+  const findings: Finding[] = [];
+  const meta = isObject(raw) && isObject(raw.metadata) ? raw.metadata : {};
+  const name = typeof meta.name === 'string' && meta.name !== '' ? meta.name : '<unnamed>';
+  const namespace = typeof meta.namespace === 'string' ? meta.namespace : '';
+  const object = `backup ${namespace ? namespace + '/' : ''}${name}${origin ? ` (${origin})` : ''}`;
+  const validationErrors: string[] = [];
+  const spec = isObject(raw) ? raw.spec : undefined;
+  const r = makeReader(ctx, object, isObject(spec) ? spec : {}, findings, validationErrors);
+  const { server, warn, err } = r;
 
   const apiVersion = isObject(raw) && typeof raw.apiVersion === 'string' ? raw.apiVersion : '';
   let group: BackupGroup = target.backupGroup;
@@ -213,7 +278,6 @@ export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOption
     warn('apiVersion', 'backup-group-not-read', `${server} processes ${target.backupGroup} Backups, not ${group} ones; this Backup is judged as if it had been migrated`);
   }
 
-  const spec = isObject(raw) ? raw.spec : undefined;
   const model: BackupModel = {
     raw, object, name, namespace, group, target,
     includedNamespaces: [], excludedNamespaces: [], labelExcludedNamespaces: [],
@@ -224,30 +288,27 @@ export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOption
   if (spec === undefined || spec === null) return model;
   if (!isObject(spec)) {
     err('spec', 'backup-spec-type', 'spec must be an object');
-    model.fatal = fatal;
+    model.fatal = r.isFatal();
     return model;
   }
   for (const k of Object.keys(spec)) {
     if (!SPEC_FIELDS.has(k)) warn(`spec.${k}`, 'unknown-field', `unknown field "${k}" in the Backup spec; it is ignored (check the spelling)`);
   }
-  const notInTarget = (k: string, since: string) => {
-    if (spec[k] !== undefined && spec[k] !== null) {
-      warn(`spec.${k}`, 'field-not-in-target', `spec.${k} exists only from Velero ${since}; ${server} ignores it`);
-      return true;
-    }
-    return false;
-  };
+  readNamespaces(model, r);
+  readResources(model, r);
+  readSelectors(model, r);
+  readHookSpecs(model, r);
+  model.fatal = r.isFatal();
+  if (model.fatal) {
+    findings.push(finding({ severity: 'error', code: 'backup-would-fail', object, field: 'spec',
+      message: `${server} would ${validationErrors.length > 0 ? 'reject this Backup (FailedValidation)' : 'fail this Backup'} before running any hook; fix the errors above` }));
+  }
+  return model;
+}
 
-  const stringList = (v: unknown, field: string): string[] => {
-    if (v === undefined || v === null) return [];
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
-      err(field, 'invalid-field-type', `${field} must be a list of strings`);
-      return [];
-    }
-    return v as string[];
-  };
-
-  // Namespaces (backup_controller prepareBackupRequest: label excludes, then validation).
+/** backup_controller prepareBackupRequest: label excludes, then validation. */
+function readNamespaces(model: BackupModel, r: Reader): void {
+  const { spec, ctx, target, server, object, findings, warn, invalid, stringList } = r;
   model.includedNamespaces = stringList(spec.includedNamespaces, 'spec.includedNamespaces');
   const specExcluded = stringList(spec.excludedNamespaces, 'spec.excludedNamespaces');
   model.excludedNamespaces = [...specExcluded];
@@ -291,7 +352,10 @@ export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOption
       message: `${server} adds the namespaces labelled ${EXCLUDE_LABEL}=true to the excludes: ${model.labelExcludedNamespaces.join(', ')}` }));
   }
 
-  // Resources.
+}
+
+function readResources(model: BackupModel, r: Reader): void {
+  const { spec, ctx, target, server, object, findings, warn, invalid, stringList, notInTarget } = r;
   const oldRes = [stringList(spec.includedResources, 'spec.includedResources'), stringList(spec.excludedResources, 'spec.excludedResources')] as const;
   let usesNew = false;
   let newRes: readonly [string[], string[]] = [[], []];
@@ -333,26 +397,10 @@ export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOption
     warn(resField, 'backup-excludes-pods', 'this Backup does not back up pods, so no pod hook runs (#3240): include "pods" in the resource filters');
   }
 
-  // Label selectors.
-  const selectorOf = (v: unknown, field: string): { selector: Selector | null; empty: boolean } => {
-    if (v === undefined || v === null) return { selector: null, empty: false };
-    let effective = v;
-    if (isObject(v)) {
-      const unknown = Object.keys(v).filter((k) => !SELECTOR_FIELDS.has(k));
-      if (unknown.length > 0) {
-        effective = Object.fromEntries(Object.entries(v).filter(([k]) => SELECTOR_FIELDS.has(k)));
-        const hint = unknown.map((k) => (k.toLowerCase().startsWith('matchlabel') ? `"${k}" (did you mean matchLabels?)` : k.toLowerCase().startsWith('matchexpression') ? `"${k}" (did you mean matchExpressions?)` : `"${k}"`));
-        warn(field, 'selector-unknown-key',
-          `unknown key ${hint.join(', ')} in ${field}: the API server prunes it (and ${server} would ignore it), so it selects nothing by itself; kubectl's strict validation rejects it at create time: fix the spelling`);
-      }
-    }
-    const sel = selectorFromStruct(effective, field);
-    if (!sel.ok) {
-      err(field, 'invalid-selector', `${sel.reason}; the Backup fails before any hook runs`);
-      return { selector: null, empty: false };
-    }
-    return { selector: sel.selector, empty: sel.selector.requirements.length === 0 };
-  };
+}
+
+function readSelectors(model: BackupModel, r: Reader): void {
+  const { spec, target, server, err, invalid, notInTarget, selectorOf } = r;
   const single = selectorOf(spec.labelSelector, 'spec.labelSelector');
   model.selector = single.selector;
   if (single.empty) {
@@ -379,24 +427,21 @@ export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOption
       `${model.listsFail}; ${server} lists items with the selector "<none>", which the API server rejects, so every list fails: no pod is backed up, no hook runs and the Backup ends ${target.errorPhase}: give the selector matchLabels or remove it`, false);
   }
 
-  // Hook specs.
+}
+
+function readHookSpecs(model: BackupModel, r: Reader): void {
+  const { spec, ctx, object, findings, err, selectorOf } = r;
   const hooks = spec.hooks;
   if (hooks !== undefined && hooks !== null) {
     if (!isObject(hooks)) err('spec.hooks', 'invalid-field-type', 'spec.hooks must be an object with a "resources" list');
     else if (hooks.resources !== undefined && hooks.resources !== null) {
       if (!Array.isArray(hooks.resources)) err('spec.hooks.resources', 'invalid-field-type', 'spec.hooks.resources must be a list');
       else hooks.resources.forEach((e, i) => {
-        const entry = readEntry(e, i, ctx, object, findings, (isFatal) => (fatal ||= isFatal), selectorOf);
+        const entry = readEntry(e, i, ctx, object, findings, r.markFatal, selectorOf);
         if (entry) model.entries.push(entry);
       });
     }
   }
-  model.fatal = fatal;
-  if (fatal) {
-    findings.push(finding({ severity: 'error', code: 'backup-would-fail', object, field: 'spec',
-      message: `${server} would ${validationErrors.length > 0 ? 'reject this Backup (FailedValidation)' : 'fail this Backup'} before running any hook; fix the errors above` }));
-  }
-  return model;
 }
 
 function reportResourceNames(
@@ -419,6 +464,64 @@ function reportResourceNames(
     else info(msg);
   }
 }
+
+/** A hook entry's namespace lists as the target matches them: literal stars, excluding everything, broken globs. */
+function checkEntryNamespaces(
+  includedNamespaces: string[],
+  excludedNamespaces: string[],
+  field: string,
+  target: Target,
+  server: string,
+  warn: (f: string, code: FindingCode, message: string) => void,
+): void {
+  if (target.listMatch === 'exact' && [...includedNamespaces, ...excludedNamespaces].some((n) => n !== '*' && /[*?[{]/.test(n))) {
+    warn(`${field}.includedNamespaces`, 'literal-star', `${server} matches hook namespaces exactly, so a glob matches only a namespace with that literal name`);
+  }
+  if (excludedNamespaces.includes('*')) {
+    warn(`${field}.excludedNamespaces`, target.listMatch === 'exact' ? 'literal-star' : 'hook-excludes-all-namespaces', target.listMatch === 'exact'
+      ? `${server} matches "*" literally here, so it excludes nothing (Velero v1.0.1+ would exclude every namespace)`
+      : `"*" in a hook's excludedNamespaces is a glob that excludes every namespace, so this hook never runs`);
+  }
+  if (target.listMatch === 'glob') {
+    const broken = [...includedNamespaces, ...excludedNamespaces].filter((n) => compileGlob(n) === null);
+    if (broken.length > 0) warn(`${field}.includedNamespaces`, 'invalid-glob', `${broken.map((b) => JSON.stringify(b)).join(', ')} is not a valid glob; ${server} stops matching the list at it (pkg/util/collections globStringSet)`);
+  }
+}
+
+/** A list of spec hooks (pre, post, or the deprecated hooks): only exec hooks, each with its raw values. */
+function readHookList(
+  v: unknown,
+  f: string,
+  err: (f: string, code: FindingCode, message: string, fatal?: boolean) => void,
+  warn: (f: string, code: FindingCode, message: string) => void,
+): SpecHook[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) {
+    err(f, 'invalid-field-type', `${f} must be a list of hooks`, true);
+    return [];
+  }
+  const out: SpecHook[] = [];
+  v.forEach((h, i) => {
+    const hf = `${f}[${i}]`;
+    if (!isObject(h)) {
+      err(hf, 'invalid-field-type', `${hf} must be an object with an "exec" hook`, true);
+      return;
+    }
+    if (h.exec === undefined || h.exec === null) {
+      warn(hf, 'hook-without-exec', `${hf} has no exec; it is skipped silently (exec is the only hook type)`);
+      return;
+    }
+    if (!isObject(h.exec)) {
+      err(`${hf}.exec`, 'invalid-field-type', `${hf}.exec must be an object`, true);
+      return;
+    }
+    for (const k of Object.keys(h.exec)) {
+      if (!EXEC_FIELDS.has(k)) warn(`${hf}.exec.${k}`, 'unknown-field', `unknown field "${k}" in an exec hook; it is ignored (fields: container, command, onError, timeout)`);
+    }
+    out.push({ field: `${hf}.exec`, container: h.exec.container, command: h.exec.command, onError: h.exec.onError, timeout: h.exec.timeout });
+  });
+  return out;
+  }
 
 function readEntry(
   raw: unknown,
@@ -458,18 +561,7 @@ function readEntry(
   };
   const includedNamespaces = list(raw.includedNamespaces, `${field}.includedNamespaces`);
   const excludedNamespaces = list(raw.excludedNamespaces, `${field}.excludedNamespaces`);
-  if (target.listMatch === 'exact' && [...includedNamespaces, ...excludedNamespaces].some((n) => n !== '*' && /[*?[{]/.test(n))) {
-    warn(`${field}.includedNamespaces`, 'literal-star', `${server} matches hook namespaces exactly, so a glob matches only a namespace with that literal name`);
-  }
-  if (excludedNamespaces.includes('*')) {
-    warn(`${field}.excludedNamespaces`, target.listMatch === 'exact' ? 'literal-star' : 'hook-excludes-all-namespaces', target.listMatch === 'exact'
-      ? `${server} matches "*" literally here, so it excludes nothing (Velero v1.0.1+ would exclude every namespace)`
-      : `"*" in a hook's excludedNamespaces is a glob that excludes every namespace, so this hook never runs`);
-  }
-  if (target.listMatch === 'glob') {
-    const broken = [...includedNamespaces, ...excludedNamespaces].filter((n) => compileGlob(n) === null);
-    if (broken.length > 0) warn(`${field}.includedNamespaces`, 'invalid-glob', `${broken.map((b) => JSON.stringify(b)).join(', ')} is not a valid glob; ${server} stops matching the list at it (pkg/util/collections globStringSet)`);
-  }
+  checkEntryNamespaces(includedNamespaces, excludedNamespaces, field, target, server, warn);
   const resInc = list(raw.includedResources, `${field}.includedResources`);
   const resExc = list(raw.excludedResources, `${field}.excludedResources`);
   const resources = resourcesIncludePods(resInc, resExc, { mode: target.listMatch, unresolvable: target.unresolvableResource, index: ctx.index });
@@ -491,34 +583,7 @@ function readEntry(
     }
   }
 
-  const hookList = (v: unknown, f: string): SpecHook[] => {
-    if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) {
-      err(f, 'invalid-field-type', `${f} must be a list of hooks`, true);
-      return [];
-    }
-    const out: SpecHook[] = [];
-    v.forEach((h, i) => {
-      const hf = `${f}[${i}]`;
-      if (!isObject(h)) {
-        err(hf, 'invalid-field-type', `${hf} must be an object with an "exec" hook`, true);
-        return;
-      }
-      if (h.exec === undefined || h.exec === null) {
-        warn(hf, 'hook-without-exec', `${hf} has no exec; it is skipped silently (exec is the only hook type)`);
-        return;
-      }
-      if (!isObject(h.exec)) {
-        err(`${hf}.exec`, 'invalid-field-type', `${hf}.exec must be an object`, true);
-        return;
-      }
-      for (const k of Object.keys(h.exec)) {
-        if (!EXEC_FIELDS.has(k)) warn(`${hf}.exec.${k}`, 'unknown-field', `unknown field "${k}" in an exec hook; it is ignored (fields: container, command, onError, timeout)`);
-      }
-      out.push({ field: `${hf}.exec`, container: h.exec.container, command: h.exec.command, onError: h.exec.onError, timeout: h.exec.timeout });
-    });
-    return out;
-  };
+  const hookList = (v: unknown, f: string) => readHookList(v, f, err, warn);
   let pre = hookList(raw.pre, `${field}.pre`);
   const post = hookList(raw.post, `${field}.post`);
   if (raw.hooks !== undefined && raw.hooks !== null) {

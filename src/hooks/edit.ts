@@ -85,7 +85,7 @@ export function planAnnotationEdit(pod: PodInput, object: string, req: EditReque
   const conflicts: EditResult['conflicts'] = [];
   const after: Record<string, string> = { ...current };
   for (const [key, value] of wanted) {
-    const has = Object.prototype.hasOwnProperty.call(current, key);
+    const has = Object.hasOwn(current, key);
     if (value === null) {
       if (!has) continue;
       delete after[key];

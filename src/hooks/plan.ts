@@ -116,6 +116,18 @@ const isUnfreeze = (argv: readonly string[]) => argv.some((a) => /(^|\/)fsfreeze
 const mentionsFreeze = (argv: readonly string[]) => isFreeze(argv) || argv.some((a) => /fsfreeze\s+(--freeze|-f)\b/.test(a));
 const mentionsUnfreeze = (argv: readonly string[]) => isUnfreeze(argv) || argv.some((a) => /fsfreeze\s+(--unfreeze|-u)\b/.test(a));
 
+/** What every pod of one plan shares: the target, the Backups, and the values Ark makes sticky. */
+interface PlanContext {
+  target: Target;
+  server: string;
+  scope: BackupModel | null;
+  backups: BackupModel[];
+  // Ark and Velero <= v1.8 wrote the defaults (first container, Fail) into the spec hook that every
+  // pod shares (#4499, pod_command_executor.go@v1.8.0): later pods get the first pod's values.
+  stickyContainer: Map<string, string>;
+  stickyFail: Set<string>;
+}
+
 /** Builds the plan for the given pods. Pure: the same inputs always give the same plan. */
 export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Plan {
   const scope = options.scope ?? null;
@@ -125,12 +137,7 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const sorted = [...inputs].sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind));
   const target = options.target;
-  const server = describeTarget(target);
-  // Ark and Velero <= v1.8 wrote the defaults (first container, Fail) into the spec hook that every
-  // pod shares (#4499, pod_command_executor.go@v1.8.0): later pods get the first pod's values.
-  const stickyContainer = new Map<string, string>();
-  const stickyFail = new Set<string>();
-
+  const ctx: PlanContext = { target, server: describeTarget(target), scope, backups, stickyContainer: new Map(), stickyFail: new Set() };
   for (const pod of sorted) {
     const object = objectRef(pod.kind, pod.namespace, pod.name) + (pod.origin ? ` (${pod.origin})` : '');
     if (scope) {
@@ -144,45 +151,11 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
     if (pod.origin) podPlan.origin = pod.origin;
     if (pod.uid) podPlan.uid = pod.uid;
     podPlan.findings.push(...unknownHookKeys(pod, object));
-
-    const all: ResolvedHook[] = [];
-    for (const phase of PHASES) {
-      const ann = resolveAnnotationHook(pod, phase, target, object);
-      podPlan.findings.push(...ann.findings);
-      const specHooks = backups
-        .filter((b) => b === scope || backupCovers(b, pod).covered)
-        .flatMap((b) => b.entries.filter((e) => entryApplies(e, pod, target)).flatMap((e) => e.hooks[phase].map((hook) => ({ backup: b, entry: e, hook }))));
-      if (ann.hook) {
-        all.push(ann.hook);
-        if (specHooks.length > 0) {
-          const names = [...new Set(specHooks.map((s) => `${s.entry.name || '#' + s.entry.index}" of ${s.backup.object.replace(/^backup /, 'backup/')}`))];
-          podPlan.findings.push(finding({
-            severity: 'warning',
-            code: 'annotation-shadows-spec',
-            object,
-            field: ann.hook.source.type === 'annotation' ? ann.hook.source.key : '',
-            message: `this annotation hook replaces the ${phase} hooks ${names.map((n) => `"${n}`).join(', ')} for this pod (annotations take priority); remove one of them if that is not intended`,
-          }));
-        }
-        continue;
-      }
-      for (const { backup, entry, hook } of specHooks) {
-        const resolved = resolveSpecHook(hook, entry, phase, pod, object, backup, target);
-        if (target.stickySpecHooks) applySticky(resolved, hook, entry, backup, pod, object, server, stickyContainer, stickyFail);
-        all.push(resolved);
-      }
-    }
-    // "on-error unset goes on" matters only where a later hook of the same phase would run.
-    for (const phase of PHASES) {
-      const hooks = all.filter((h) => h.phase === phase);
-      const last = hooks[hooks.length - 1];
-      if (last) last.findings = last.findings.filter((f) => f.code !== 'on-error-unset-continues');
-    }
+    const all = podHooks(pod, object, podPlan, ctx);
     podPlan.findings.push(...ignoredFamilyFindings(pod, target, object, {
       pre: all.some((h) => h.phase === 'pre' && h.source.type === 'annotation'),
       post: all.some((h) => h.phase === 'post' && h.source.type === 'annotation'),
     }));
-
     if (all.some((h) => h.phase === 'pre' && mentionsFreeze(h.command)) && !all.some((h) => h.phase === 'post' && mentionsUnfreeze(h.command))) {
       podPlan.findings.push(finding({
         severity: 'warning',
@@ -192,37 +165,7 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
         message: 'a pre hook freezes a filesystem but no post hook unfreezes it, so the pod stays frozen after the backup: add a post hook running fsfreeze --unfreeze',
       }));
     }
-
-    if (pod.kind === 'Pod') {
-      if (pod.deletionTimestamp && target.skipTerminating) podPlan.skip = `pod is terminating (${server} skips pods being deleted)`;
-      else if ((pod.phase === 'Succeeded' || pod.phase === 'Failed') && target.skipFinishedPods) {
-        podPlan.skip = `pod phase is ${pod.phase} (${server} skips its hooks without running them)`;
-      } else if (pod.phase !== undefined && pod.phase !== 'Running' && all.length > 0) {
-        podPlan.findings.push(finding({
-          severity: 'warning',
-          code: 'pod-not-running',
-          object,
-          field: 'status.phase',
-          message: `pod phase is ${pod.phase}, so exec into it fails${pod.phase === 'Succeeded' || pod.phase === 'Failed' ? ` (${server} still tries; Velero v1.13+ skips such pods)` : ''}; wait until it is Running`,
-        }));
-      } else if (pod.deletionTimestamp && all.length > 0) {
-        podPlan.findings.push(finding({ severity: 'warning', code: 'pod-terminating', object, field: 'metadata.deletionTimestamp',
-          message: `the pod is being deleted; ${server} still runs its hooks (Ark v0.9+ skips such pods)` }));
-      }
-      if (!podPlan.skip && pod.containerRunning) {
-        for (const h of all) {
-          if (h.container !== null && pod.containerRunning[h.container] === false) {
-            h.findings.push(finding({
-              severity: 'warning',
-              code: 'container-not-running',
-              object,
-              field: 'status.containerStatuses',
-              message: `container "${h.container}" is not running, so exec into it fails`,
-            }));
-          }
-        }
-      }
-    }
+    if (pod.kind === 'Pod') checkPodState(pod, podPlan, all, ctx);
     podPlan.hooks = all.filter((h) => options.phases.includes(h.phase));
     plan.pods.push(podPlan);
   }
@@ -232,6 +175,77 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
     }
   }
   return plan;
+}
+
+/** A pod's hooks of both phases, in order: its annotation hook, else the spec hooks that apply to it. */
+function podHooks(pod: PodInput, object: string, podPlan: PodPlan, ctx: PlanContext): ResolvedHook[] {
+  const { target, scope, backups } = ctx;
+  const all: ResolvedHook[] = [];
+  for (const phase of PHASES) {
+    const ann = resolveAnnotationHook(pod, phase, target, object);
+    podPlan.findings.push(...ann.findings);
+    const specHooks = backups
+      .filter((b) => b === scope || backupCovers(b, pod).covered)
+      .flatMap((b) => b.entries.filter((e) => entryApplies(e, pod, target)).flatMap((e) => e.hooks[phase].map((hook) => ({ backup: b, entry: e, hook }))));
+    if (ann.hook) {
+      all.push(ann.hook);
+      if (specHooks.length > 0) {
+        const names = [...new Set(specHooks.map((s) => `${s.entry.name || '#' + s.entry.index}" of ${s.backup.object.replace(/^backup /, 'backup/')}`))];
+        podPlan.findings.push(finding({
+          severity: 'warning',
+          code: 'annotation-shadows-spec',
+          object,
+          field: ann.hook.source.type === 'annotation' ? ann.hook.source.key : '',
+          message: `this annotation hook replaces the ${phase} hooks ${names.map((n) => `"${n}`).join(', ')} for this pod (annotations take priority); remove one of them if that is not intended`,
+        }));
+      }
+      continue;
+    }
+    for (const { backup, entry, hook } of specHooks) {
+      const resolved = resolveSpecHook(hook, entry, phase, pod, object, backup, target);
+      if (target.stickySpecHooks) applySticky(resolved, hook, entry, backup, pod, object, ctx.server, ctx.stickyContainer, ctx.stickyFail);
+      all.push(resolved);
+    }
+  }
+  // "on-error unset goes on" matters only where a later hook of the same phase would run.
+  for (const phase of PHASES) {
+    const hooks = all.filter((h) => h.phase === phase);
+    const last = hooks[hooks.length - 1];
+    if (last) last.findings = last.findings.filter((f) => f.code !== 'on-error-unset-continues');
+  }
+  return all;
+}
+
+/** A pod's status: skipped (terminating, finished) or hooks that exec cannot reach (not running). */
+function checkPodState(pod: PodInput, podPlan: PodPlan, all: ResolvedHook[], { target, server }: PlanContext): void {
+  const { object } = podPlan;
+  if (pod.deletionTimestamp && target.skipTerminating) podPlan.skip = `pod is terminating (${server} skips pods being deleted)`;
+  else if ((pod.phase === 'Succeeded' || pod.phase === 'Failed') && target.skipFinishedPods) {
+    podPlan.skip = `pod phase is ${pod.phase} (${server} skips its hooks without running them)`;
+  } else if (pod.phase !== undefined && pod.phase !== 'Running' && all.length > 0) {
+    podPlan.findings.push(finding({
+      severity: 'warning',
+      code: 'pod-not-running',
+      object,
+      field: 'status.phase',
+      message: `pod phase is ${pod.phase}, so exec into it fails${pod.phase === 'Succeeded' || pod.phase === 'Failed' ? ` (${server} still tries; Velero v1.13+ skips such pods)` : ''}; wait until it is Running`,
+    }));
+  } else if (pod.deletionTimestamp && all.length > 0) {
+    podPlan.findings.push(finding({ severity: 'warning', code: 'pod-terminating', object, field: 'metadata.deletionTimestamp',
+      message: `the pod is being deleted; ${server} still runs its hooks (Ark v0.9+ skips such pods)` }));
+  }
+  if (podPlan.skip || !pod.containerRunning) return;
+  for (const h of all) {
+    if (h.container !== null && pod.containerRunning[h.container] === false) {
+      h.findings.push(finding({
+        severity: 'warning',
+        code: 'container-not-running',
+        object,
+        field: 'status.containerStatuses',
+        message: `container "${h.container}" is not running, so exec into it fails`,
+      }));
+    }
+  }
 }
 
 /** #4499 for targets that have it: the first pod's defaults stay in the shared spec hook. */

@@ -5,6 +5,7 @@
 // us, an abort also ends a pending handshake, and an upgrade that never started the command (429,
 // 5xx, a connection refused or reset before the upgrade) is retried after Retry-After or a backoff.
 
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
 import { Exec } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -147,6 +148,32 @@ function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
   });
 }
 
+/** Rejects with the refusal of an exec upgrade; its body is read up to MAX_REFUSAL_BYTES, so a server that never ends it cannot grow memory. */
+function readRefusal(req: ClientRequest, res: IncomingMessage, reject: (e: Error) => void): void {
+  // The refusal's body is read up to MAX_REFUSAL_BYTES: a server that never ends it cannot grow memory.
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const settle = () => {
+    if (settled) return;
+    settled = true;
+    const body = Buffer.concat(chunks).toString('utf8');
+    const message = size > MAX_REFUSAL_BYTES ? undefined : statusMessage(body);
+    const after = Number(res.headers['retry-after']);
+    reject(new ExecRefused(res.statusCode ?? 0, message ? message.slice(0, 2000) : `the API server refused the exec upgrade (HTTP ${res.statusCode})${size > MAX_REFUSAL_BYTES ? ` with a body larger than ${MAX_REFUSAL_BYTES / 1024} KiB` : ''}`, Number.isFinite(after) && after >= 0 ? after : undefined));
+    req.destroy();
+    res.destroy();
+  };
+  res.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size > MAX_REFUSAL_BYTES) return settle();
+    chunks.push(c);
+  });
+  res.on('end', settle);
+  res.on('error', settle);
+  res.on('close', settle);
+}
+
 export class ExecRefused extends Error {
   readonly status: number;
   readonly retryAfterS: number | undefined;
@@ -206,30 +233,7 @@ class SturdyWebSockets {
       signal?.addEventListener('abort', onAbort, { once: true });
       ws.once('open', () => signal?.removeEventListener('abort', onAbort));
       ws.once('close', () => signal?.removeEventListener('abort', onAbort));
-      ws.on('unexpected-response', (req, res) => {
-        // The refusal's body is read up to MAX_REFUSAL_BYTES: a server that never ends it cannot grow memory.
-        const chunks: Buffer[] = [];
-        let size = 0;
-        let settled = false;
-        const settle = () => {
-          if (settled) return;
-          settled = true;
-          const body = Buffer.concat(chunks).toString('utf8');
-          const message = size > MAX_REFUSAL_BYTES ? undefined : statusMessage(body);
-          const after = Number(res.headers['retry-after']);
-          reject(new ExecRefused(res.statusCode ?? 0, message ? message.slice(0, 2000) : `the API server refused the exec upgrade (HTTP ${res.statusCode})${size > MAX_REFUSAL_BYTES ? ` with a body larger than ${MAX_REFUSAL_BYTES / 1024} KiB` : ''}`, Number.isFinite(after) && after >= 0 ? after : undefined));
-          req.destroy();
-          res.destroy();
-        };
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_REFUSAL_BYTES) return settle();
-          chunks.push(c);
-        });
-        res.on('end', settle);
-        res.on('error', settle);
-        res.on('close', settle);
-      });
+      ws.on('unexpected-response', (req, res) => readRefusal(req, res, reject));
       ws.on('open', () => {
         opened = true;
         if (!EXEC_PROTOCOLS.includes(ws.protocol)) {

@@ -168,7 +168,7 @@ function walk(dir: string, out: string[], findings: Finding[], seen: Set<string>
   }
   for (const name of entries) {
     const path = join(dir, name);
-    let st;
+    let st: ReturnType<typeof statSync>;
     try {
       st = statSync(path);
     } catch (e) {
@@ -198,7 +198,7 @@ export async function loadManifests(paths: readonly string[], readStdin: () => P
       append(result.findings, parsed.findings);
       continue;
     }
-    let st;
+    let st: ReturnType<typeof statSync>;
     try {
       st = statSync(p);
     } catch (e) {

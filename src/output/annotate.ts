@@ -13,7 +13,7 @@ export interface ResultLines {
 }
 
 export function resultLines(r: TargetResult, dryRun: DryRun): ResultLines {
-  let stderr = r.warnings.map((w) => `warning: ${escapeLine(w)}\n`).join('');
+  const stderr = r.warnings.map((w) => `warning: ${escapeLine(w)}\n`).join('');
   if (r.status === 'failed') return { stderr: `${stderr}error: ${escapeLine(r.error ?? '')}\n`, status: '' };
   const suffix = r.status !== 'annotated' ? '' : dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : '';
   return { stderr, status: `${escapeLine(r.ref)} ${r.status}${r.template ? ' (pod template)' : ''}${suffix}\n` };

@@ -116,7 +116,10 @@ test('--parallel overlaps pods (measured by the server timestamps); --parallel 1
     events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     let open = 0;
     let max = 0;
-    for (const [, d] of events) max = Math.max(max, (open += d));
+    for (const [, d] of events) {
+      open += d;
+      max = Math.max(max, open);
+    }
     return max;
   };
   const r = await runIn('r3', ['run', '--phase', 'pre', '--yes', '--parallel', '3']);

@@ -45,7 +45,7 @@ function corpus(): Case[] {
   ];
   for (const [name, value, expect] of timeouts) add(`timeout-${name}.json`, podYaml({ [`${V}/command`]: '["x"]', [`${V}/timeout`]: value }), expect);
   const onErrors: [string, Case['expect']][] = [['fail', 'finding'], ['FAIL', 'finding'], ['continue', 'finding'], ['CONTINUE', 'finding'], ['cOnTiNuE', 'finding'], ['yes', 'finding'], ['Fail ', 'finding'], ['Fail', 'ok'], ['Continue', 'ok'], ['', 'ok']];
-  onErrors.forEach(([value, expect], i) => add(`onerror-${i}.json`, podYaml({ [`${V}/command`]: '["x"]', [`${V}/on-error`]: value }), expect));
+  for (const [i, [value, expect]] of onErrors.entries()) add(`onerror-${i}.json`, podYaml({ [`${V}/command`]: '["x"]', [`${V}/on-error`]: value }), expect);
   for (const [i, c] of ['nope', 'a/b', '../..', 'x'.repeat(300), 'café', ' app'].entries()) add(`container-${i}.json`, podYaml({ [`${V}/command`]: '["x"]', [`${V}/container`]: c }));
   add('pod-no-containers.json', podYaml({ [`${V}/command`]: '["x"]' }, {}));
   add('pod-containers-string.json', podYaml({ [`${V}/command`]: '["x"]' }, { containers: 'x' }));

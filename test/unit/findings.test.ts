@@ -23,7 +23,7 @@ function sitePairs(): { file: string; severity: string; code: string }[] {
       const perFamily = (m[2] as string).includes('${family}-keys-ignored');
       const codes = perFamily ? ['ark-keys-ignored', 'velero-keys-ignored'] : quoted(m[2] as string);
       // `c ? 'a' : 'b'` in both: the same condition picks both (zip); otherwise every pair is possible.
-      if (!perFamily && sevs.length === codes.length) codes.forEach((code, i) => out.push({ file, severity: sevs[i] as string, code }));
+      if (!perFamily && sevs.length === codes.length) for (const [i, code] of codes.entries()) out.push({ file, severity: sevs[i] as string, code });
       else for (const severity of sevs) for (const code of codes) out.push({ file, severity, code });
     }
     for (const m of text.matchAll(/\b(?:at\(where, |f\()'(error|warning|info)', '([a-z-]+)'/g)) out.push({ file, severity: m[1] as string, code: m[2] as string });

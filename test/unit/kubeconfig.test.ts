@@ -66,7 +66,7 @@ test('relative paths are resolved against the kubeconfig file, as kubectl does',
   });
   const r = loadKubeConfig({ kubeconfig: file }, {});
   t.is(r.kc.getCluster('c')?.caFile, join(dir, 'sub', 'ca.crt'));
-  t.is((r.kc.getUser('u')?.exec as { command?: string }).command, join(dir, 'sub', 'plugin.sh'));
+  t.is((r.kc.getUser('u')?.exec as { command?: string } | undefined)?.command, join(dir, 'sub', 'plugin.sh'));
 });
 
 test('no configuration at all is a clear error', (t) => {
