@@ -59,6 +59,30 @@ function names(v: unknown): { name: string; restartPolicy?: string }[] {
   }));
 }
 
+/** What only a live Pod has: uid, deletion, phase, which containers run, and its controller. */
+function readPodStatus(pod: PodInput, meta: Record<string, unknown>, rawStatus: unknown): void {
+  if (typeof meta.uid === 'string') pod.uid = meta.uid;
+  const deleting = meta.deletionTimestamp;
+  if (typeof deleting === 'string') pod.deletionTimestamp = deleting;
+  else if (deleting instanceof Date) pod.deletionTimestamp = deleting.toISOString();
+  const status = isObject(rawStatus) ? rawStatus : undefined;
+  if (status) {
+    if (typeof status.phase === 'string') pod.phase = status.phase;
+    if (Array.isArray(status.containerStatuses)) {
+      pod.containerRunning = {};
+      for (const cs of status.containerStatuses) {
+        if (isObject(cs) && typeof cs.name === 'string') {
+          pod.containerRunning[cs.name] = isObject(cs.state) && isObject(cs.state.running);
+        }
+      }
+    }
+  }
+  if (Array.isArray(meta.ownerReferences)) {
+    const ctrl = meta.ownerReferences.find((o) => isObject(o) && o.controller === true) ?? meta.ownerReferences[0];
+    if (isObject(ctrl) && typeof ctrl.kind === 'string' && typeof ctrl.name === 'string') pod.owner = { kind: ctrl.kind, name: ctrl.name };
+  }
+}
+
 /** Reads a Pod, or the pod template of a workload, into a PodInput. */
 export function podFromObject(raw: Record<string, unknown>, origin?: string): PodInput | null {
   const kind = typeof raw.kind === 'string' ? raw.kind : 'Pod';
@@ -108,28 +132,7 @@ export function podFromObject(raw: Record<string, unknown>, origin?: string): Po
     findings,
   };
   if (origin) pod.origin = origin;
-  if (kind === 'Pod') {
-    if (typeof meta.uid === 'string') pod.uid = meta.uid;
-    const deleting = meta.deletionTimestamp;
-    if (typeof deleting === 'string') pod.deletionTimestamp = deleting;
-    else if (deleting instanceof Date) pod.deletionTimestamp = deleting.toISOString();
-    const status = isObject(raw.status) ? raw.status : undefined;
-    if (status) {
-      if (typeof status.phase === 'string') pod.phase = status.phase;
-      if (Array.isArray(status.containerStatuses)) {
-        pod.containerRunning = {};
-        for (const cs of status.containerStatuses) {
-          if (isObject(cs) && typeof cs.name === 'string') {
-            pod.containerRunning[cs.name] = isObject(cs.state) && isObject(cs.state.running);
-          }
-        }
-      }
-    }
-    if (Array.isArray(meta.ownerReferences)) {
-      const ctrl = meta.ownerReferences.find((o) => isObject(o) && o.controller === true) ?? meta.ownerReferences[0];
-      if (isObject(ctrl) && typeof ctrl.kind === 'string' && typeof ctrl.name === 'string') pod.owner = { kind: ctrl.kind, name: ctrl.name };
-    }
-  }
+  if (kind === 'Pod') readPodStatus(pod, meta, raw.status);
   return pod;
 }
 

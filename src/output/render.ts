@@ -152,6 +152,28 @@ export interface ListRenderOptions {
   style: Style;
 }
 
+/** One row of the list table: the status is the worst finding of the hook, or the pod's skip reason. */
+function hookRow(pod: HookReport['pods'][number], podName: string, h: HookReport['pods'][number]['hooks'][number], wide: boolean, style: Style): string[] {
+  const first = h.findings.find((f) => f.severity === 'error') ?? h.findings.find((f) => f.severity === 'warning');
+  let status = first ? `${first.severity}: ${first.code}` : 'ok';
+  if (pod.skip) status = escapeLine(`skipped: ${pod.skip.split(' (')[0]}`);
+  const colored = pod.skip ? style.dim(status) : first?.severity === 'error' ? style.red(status) : first ? style.yellow(status) : style.green(status);
+  const container = h.container === null ? '<none>' : h.containerDefaulted ? `${h.container} (default)` : h.container;
+  const command = escapeLine(shellQuote(h.command));
+  return [
+    escapeLine(pod.namespace),
+    escapeLine(podName),
+    h.phase,
+    escapeLine(sourceText(h.source, wide)),
+    escapeLine(container),
+    wide ? command : truncate(command, 60),
+    escapeLine(h.onError),
+    escapeLine(h.timeout),
+    colored,
+    ...(wide ? [escapeLine(h.name)] : []),
+  ];
+}
+
 export function renderHookReport(report: HookReport, opts: ListRenderOptions): string {
   if (opts.format === 'json' || opts.format === 'yaml') return serialize(report, opts.format);
   const wide = opts.format === 'wide';
@@ -165,26 +187,7 @@ export function renderHookReport(report: HookReport, opts: ListRenderOptions): s
       if (opts.showAll) rows.push([escapeLine(pod.namespace), escapeLine(podName), '-', '-', '-', '-', '-', '-', pod.skip ? 'skipped' : 'no hooks', ...(wide ? ['-'] : [])]);
       continue;
     }
-    for (const h of pod.hooks) {
-      const first = h.findings.find((f) => f.severity === 'error') ?? h.findings.find((f) => f.severity === 'warning');
-      let status = first ? `${first.severity}: ${first.code}` : 'ok';
-      if (pod.skip) status = escapeLine(`skipped: ${pod.skip.split(' (')[0]}`);
-      const colored = pod.skip ? style.dim(status) : first?.severity === 'error' ? style.red(status) : first ? style.yellow(status) : style.green(status);
-      const container = h.container === null ? '<none>' : h.containerDefaulted ? `${h.container} (default)` : h.container;
-      const command = escapeLine(shellQuote(h.command));
-      rows.push([
-        escapeLine(pod.namespace),
-        escapeLine(podName),
-        h.phase,
-        escapeLine(sourceText(h.source, wide)),
-        escapeLine(container),
-        wide ? command : truncate(command, 60),
-        escapeLine(h.onError),
-        escapeLine(h.timeout),
-        colored,
-        ...(wide ? [escapeLine(h.name)] : []),
-      ]);
-    }
+    for (const h of pod.hooks) rows.push(hookRow(pod, podName, h, wide, style));
   }
   let out = '';
   if (rows.length > 0) out += renderTable(head, rows);
