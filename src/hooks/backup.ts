@@ -523,6 +523,23 @@ function readHookList(
   return out;
   }
 
+/** A hook entry's labelSelector; one that cannot be read fails the Backup, an emptied one matches every pod. */
+function entrySelector(
+  raw: unknown,
+  field: string,
+  selectorOf: (v: unknown, field: string) => { selector: Selector | null; empty: boolean },
+  markFatal: (fatal: boolean) => void,
+  warn: (f: string, code: FindingCode, message: string) => void,
+): Selector | null {
+  if (raw === undefined || raw === null) return null;
+  const sel = selectorOf(raw, `${field}.labelSelector`);
+  if (!sel.selector && !sel.empty) markFatal(true);
+  if (sel.empty && isObject(raw) && Object.keys(raw).length > 0) {
+    warn(`${field}.labelSelector`, 'hook-selector-empty', `what is left of this labelSelector is {}, which matches every pod: the hook runs on every pod the Backup and the hook's namespaces take in`);
+  }
+  return sel.selector;
+}
+
 function readEntry(
   raw: unknown,
   index: number,
@@ -573,15 +590,7 @@ function readEntry(
   if (!resources.includesPods) {
     warn(`${field}.includedResources`, 'hook-excludes-pods', 'hooks only run on pods, so this hook spec never applies: include "pods" (hooks on workloads are never run, #6043)');
   }
-  let selector: Selector | null = null;
-  if (raw.labelSelector !== undefined && raw.labelSelector !== null) {
-    const sel = selectorOf(raw.labelSelector, `${field}.labelSelector`);
-    if (!sel.selector && !sel.empty) markFatal(true);
-    selector = sel.selector;
-    if (sel.empty && isObject(raw.labelSelector) && Object.keys(raw.labelSelector).length > 0) {
-      warn(`${field}.labelSelector`, 'hook-selector-empty', `what is left of this labelSelector is {}, which matches every pod: the hook runs on every pod the Backup and the hook's namespaces take in`);
-    }
-  }
+  const selector = entrySelector(raw.labelSelector, field, selectorOf, markFatal, warn);
 
   const hookList = (v: unknown, f: string) => readHookList(v, f, err, warn);
   let pre = hookList(raw.pre, `${field}.pre`);

@@ -148,6 +148,24 @@ function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
   });
 }
 
+/** How a hook's stream ended: its exit status, else our timeout or interrupt, else a lost connection. */
+function streamEnd(
+  st: StatusLike | null,
+  why: 'timeout' | 'interrupted' | null,
+  timeoutNanos: bigint | null,
+  state: SessionState,
+): Pick<ExecResult, 'outcome' | 'exitCode' | 'message'> {
+  if (st) return fromStatus(st);
+  if (why === 'timeout') {
+    return { outcome: 'timeout', exitCode: null, message: `timed out after ${formatGoDuration(timeoutNanos ?? 0n)}; the stream was closed but the command may still be running in the container` };
+  }
+  if (why === 'interrupted') {
+    return { outcome: 'interrupted', exitCode: null, message: 'interrupted; the stream was closed but the command may still be running in the container' };
+  }
+  const detail = state.protocolError ? `: ${state.protocolError}` : '';
+  return { outcome: 'connection-lost', exitCode: null, message: `the connection closed before the command reported an exit status (close code ${state.closeCode ?? 'none'})${detail}; the command may or may not have run` };
+}
+
 /** Rejects with the refusal of an exec upgrade; its body is read up to MAX_REFUSAL_BYTES, so a server that never ends it cannot grow memory. */
 function readRefusal(req: ClientRequest, res: IncomingMessage, reject: (e: Error) => void): void {
   // The refusal's body is read up to MAX_REFUSAL_BYTES: a server that never ends it cannot grow memory.
@@ -349,16 +367,7 @@ export class Executor {
         clearInterval(ping);
         cancelTimer?.();
         o.signal?.removeEventListener('abort', onAbort);
-        const st = status as StatusLike | null;
-        if (st) return resolve(result(fromStatus(st)));
-        if (why === 'timeout') {
-          return resolve(result({ outcome: 'timeout', exitCode: null, message: `timed out after ${formatGoDuration(o.timeoutNanos ?? 0n)}; the stream was closed but the command may still be running in the container` }));
-        }
-        if (why === 'interrupted') {
-          return resolve(result({ outcome: 'interrupted', exitCode: null, message: 'interrupted; the stream was closed but the command may still be running in the container' }));
-        }
-        const detail = state.protocolError ? `: ${state.protocolError}` : '';
-        resolve(result({ outcome: 'connection-lost', exitCode: null, message: `the connection closed before the command reported an exit status (close code ${state.closeCode ?? 'none'})${detail}; the command may or may not have run` }));
+        resolve(result(streamEnd(status as StatusLike | null, why, o.timeoutNanos, state)));
       };
       if (o.signal?.aborted) onAbort();
       if (socket.readyState === WebSocket.CLOSED) finish();
