@@ -1,6 +1,7 @@
 // The release tooling that needs no release build: the plugin.yaml template and the manifest
 // generated from it, a failed Node.js download (npm's message, one retry, one line), the source
-// date, and the archive writers. test/dist builds the archives.
+// date, the archive writers, and the release workflow checked with actionlint. test/dist builds
+// the archives.
 import test from 'ava';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { load } from 'js-yaml';
 import { validateManifest } from '../../scripts/krew-manifest.ts';
 import { archiveName, DistError, gzip, manifest, sourceInfo, tar, TARGETS, TEMPLATE, VERSION, zip } from '../../scripts/dist.ts';
 import { ROOT } from '../support/cli.ts';
+import { actionlintBinary, unavailable } from '../support/tools.ts';
 
 const NODE = join(ROOT, 'node_modules', 'node', 'bin', 'node');
 
@@ -81,6 +83,25 @@ test('a failed Node.js download shows npm\'s own message, is tried twice, and en
   } finally {
     registry.close();
   }
+});
+
+const actionlint = actionlintBinary();
+(unavailable(actionlint) ? test.skip : test)('the release workflow passes actionlint and publishes what npm run dist makes', (t) => {
+  if ('skip' in actionlint) return t.fail(actionlint.skip);
+  const workflow = join(ROOT, '.github', 'workflows', 'release.yml');
+  const r = spawnSync(actionlint.path, ['-no-color', workflow], { cwd: ROOT, encoding: 'utf8' });
+  t.is(r.status, 0, r.stdout + r.stderr);
+  t.is(r.stdout, '');
+  // actionlint does reject a broken workflow (so the pass above means something).
+  const broken = join(mkdtempSync(join(tmpdir(), 'ark-actionlint-')), 'release.yml');
+  writeFileSync(broken, readFileSync(workflow, 'utf8').replace('runs-on: ubuntu-24.04', 'runs-on: ubuntu-24.04\n    timeout-minute: 5'));
+  const bad = spawnSync(actionlint.path, ['-no-color', broken], { encoding: 'utf8' });
+  t.is(bad.status, 1);
+  t.regex(bad.stdout, /timeout-minute/);
+  const text = readFileSync(workflow, 'utf8');
+  t.regex(text, /run: \.ci\/run\b/);
+  t.regex(text, /run: npm run dist\b/);
+  t.regex(text, /gh release create .*\n.*\n.*\.\/\*\.tar\.gz \.\/\*\.zip \.\/\*\.sha256 plugin\.yaml/);
 });
 
 test('archived files carry SOURCE_DATE_EPOCH, or else the commit date', (t) => {
