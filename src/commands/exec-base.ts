@@ -10,6 +10,7 @@ import { renderRunReport } from '../output/run.ts';
 import { shellQuote } from '../output/term.ts';
 import type { RunReport, SessionOptions } from '../run/session.ts';
 import type { Interrupts } from '../run/signals.ts';
+import { OutputDir } from '../run/output-dir.ts';
 import { ScopeCommand, parseOutput } from './base.ts';
 
 export abstract class ExecCommand extends ScopeCommand {
@@ -21,6 +22,11 @@ export abstract class ExecCommand extends ScopeCommand {
   showOutput = Option.Boolean('--show-output', false, { description: "Print the hooks' stdout and stderr (the last 64 KiB of each), each line prefixed with namespace/pod/container" });
   outputDir = Option.String('--output-dir', { description: "Write each hook's full stdout and stderr to DIR/<namespace>/<pod>/<phase>-<n>-<container>.stdout|stderr (names sanitised, symlinks never followed)" });
   output = Option.String('-o,--output', 'table', { description: 'Report format: table, json or yaml' });
+
+  /** An unusable --output-dir is a usage error before anything is read from the cluster or run. */
+  checkOutputDir(): void {
+    if (this.outputDir) new OutputDir(this.outputDir, () => undefined);
+  }
 
   format(): 'table' | 'json' | 'yaml' {
     return parseOutput(this.output, ['table', 'json', 'yaml']) as 'table' | 'json' | 'yaml';

@@ -51,6 +51,7 @@ export class RunCommand extends ExecCommand {
     }
     this.requireCluster();
     this.parallelism();
+    this.checkOutputDir();
     const inv = await collect(cfg, this.inventoryIO());
     if (this.podNames.length > 0) {
       const want = new Set(this.podNames);

@@ -45,6 +45,7 @@ export class WrapCommand extends ExecCommand {
     if (this.phase !== undefined) throw new UsageError('error: wrap runs both phases; --phase does not apply');
     this.requireCluster();
     this.parallelism();
+    this.checkOutputDir();
     const inv = await collect(this.scopeConfig(), this.inventoryIO());
     const { pods, hooks } = countHooks(inv, ['pre', 'post']);
     const refused = await this.confirm(`run ${hooks} hook${hooks === 1 ? '' : 's'} in ${pods} pod${pods === 1 ? '' : 's'} around "${argv.join(' ')}"`, inv);
