@@ -32,6 +32,14 @@ export interface Scenario {
   disagreement?: string;
   /** The plugin deliberately differs (a one-line note; the comparison still holds for dry-run). */
   note?: string;
+  /**
+   * Also run the same scope with `kubectl ark-hooks run --phase pre` (and `--phase post` with 'both',
+   * for scenarios where Velero runs the post phase of every pod) and compare the executions and
+   * failures of each phase with Velero's. Post hooks are those whose tag contains "-post".
+   */
+  run?: 'pre' | 'both';
+  /** `run` disagrees with Velero here (one line); that comparison is then `test.failing`. */
+  runDisagreement?: string;
 }
 
 const VE = 'hook.backup.velero.io';
@@ -103,12 +111,14 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p', annotations: v('pre', { command: ok('a7-ann-pre') }) }],
     backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', pre: [exec(ok('a7-spec-pre'))], post: [exec(ok('a7-spec-post'))] }] } }),
     velero: { phase: 'Completed', execs: 2, attempted: 2, failed: 0 },
+    run: 'both',
   },
   {
     id: 'a8', title: 'a plain-string command is one argv element, not split on spaces',
     pods: [{ name: 'p', annotations: v('pre', { command: 'echo a8 plain', onError: 'Continue' }) }],
     backup: (ns) => only(ns),
     velero: { phase: 'PartiallyFailed', execs: 1, attempted: 1, failed: 1 },
+    run: 'pre',
   },
   {
     id: 'a9', title: 'a timeout without a unit falls back to 30s; the hook runs',
@@ -123,6 +133,7 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p' }],
     backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', pre: [exec(ok('s1-pre-1')), exec(ok('s1-pre-2'))], post: [exec(ok('s1-post'))] }] } }),
     velero: { phase: 'Completed', execs: 3, attempted: 3, failed: 0 },
+    run: 'both',
   },
   {
     id: 's2', title: 'every matching entry runs, in spec order',
@@ -293,12 +304,14 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p', annotations: { ...v('pre', { command: ok('c2-pre'), container: 'nope', onError: 'Continue' }), ...v('post', { command: ok('c2-post') }) } }],
     backup: (ns) => only(ns),
     velero: { phase: 'PartiallyFailed', execs: 1, attempted: 2, failed: 1 },
+    run: 'both',
   },
   {
     id: 'c3', title: 'a missing container in a Fail spec hook skips the rest of the phase, which still counts as attempted',
     pods: [{ name: 'p' }],
     backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', pre: [exec(ok('c3-1'), { container: 'nope', onError: 'Fail' }), exec(ok('c3-2'))], post: [exec(ok('c3-post'))] }] } }),
     velero: { phase: 'PartiallyFailed', execs: 0, attempted: 2, failed: 1 },
+    run: 'pre',
   },
 
   // --- failures, on-error, timeouts (pkg/podexec/pod_command_executor.go, pkg/backup/backup.go backupItemBlock) ---
@@ -307,6 +320,7 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p', annotations: { ...v('pre', { command: fail('f1-pre'), onError: 'Fail' }), ...v('post', { command: ok('f1-post') }) } }],
     backup: (ns) => only(ns),
     velero: { phase: 'PartiallyFailed', execs: 1, attempted: 1, failed: 1 },
+    run: 'pre',
     note: '`wrap` deliberately runs post after a failed pre (a frozen filesystem must be thawed); dry-run and Velero agree here',
   },
   {
@@ -314,12 +328,14 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p', annotations: { ...v('pre', { command: fail('f2-pre'), onError: 'Continue' }), ...v('post', { command: ok('f2-post') }) } }],
     backup: (ns) => only(ns),
     velero: { phase: 'PartiallyFailed', execs: 2, attempted: 2, failed: 1 },
+    run: 'both',
   },
   {
     id: 'f3', title: 'pre fails with on-error unset: Velero >= 1.9 continues (post runs)',
     pods: [{ name: 'p', annotations: { ...v('pre', { command: fail('f3-pre') }), ...v('post', { command: ok('f3-post') }) } }],
     backup: (ns) => only(ns),
     velero: { phase: 'PartiallyFailed', execs: 2, attempted: 2, failed: 1 },
+    run: 'both',
     disagreement: 'without a target the plugin treats unset on-error as Fail and predicts no post hook; Velero 1.18 continues',
   },
   {
@@ -334,31 +350,37 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p' }],
     backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', pre: [exec(fail('f5-1'), { onError: 'Fail' }), exec(ok('f5-2'))], post: [exec(ok('f5-post'))] }] } }),
     velero: { phase: 'PartiallyFailed', execs: 1, attempted: 2, failed: 1 },
+    run: 'pre',
   },
   {
     id: 'f6', title: 'spec: a failing Continue hook lets the next hooks run',
     pods: [{ name: 'p' }],
     backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', pre: [exec(fail('f6-1'), { onError: 'Continue' }), exec(ok('f6-2'))], post: [exec(ok('f6-post'))] }] } }),
     velero: { phase: 'PartiallyFailed', execs: 3, attempted: 3, failed: 1 },
+    run: 'both',
   },
   {
     id: 'f7', title: 'spec: a failing hook with on-error unset lets the next hooks run (Velero >= 1.9)',
     pods: [{ name: 'p' }],
     backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', pre: [exec(fail('f7-1')), exec(ok('f7-2'))], post: [exec(ok('f7-post'))] }] } }),
     velero: { phase: 'PartiallyFailed', execs: 3, attempted: 3, failed: 1 },
+    run: 'both',
     disagreement: 'without a target the plugin treats unset on-error as Fail and predicts the later hooks are skipped',
+    runDisagreement: 'run (without a target) stops the pod\'s pre phase after the first failing hook with unset on-error; Velero 1.18 runs the next one',
   },
   {
     id: 't1', title: 'a hook that outlives its timeout fails (Continue: post runs); the command itself runs to its end',
     pods: [{ name: 'p', annotations: { ...v('pre', { command: slow('t1-pre'), timeout: '1s', onError: 'Continue' }), ...v('post', { command: ok('t1-post') }) } }],
     backup: (ns) => only(ns),
     velero: { phase: 'PartiallyFailed', execs: 2, attempted: 2, failed: 1 },
+    run: 'both',
   },
   {
     id: 't2', title: 'a hook that outlives its timeout with on-error Fail: no post hook',
     pods: [{ name: 'p', annotations: { ...v('pre', { command: slow('t2-pre'), timeout: '1s', onError: 'Fail' }), ...v('post', { command: ok('t2-post') }) } }],
     backup: (ns) => only(ns),
     velero: { phase: 'PartiallyFailed', execs: 1, attempted: 1, failed: 1 },
+    run: 'pre',
   },
 
   // --- pod phases (pkg/podexec/pod_command_executor.go: Succeeded/Failed pods are not exec'd) ---
@@ -367,12 +389,14 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p', phase: 'Pending', annotations: v('pre', { command: ok('p1'), onError: 'Continue' }) }],
     backup: (ns) => only(ns),
     velero: { phase: 'PartiallyFailed', execs: 0, attempted: 1, failed: 1 },
+    run: 'pre',
   },
   {
     id: 'p2', title: 'a Succeeded pod: hooks counted as attempted, not executed, not failed',
     pods: [{ name: 'p', phase: 'Succeeded', annotations: { ...v('pre', { command: ok('p2-pre') }), ...v('post', { command: ok('p2-post') }) } }],
     backup: (ns) => only(ns),
     velero: { phase: 'Completed', execs: 0, attempted: 2, failed: 0 },
+    run: 'both',
   },
   {
     id: 'p3', title: 'a Failed pod: hooks counted as attempted, not executed, not failed',

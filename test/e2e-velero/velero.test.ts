@@ -5,7 +5,8 @@
 // and status.hookStatus with the plan. `npm run test:velero` starts everything and runs it.
 // Selected with ARK_HOOKS_VELERO_DIR (test/velero/up writes it into the control plane's env file).
 import test from 'ava';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -16,6 +17,7 @@ import type { PodDef, Scenario } from './scenarios.ts';
 const veleroDir = process.env.ARK_HOOKS_VELERO_DIR;
 const admin = process.env.ARK_HOOKS_CLUSTER_KUBECONFIG ?? '';
 const execLog = process.env.ARK_HOOKS_CLUSTER_EXEC_LOG ?? '';
+const store = process.env.ARK_HOOKS_VELERO_STORE ?? '';
 
 if (!veleroDir) {
   test.skip('Velero differential suite (npm run test:velero starts a control plane and Velero)', () => {});
@@ -34,15 +36,33 @@ if (!veleroDir) {
   const help = spawnSync('kubectl', ['ark-hooks', 'dry-run', '--help'], { env: baseEnv(), encoding: 'utf8' });
   const hasTargets = /--target\b/.test(help.stdout ?? '');
   const targetArgs = hasTargets ? ['--target', 'velero-1.18'] : [];
+  const runHelp = spawnSync('kubectl', ['ark-hooks', 'run', '--help'], { env: baseEnv(), encoding: 'utf8' });
+  const runTargetArgs = /--target\b/.test(runHelp.stdout ?? '') ? ['--target', 'velero-1.18'] : [];
+  /** What Velero did per scenario, for the `run` comparisons that follow the scenarios. */
+  const judged = new Map<string, { file: string; names: Set<string>; execs: Record<string, string[]>; failedByPhase: Record<'pre' | 'post', number> }>();
+
+  /** Velero's failed hooks per phase, from the backup's own log in the store (<name>-logs.gz). */
+  function failuresByPhase(name: string): Record<'pre' | 'post', number> {
+    const out = { pre: 0, post: 0 };
+    const file = join(store, 'backups', name, `${name}-logs.gz`);
+    if (!existsSync(file)) return out;
+    for (const line of gunzipSync(readFileSync(file)).toString('utf8').split('\n')) {
+      if (!line.includes('level=error') || !line.includes('msg="Error executing hook"')) continue;
+      const phase = /\bhookPhase=(pre|post)\b/.exec(line)?.[1] as 'pre' | 'post' | undefined;
+      if (phase) out[phase]++;
+    }
+    return out;
+  }
+  const isPost = (line: string) => line.includes('-post');
 
   interface ExecRecord { event: 'start' | 'end'; id: number; time: string; namespace?: string; pod?: string; container?: string; argv?: string[]; exitCode?: number; error?: string }
   interface Exec { id: number; namespace: string; pod: string; container: string; argv: string[]; start: number; end?: number; exitCode?: number; error?: string }
-  function readExecs(namespaces: Set<string>): Exec[] {
+  function readExecs(namespaces: Set<string>, afterId = 0): Exec[] {
     const byId = new Map<number, Exec>();
     for (const line of readFileSync(execLog, 'utf8').split('\n')) {
       if (!line) continue;
       const r = JSON.parse(line) as ExecRecord;
-      if (r.event === 'start' && namespaces.has(r.namespace ?? '')) {
+      if (r.event === 'start' && r.id > afterId && namespaces.has(r.namespace ?? '')) {
         byId.set(r.id, { id: r.id, namespace: r.namespace ?? '', pod: r.pod ?? '', container: r.container ?? '', argv: r.argv ?? [], start: Date.parse(r.time) });
       } else if (r.event === 'end') {
         const e = byId.get(r.id);
@@ -142,14 +162,15 @@ if (!veleroDir) {
   }
 
   /** Commands that outlive Velero's timeout end later: wait (bounded by count) until every exec has ended. */
-  async function settledExecs(namespaces: Set<string>): Promise<Exec[]> {
-    let execs = readExecs(namespaces);
+  async function settledExecs(namespaces: Set<string>, afterId = 0): Promise<Exec[]> {
+    let execs = readExecs(namespaces, afterId);
     for (let i = 0; i < 60 && execs.some((e) => e.end === undefined); i++) {
       await sleep(1000);
-      execs = readExecs(namespaces);
+      execs = readExecs(namespaces, afterId);
     }
     return execs;
   }
+  const lastExecId = () => readFileSync(execLog, 'utf8').split('\n').filter(Boolean).reduce((n, l) => Math.max(n, (JSON.parse(l) as ExecRecord).id), 0);
 
   for (const s of SCENARIOS) {
     const title = `${s.id}: ${s.title}`;
@@ -197,6 +218,7 @@ if (!veleroDir) {
       if (s.velero.failed !== undefined) t.is(actual.failed, s.velero.failed, 'hooksFailed');
 
       // The judgement: the plan against what Velero did.
+      judged.set(s.id, { file, names, execs: actual.execs, failedByPhase: failuresByPhase(name) });
       const predicted = predict(plan, wouldFail, execs);
       t.deepEqual(actual, predicted, `dry-run plan: ${JSON.stringify(plan.pods)}`);
     };
@@ -204,6 +226,34 @@ if (!veleroDir) {
     // to fail until the plugin predicts with the velero-1.18 target (issue #13).
     // ARK_HOOKS_VELERO_SHOW_ALL=1 runs them as plain tests, to see each disagreement's diff.
     if (s.disagreement && !hasTargets && process.env.ARK_HOOKS_VELERO_SHOW_ALL !== '1') test.serial.failing(title, body);
+    else test.serial(title, body);
+  }
+
+  // `kubectl ark-hooks run --phase pre` (then `--phase post`) over the same scope, one pod at a
+  // time as Velero, must execute what Velero executed in that phase and count the same failures.
+  // Runs after every scenario above, on the pods they left.
+  for (const s of SCENARIOS.filter((x) => x.run)) {
+    const title = `${s.id} (run): the same hooks as Velero, the same failures`;
+    const body = async (t: import('ava').ExecutionContext) => {
+      const v = judged.get(s.id);
+      if (!v) return t.fail(`scenario ${s.id} did not get as far as Velero's result`);
+      for (const phase of s.run === 'both' ? (['pre', 'post'] as const) : (['pre'] as const)) {
+        const before = lastExecId();
+        const r = await arkHooks(['run', '--kubeconfig', admin, '--backup-file', v.file, '--phase', phase, '--yes', '--parallel', '1', '-o', 'json', ...runTargetArgs]);
+        t.true(r.code === 0 || r.code === 1, `run --phase ${phase}: ${r.stderr}`);
+        const report = JSON.parse(r.stdout) as { phases: { pods: { hooks: { result: string }[] }[] }[] };
+        const ran: Record<string, string[]> = {};
+        for (const e of await settledExecs(v.names, before)) (ran[`${e.namespace}/${e.pod}`] ??= []).push(`${e.container}: ${JSON.stringify(e.argv)}`);
+        const velero: Record<string, string[]> = {};
+        for (const [pod, lines] of Object.entries(v.execs)) {
+          const mine = lines.filter((l) => isPost(l) === (phase === 'post'));
+          if (mine.length) velero[pod] = mine;
+        }
+        const failed = report.phases.flatMap((p) => p.pods.flatMap((pod) => pod.hooks)).filter((h) => ['failed', 'timeout', 'error'].includes(h.result)).length;
+        t.deepEqual({ phase, execs: ran, failed }, { phase, execs: velero, failed: v.failedByPhase[phase] }, `run report: ${r.stdout.slice(0, 3000)}`);
+      }
+    };
+    if (s.runDisagreement && runTargetArgs.length === 0 && process.env.ARK_HOOKS_VELERO_SHOW_ALL !== '1') test.serial.failing(title, body);
     else test.serial(title, body);
   }
 
