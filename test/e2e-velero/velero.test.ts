@@ -84,6 +84,8 @@ if (!veleroDir) {
 
   interface PlanHook { phase: 'pre' | 'post'; container: string | null; command: string[]; onError: string; timeout: string; problem?: string }
   interface PlanPod { namespace: string; pod: string; skip?: string; hooks: PlanHook[] }
+  /** The plugin says "would fail before running any hook"; Velero says FailedValidation or (an invalid hook selector) Failed. */
+  const FAILS = 'fails before any hook (FailedValidation or Failed)';
   interface Outcome { execs: Record<string, string[]>; attempted: number; failed: number; phase: string }
 
   /**
@@ -96,7 +98,7 @@ if (!veleroDir) {
    */
   function predict(plan: { pods: PlanPod[] }, wouldFail: boolean, actual: Exec[]): Outcome {
     const out: Outcome = { execs: {}, attempted: 0, failed: 0, phase: 'Completed' };
-    if (wouldFail) return { ...out, phase: 'FailedValidation' };
+    if (wouldFail) return { ...out, phase: FAILS };
     for (const pod of plan.pods) {
       const key = `${pod.namespace}/${pod.pod}`;
       const countedSkip = pod.skip !== undefined && /phase is (Succeeded|Failed)/.test(pod.skip);
@@ -211,7 +213,7 @@ if (!veleroDir) {
         execs: {},
         attempted: status.hookStatus?.hooksAttempted ?? 0,
         failed: status.hookStatus?.hooksFailed ?? 0,
-        phase: status.phase,
+        phase: ['Failed', 'FailedValidation'].includes(status.phase) && execs.length === 0 ? FAILS : status.phase,
       };
       for (const e of execs) (actual.execs[`${e.namespace}/${e.pod}`] ??= []).push(`${e.container}: ${JSON.stringify(e.argv)}`);
       if (s.velero.attempted !== undefined) t.is(actual.attempted, s.velero.attempted, 'hooksAttempted');
