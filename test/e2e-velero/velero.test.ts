@@ -33,11 +33,12 @@ if (!veleroDir) {
 
   // Whether this build of the plugin knows version targets (issue #13); the suite runs either way.
   // Without them the known disagreements are expected failures; with them every scenario must agree.
-  const help = spawnSync('kubectl', ['ark-hooks', 'dry-run', '--help'], { env: baseEnv(), encoding: 'utf8' });
-  const hasTargets = /--target\b/.test(help.stdout ?? '');
-  const targetArgs = hasTargets ? ['--target', 'velero-1.18'] : [];
-  const runHelp = spawnSync('kubectl', ['ark-hooks', 'run', '--help'], { env: baseEnv(), encoding: 'utf8' });
-  const runTargetArgs = /--target\b/.test(runHelp.stdout ?? '') ? ['--target', 'velero-1.18'] : [];
+  const targetFor = (command: string) =>
+    /--target\b/.test(spawnSync('kubectl', ['ark-hooks', command, '--help'], { env: baseEnv(), encoding: 'utf8' }).stdout ?? '') ? ['--target', 'velero-1.18'] : [];
+  const targetArgs = targetFor('dry-run');
+  const hasTargets = targetArgs.length > 0;
+  const runTargetArgs = targetFor('run');
+  const wrapTargetArgs = targetFor('wrap');
   /** What Velero did per scenario, for the `run` comparisons that follow the scenarios. */
   const judged = new Map<string, { file: string; names: Set<string>; execs: Record<string, string[]>; failedByPhase: Record<'pre' | 'post', number> }>();
 
@@ -258,6 +259,21 @@ if (!veleroDir) {
     if (s.runDisagreement && runTargetArgs.length === 0 && process.env.ARK_HOOKS_VELERO_SHOW_ALL !== '1') test.serial.failing(title, body);
     else test.serial(title, body);
   }
+
+  // The one deliberate difference: `wrap` thaws after a failed pre hook, where Velero skips the
+  // pod's post hooks. Asserted both ways on f1's pods, so neither side changes unnoticed.
+  test.serial('f1 (wrap): wrap runs the post hook Velero skips after a failed pre (deliberate)', async (t) => {
+    const v = judged.get('f1');
+    if (!v) return t.fail('scenario f1 did not get as far as Velero\'s result');
+    const pod = Object.keys(v.execs)[0] ?? '';
+    t.deepEqual(v.execs[pod]?.map(isPost), [false], 'Velero ran the pre hook and no post hook');
+    const before = lastExecId();
+    const r = await arkHooks(['wrap', '--kubeconfig', admin, '--backup-file', v.file, '--yes', '--parallel', '1', ...wrapTargetArgs, '--', 'true']);
+    t.is(r.code, 3, `wrap exits 3 after a pre hook with on-error Fail failed: ${r.stderr}`);
+    const ran = (await settledExecs(v.names, before)).map((e) => `${e.container}: ${JSON.stringify(e.argv)}`);
+    t.deepEqual(ran.map(isPost), [false, true], `wrap ran: ${JSON.stringify(ran)}`);
+    t.is(ran[0], v.execs[pod]?.[0], 'the same pre hook as Velero');
+  });
 
   // Detection (issue #13): against the running server, without --target, the plugin picks velero-1.18.
   const detect = hasTargets ? test.serial : test.serial.skip;
