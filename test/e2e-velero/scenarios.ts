@@ -208,14 +208,12 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p', annotations: v('pre', { command: ok('n6') }) }],
     backup: (ns) => ({ includedNamespaces: ['*', ns('')] }),
     velero: { phase: 'FailedValidation', execs: 0 },
-    disagreement: 'dry-run reports no problem (exit 0): the plugin\'s Backup model knows Velero fails validation (list shows backup-would-fail) but dry-run drops Backup-level findings',
   },
   {
     id: 'n7', title: 'a namespace both included and excluded fails validation',
     pods: [{ name: 'p', annotations: v('pre', { command: ok('n7') }) }],
     backup: (ns) => ({ includedNamespaces: [ns('')], excludedNamespaces: [ns('')] }),
     velero: { phase: 'FailedValidation', execs: 0 },
-    disagreement: 'dry-run reports no problem (exit 0): the plugin\'s Backup model knows Velero fails validation (list shows backup-would-fail) but dry-run drops Backup-level findings',
   },
 
   // --- resources: includedResources forms, hook entry resources ---
@@ -272,7 +270,6 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p', labels: { app: 'db' }, annotations: v('pre', { command: ok('l3') }) }],
     backup: (ns) => ({ ...only(ns), labelSelector: { matchLabels: { app: 'db' } }, orLabelSelectors: [{ matchLabels: { app: 'db' } }] }),
     velero: { phase: 'FailedValidation', execs: 0 },
-    disagreement: 'dry-run reports no problem (exit 0): the plugin\'s Backup model knows Velero fails validation (list shows backup-would-fail) but dry-run drops Backup-level findings',
   },
   {
     id: 'l4', title: 'velero.io/exclude-from-backup=true on a pod: no hooks',
@@ -456,14 +453,12 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p', annotations: v('pre', { command: ok('x8') }) }],
     backup: (ns) => ({ ...only(ns), includedResources: ['pods'], includedNamespaceScopedResources: ['pods'] }),
     velero: { phase: 'FailedValidation', execs: 0 },
-    disagreement: 'dry-run reports no problem (exit 0): the plugin\'s Backup model knows Velero fails it (list shows backup-would-fail) but dry-run drops Backup-level findings',
   },
   {
     id: 'x9', title: 'an invalid operator in a hook entry labelSelector fails the whole backup',
     pods: [{ name: 'p', labels: { app: 'db' }, annotations: v('pre', { command: ok('x9') }) }],
     backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', labelSelector: { matchExpressions: [{ key: 'app', operator: 'Bogus', values: ['db'] }] }, pre: [exec(ok('x9-spec'))] }] } }),
     velero: { phase: 'Failed', execs: 0 },
-    disagreement: 'dry-run reports no problem (exit 0): the plugin\'s Backup model knows Velero fails it (list shows backup-would-fail) but dry-run drops Backup-level findings',
   },
   {
     id: 'x10', title: 'a negative timeout means no timeout; the hook runs',
