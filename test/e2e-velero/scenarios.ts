@@ -12,8 +12,12 @@ export interface PodDef {
   annotations?: Record<string, string>;
   labels?: Record<string, string>;
   containers?: string[];
-  /** Pods that are not Running live on a node nobody manages; Succeeded/Failed are set through the status subresource. */
-  phase?: 'Pending' | 'Succeeded' | 'Failed';
+  /**
+   * Pods that are not Running live on a node nobody manages; Succeeded/Failed are set through the
+   * status subresource; Terminating pods are deleted, and stay so because no kubelet confirms it.
+   */
+  phase?: 'Pending' | 'Succeeded' | 'Failed' | 'Terminating';
+  initContainers?: string[];
 }
 
 export interface Scenario {
@@ -503,5 +507,56 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p', annotations: v('pre', { command: slow('x16'), timeout: '500ms', onError: 'Continue' }) }],
     backup: (ns) => only(ns),
     velero: { phase: 'PartiallyFailed', execs: 1, attempted: 1, failed: 1 },
+  },
+  {
+    id: 'x17', title: 'a terminating pod is skipped: no hooks, nothing counted',
+    pods: [{ name: 'gone', phase: 'Terminating', annotations: v('pre', { command: ok('x17-gone') }) }, { name: 'here', annotations: v('pre', { command: ok('x17-here') }) }],
+    backup: (ns) => only(ns),
+    velero: { phase: 'Completed', execs: 1, attempted: 1, failed: 0 },
+  },
+  {
+    id: 'x18', title: 'a lone prefixed container key does not mix with the legacy set',
+    pods: [{ name: 'p', containers: ['main', 'side'], annotations: { [`pre.${VE}/container`]: 'side', ...v('', { command: ok('x18-legacy') }) } }],
+    backup: (ns) => only(ns),
+    velero: { phase: 'Completed', execs: 1, attempted: 1, failed: 0 },
+  },
+  {
+    id: 'x19', title: 'a JSON array with a number is not a string array: the raw text is the argv',
+    pods: [{ name: 'p', annotations: v('pre', { command: '["echo",1]', onError: 'Continue' }) }],
+    backup: (ns) => only(ns),
+    velero: { phase: 'PartiallyFailed', execs: 1, attempted: 1, failed: 1 },
+  },
+  {
+    id: 'x20', title: 'an init container is not a hook container',
+    pods: [{ name: 'p', initContainers: ['init'], annotations: { ...v('pre', { command: ok('x20-pre'), container: 'init', onError: 'Continue' }), ...v('post', { command: ok('x20-post') }) } }],
+    backup: (ns) => only(ns),
+    velero: { phase: 'PartiallyFailed', execs: 1, attempted: 2, failed: 1 },
+  },
+  {
+    id: 'x21', title: 'a spec hook timeout: the hook fails when the command outlives it',
+    pods: [{ name: 'p' }],
+    backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', pre: [exec(slow('x21-1'), { timeout: '1s', onError: 'Continue' }), exec(ok('x21-2'))] }] } }),
+    velero: { phase: 'PartiallyFailed', execs: 2, attempted: 2, failed: 1 },
+  },
+  {
+    id: 'x22', title: 'backup includedNamespaces with a "?" glob',
+    namespaces: { '': {}, b: {}, cc: {} },
+    pods: [{ name: 'p', annotations: v('pre', { command: ok('x22-p') }) }, { ns: 'b', name: 'q', annotations: v('pre', { command: ok('x22-q') }) }, { ns: 'cc', name: 'r', annotations: v('pre', { command: ok('x22-r') }) }],
+    backup: (ns) => ({ includedNamespaces: [`${ns('')}-?`] }),
+    velero: { phase: 'Completed', execs: 1, attempted: 1, failed: 0 },
+  },
+  {
+    id: 'x23', title: 'a missing container in a Continue spec hook: the next hook still runs',
+    pods: [{ name: 'p' }],
+    backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', pre: [exec(ok('x23-1'), { container: 'nope', onError: 'Continue' }), exec(ok('x23-2'))] }] } }),
+    velero: { phase: 'PartiallyFailed', execs: 1, attempted: 2, failed: 1 },
+  },
+  {
+    id: 'x24', title: 'an invalid operator in the backup labelSelector',
+    pods: [{ name: 'p', labels: { app: 'db' }, annotations: v('pre', { command: ok('x24') }) }],
+    backup: (ns) => ({ ...only(ns), labelSelector: { matchExpressions: [{ key: 'app', operator: 'Bogus', values: ['db'] }] } }),
+    // pkg/backup/item_collector.go logs "Fail to convert backup LabelSelector" for every resource it lists and backs up no pod.
+    velero: { phase: 'PartiallyFailed', execs: 0, attempted: 0, failed: 0 },
+    disagreement: 'the plugin says Velero fails this Backup before any hook; Velero 1.18 runs it to PartiallyFailed without any pod (no hook runs either way)',
   },
 ];

@@ -143,10 +143,15 @@ if (!veleroDir) {
         apiVersion: 'v1', kind: 'Pod',
         metadata: { name: p.name, namespace: ns(p.ns ?? ''), annotations: p.annotations ?? {}, labels: p.labels ?? {} },
         // Pods that must not become Running sit on a node that kwok does not manage.
-        spec: { nodeName: p.phase ? 'unmanaged-node' : 'kwok-node-0', containers: (p.containers ?? ['main']).map((c) => ({ name: c, image: 'none' })) },
+        spec: {
+          nodeName: p.phase ? 'unmanaged-node' : 'kwok-node-0',
+          containers: (p.containers ?? ['main']).map((c) => ({ name: c, image: 'none' })),
+          ...(p.initContainers ? { initContainers: p.initContainers.map((c) => ({ name: c, image: 'none' })) } : {}),
+        },
       };
       await k(['apply', '-f', '-'], JSON.stringify(manifest));
-      if (p.phase && p.phase !== 'Pending') {
+      if (p.phase === 'Terminating') await k(['delete', 'pod', p.name, '-n', ns(p.ns ?? ''), '--wait=false']);
+      else if (p.phase && p.phase !== 'Pending') {
         await k(['patch', 'pod', p.name, '-n', ns(p.ns ?? ''), '--subresource', 'status', '--type', 'merge', '-p', JSON.stringify({ status: { phase: p.phase } })]);
       }
       if (!p.phase) running.push(p);
