@@ -102,6 +102,7 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p', containers: ['main', 'side'], annotations: { ...v('pre', { command: ok('a5-pre') }), ...v('', { command: ok('a5-legacy'), container: 'side' }) } }],
     backup: (ns) => only(ns),
     velero: { phase: 'Completed', execs: 1, attempted: 1, failed: 0 },
+    run: 'pre',
   },
   {
     id: 'a6', title: 'legacy ark.heptio.com keys are ignored by Velero',
@@ -148,6 +149,7 @@ export const SCENARIOS: Scenario[] = [
       { name: 'three', labelSelector: { matchLabels: { app: 'web' } }, pre: [exec(ok('s2-three'))] },
     ] } }),
     velero: { phase: 'Completed', execs: 2, attempted: 2, failed: 0 },
+    run: 'pre',
   },
   {
     id: 's3', title: 'the deprecated spec "hooks" list is not a pre hook in Velero (the CRD prunes it)',
@@ -268,6 +270,7 @@ export const SCENARIOS: Scenario[] = [
     ],
     backup: (ns) => ({ ...only(ns), orLabelSelectors: [{ matchLabels: { app: 'db' } }, { matchExpressions: [{ key: 'app', operator: 'In', values: ['web'] }] }] }),
     velero: { phase: 'Completed', execs: 2, attempted: 2, failed: 0 },
+    run: 'pre',
   },
   {
     id: 'l3', title: 'labelSelector together with orLabelSelectors fails validation',
@@ -299,6 +302,7 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p', containers: ['app', 'freezer'], annotations: { ...v('pre', { command: ok('c1-pre'), container: 'freezer' }), ...v('post', { command: ok('c1-post') }) } }],
     backup: (ns) => only(ns),
     velero: { phase: 'Completed', execs: 2, attempted: 2, failed: 0 },
+    run: 'both',
   },
   {
     id: 'c2', title: 'a missing container fails the hook before exec (on-error Continue: post still runs)',
@@ -404,6 +408,7 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p', phase: 'Failed', annotations: v('pre', { command: fail('p3-pre') }) }],
     backup: (ns) => only(ns),
     velero: { phase: 'Completed', execs: 0, attempted: 1, failed: 0 },
+    run: 'pre',
   },
 
   // --- more forms: selectors, filters, command parsing, names ---
@@ -418,6 +423,7 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'db', labels: { app: 'db', tier: 'data' } }, { name: 'web', labels: { app: 'web', tier: 'front' } }, { name: 'bare' }],
     backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', labelSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['web'] }, { key: 'tier', operator: 'Exists' }] }, pre: [exec(ok('x2'))] }] } }),
     velero: { phase: 'Completed', execs: 1, attempted: 1, failed: 0 },
+    run: 'pre',
   },
   {
     id: 'x3', title: 'hook entry excludedResources ["pods"] never applies; the next entry does',
@@ -439,6 +445,7 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p', annotations: v('post', { command: ok('x5-ann-post') }) }],
     backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', pre: [exec(ok('x5-spec-pre'))], post: [exec(ok('x5-spec-post'))] }] } }),
     velero: { phase: 'Completed', execs: 2, attempted: 2, failed: 0 },
+    run: 'both',
   },
   {
     id: 'x6', title: 'includedNamespaceScopedResources ["pods"] (the newer filters) covers pods',
@@ -475,12 +482,14 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p', containers: ['main', 'side'], annotations: v('', { command: ok('x11'), container: 'side' }) }],
     backup: (ns) => only(ns),
     velero: { phase: 'Completed', execs: 1, attempted: 1, failed: 0 },
+    run: 'pre',
   },
   {
     id: 'x12', title: 'an empty JSON array command is a hook that fails without exec and hides the spec pre hooks',
     pods: [{ name: 'p', annotations: v('pre', { command: '[]', onError: 'Continue' }) }],
     backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', pre: [exec(ok('x12-spec-pre'))], post: [exec(ok('x12-spec-post'))] }] } }),
     velero: { phase: 'PartiallyFailed', execs: 1, attempted: 2, failed: 1 },
+    run: 'both',
   },
   {
     id: 'x13', title: 'an empty command annotation is no hook: the spec pre hooks run',
@@ -501,6 +510,7 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p' }, { ns: 'b', name: 'q', containers: ['first', 'second'] }],
     backup: (ns) => ({ ...only(ns, '', 'b'), hooks: { resources: [{ name: 'h', pre: [exec(ok('x15-1')), exec(ok('x15-2'))], post: [exec(ok('x15-post'))] }] } }),
     velero: { phase: 'Completed', execs: 6, attempted: 6, failed: 0 },
+    run: 'both',
   },
   {
     id: 'x16', title: 'a hook that exceeds a sub-second timeout fails',
@@ -513,12 +523,14 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'gone', phase: 'Terminating', annotations: v('pre', { command: ok('x17-gone') }) }, { name: 'here', annotations: v('pre', { command: ok('x17-here') }) }],
     backup: (ns) => only(ns),
     velero: { phase: 'Completed', execs: 1, attempted: 1, failed: 0 },
+    run: 'pre',
   },
   {
     id: 'x18', title: 'a lone prefixed container key does not mix with the legacy set',
     pods: [{ name: 'p', containers: ['main', 'side'], annotations: { [`pre.${VE}/container`]: 'side', ...v('', { command: ok('x18-legacy') }) } }],
     backup: (ns) => only(ns),
     velero: { phase: 'Completed', execs: 1, attempted: 1, failed: 0 },
+    run: 'pre',
   },
   {
     id: 'x19', title: 'a JSON array with a number is not a string array: the raw text is the argv',
@@ -531,12 +543,14 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p', initContainers: ['init'], annotations: { ...v('pre', { command: ok('x20-pre'), container: 'init', onError: 'Continue' }), ...v('post', { command: ok('x20-post') }) } }],
     backup: (ns) => only(ns),
     velero: { phase: 'PartiallyFailed', execs: 1, attempted: 2, failed: 1 },
+    run: 'both',
   },
   {
     id: 'x21', title: 'a spec hook timeout: the hook fails when the command outlives it',
     pods: [{ name: 'p' }],
     backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', pre: [exec(slow('x21-1'), { timeout: '1s', onError: 'Continue' }), exec(ok('x21-2'))] }] } }),
     velero: { phase: 'PartiallyFailed', execs: 2, attempted: 2, failed: 1 },
+    run: 'pre',
   },
   {
     id: 'x22', title: 'backup includedNamespaces with a "?" glob',
@@ -550,6 +564,7 @@ export const SCENARIOS: Scenario[] = [
     pods: [{ name: 'p' }],
     backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', pre: [exec(ok('x23-1'), { container: 'nope', onError: 'Continue' }), exec(ok('x23-2'))] }] } }),
     velero: { phase: 'PartiallyFailed', execs: 1, attempted: 2, failed: 1 },
+    run: 'pre',
   },
   {
     id: 'x24', title: 'an invalid operator in the backup labelSelector',
