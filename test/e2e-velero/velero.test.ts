@@ -10,7 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { arkHooks, baseEnv, kubectl } from '../support/cli.ts';
+import { arkHooks, baseEnv, kubectl, run } from '../support/cli.ts';
 import { SCENARIOS } from './scenarios.ts';
 import type { PodDef, Scenario } from './scenarios.ts';
 
@@ -278,6 +278,13 @@ if (!veleroDir) {
     const ran = (await settledExecs(v.names, before)).map((e) => `${e.container}: ${JSON.stringify(e.argv)}`);
     t.deepEqual(ran.map(isPost), [false, true], `wrap ran: ${JSON.stringify(ran)}`);
     t.is(ran[0], v.execs[pod]?.[0], 'the same pre hook as Velero');
+  });
+
+  // What detection can rely on: the server answers a ServerStatusRequest with its own version.
+  test.serial('the Velero server reports v1.18.3 (ServerStatusRequest, as `velero version` asks)', async (t) => {
+    const r = await run(process.env.ARK_HOOKS_VELERO_BIN ?? 'velero', ['version', '--kubeconfig', admin, '-n', 'velero', '--timeout', '60s']);
+    t.is(r.code, 0, r.stderr);
+    t.regex(r.stdout, /Server:\s+Version: v1\.18\.3\b/);
   });
 
   // Detection (issue #13): against the running server, without --target, the plugin picks velero-1.18.
