@@ -574,4 +574,19 @@ export const SCENARIOS: Scenario[] = [
     velero: { phase: 'PartiallyFailed', execs: 0, attempted: 0, failed: 0 },
     disagreement: 'the plugin says Velero fails this Backup before any hook; Velero 1.18 runs it to PartiallyFailed without any pod (no hook runs either way)',
   },
+  {
+    id: 'x25', title: 'hook entry includedNamespaces with an invalid pattern sorted first matches nothing',
+    pods: [{ name: 'p' }],
+    // pkg/util/collections/includes_excludes.go globStringSet.match: the sorted list is tried in
+    // order and the first pattern that does not compile answers false for the whole list.
+    backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', includedNamespaces: ['[bad', ns('')], pre: [exec(ok('x25'))] }] } }),
+    velero: { phase: 'Completed', execs: 0, attempted: 0, failed: 0 },
+    disagreement: 'the plugin matches the valid pattern and runs the hook; Velero 1.18 gives up on the list at the first invalid pattern (sorted order)',
+  },
+  {
+    id: 'x26', title: 'hook entry excludedNamespaces ["*"] excludes every namespace',
+    pods: [{ name: 'p' }],
+    backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', excludedNamespaces: ['*'], pre: [exec(ok('x26'))] }] } }),
+    velero: { phase: 'Completed', execs: 0, attempted: 0, failed: 0 },
+  },
 ];
