@@ -589,4 +589,22 @@ export const SCENARIOS: Scenario[] = [
     backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', excludedNamespaces: ['*'], pre: [exec(ok('x26'))] }] } }),
     velero: { phase: 'Completed', execs: 0, attempted: 0, failed: 0 },
   },
+  {
+    id: 'x27', title: 'hook entry excludedNamespaces with only an invalid pattern excludes nothing',
+    pods: [{ name: 'p' }],
+    backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', excludedNamespaces: [`${ns('')}[`], pre: [exec(ok('x27'))] }] } }),
+    velero: { phase: 'Completed', execs: 1, attempted: 1, failed: 0 },
+  },
+  {
+    id: 'x28', title: 'hook entry includedResources ["po*"]: not a resource name, kept and matched as a glob',
+    pods: [{ name: 'p' }],
+    backup: (ns) => ({ ...only(ns), hooks: { resources: [{ name: 'h', includedResources: ['po*'], pre: [exec(ok('x28'))] }] } }),
+    velero: { phase: 'Completed', execs: 1, attempted: 1, failed: 0 },
+  },
+  ...(['pod', 'PODS'] as const).map((form, i): Scenario => ({
+    id: `x${29 + i}`, title: `backup includedResources ["${form}"]`,
+    pods: [{ name: 'p', annotations: v('pre', { command: ok(`x${29 + i}`) }) }],
+    backup: (ns) => ({ ...only(ns), includedResources: [form] }),
+    velero: { phase: 'Completed', execs: 1, attempted: 1, failed: 0 },
+  })),
 ];
