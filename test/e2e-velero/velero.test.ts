@@ -5,7 +5,7 @@
 // and status.hookStatus with the plan. `npm run test:velero` starts everything and runs it.
 // Selected with ARK_HOOKS_VELERO_DIR (test/velero/up writes it into the control plane's env file).
 import test from 'ava';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ if (!veleroDir) {
 } else {
   const RUN = Date.now().toString(36);
   const work = mkdtempSync(join(tmpdir(), 'velero-diff-'));
+  test.after.always(() => rmSync(work, { recursive: true, force: true }));
   const k = async (args: string[], input?: string) => {
     const r = await kubectl(args, admin, input === undefined ? {} : { input });
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
