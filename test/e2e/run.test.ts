@@ -192,6 +192,30 @@ test('dry-run shows the plan, mutates nothing, and catches each problem', async 
   t.is(clean.code, 0, clean.stdout + clean.stderr);
 });
 
+test('dry-run fails, naming the reason, for a Backup Velero would reject before running any hook', async (t) => {
+  // Velero fails these in validation (pkg/controller/backup_controller.go prepareBackupRequest) or,
+  // for an invalid hook selector, before the first item (pkg/backup/backup.go getResourceHooks).
+  const dir = mkdtempSync(join(tmpdir(), 'reject-'));
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(dir, 'pods.yaml'), JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db-0', namespace: 'shop', annotations: ann('pre', ['ok']) }, spec: { containers: [{ name: 'db', image: 'x' }] } }));
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    ['star', { includedNamespaces: ['*', 'shop'] }, /includedNamespaces mixes "\*" with other names/],
+    ['both', { includedNamespaces: ['shop'], excludedNamespaces: ['shop'] }, /shop is both included and excluded/],
+    ['selectors', { labelSelector: { matchLabels: { a: 'b' } }, orLabelSelectors: [{ matchLabels: { a: 'b' } }] }, /labelSelector and orLabelSelectors cannot both be set/],
+    ['hook-selector', { hooks: { resources: [{ name: 'h', labelSelector: { matchExpressions: [{ key: 'a', operator: 'Bogus' }] }, pre: [{ exec: { command: ['ok'] } }] }] } }, /operator "Bogus" is not a valid selector operator/],
+  ];
+  for (const [name, spec, reason] of cases) {
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(file, JSON.stringify({ apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name, namespace: 'velero' }, spec }));
+    const r = await arkHooks(['dry-run', '-f', join(dir, 'pods.yaml'), '--backup-file', file]);
+    t.is(r.code, 1, `${name}: ${r.stdout}`);
+    t.regex(r.stdout, reason, name);
+    t.regex(r.stdout, /Velero would fail this Backup before running any hook/, name);
+    const json = JSON.parse((await arkHooks(['dry-run', '-f', join(dir, 'pods.yaml'), '--backup-file', file, '-o', 'json'])).stdout);
+    t.true(json.wouldFail, name);
+  }
+});
+
 test('RBAC: dry-run finds a missing pods/exec permission, run reports the server\'s message', async (t) => {
   server.addPod('r8', 'a-0', { annotations: ann('pre', ['ok']) });
   const noexec = server.writeKubeconfig({ user: 'noexec' });

@@ -74,6 +74,8 @@ export function start(command: string, args: string[], opts: RunOptions = {}): S
       resolvePromise({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms: Date.now() - started });
     });
   });
+  // A child that exits before reading its input closes the pipe: its exit code tells, not EPIPE.
+  child.stdin?.on('error', () => {});
   child.stdin?.end(opts.input ?? '');
   return {
     child,
@@ -100,6 +102,7 @@ export function run(command: string, args: string[], opts: RunOptions = {}): Pro
       clearTimeout(timer);
       resolvePromise({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms: Date.now() - started });
     });
+    child.stdin.on('error', () => {}); // see start()
     child.stdin.end(opts.input ?? '');
   });
 }
