@@ -335,6 +335,7 @@ export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOption
   }
 
   // Label selectors.
+  let invalidSelector = false;
   const selectorOf = (v: unknown, field: string): { selector: Selector | null; empty: boolean } => {
     if (v === undefined || v === null) return { selector: null, empty: false };
     let effective = v;
@@ -349,6 +350,16 @@ export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOption
     }
     const sel = selectorFromStruct(effective, field);
     if (!sel.ok) {
+      if (target.backupGroup === 'velero.io' && field.startsWith('spec.')) {
+        // Velero validates neither selector: the item collector fails (v1.0-v1.13: getResourceItems
+        // returns "invalid label selector") or logs "Fail to convert backup LabelSelector" (v1.14+,
+        // pkg/backup/item_collector.go), for every resource, so nothing is listed and the Backup ends
+        // PartiallyFailed (seen on Velero v1.18.3 by test:velero x24).
+        model.listsFail ??= `${field} is invalid (${sel.reason})`;
+        invalidSelector = true;
+        err(field, 'invalid-selector', `${sel.reason}; ${server} does not validate it: every list of the Backup fails, so no pod is backed up, no hook runs and the Backup ends ${target.errorPhase}: fix the selector`, false);
+        return { selector: null, empty: false };
+      }
       err(field, 'invalid-selector', `${sel.reason}; the Backup fails before any hook runs`);
       return { selector: null, empty: false };
     }
@@ -373,7 +384,7 @@ export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOption
       });
     }
   }
-  if (model.listsFail) {
+  if (model.listsFail && !invalidSelector) {
     // metav1.FormatLabelSelector turns an empty selector into "<none>", which the API server rejects
     // (pkg/backup/item_collector.go@v1.18.0, resource_backupper.go@v0.7.0).
     err(single.empty ? 'spec.labelSelector' : 'spec.orLabelSelectors', 'selector-formats-as-none',
