@@ -83,6 +83,8 @@ export interface ExecRequest {
   finishedAt?: number;
   /** WebSocket pings received from the client. */
   pings: number;
+  /** Sessions of the same namespace open when this one started, itself included (the server's own count, no clock). */
+  openAtStart: number;
   /** How the session ended: 'status' (a status frame was sent), 'client-closed', 'dropped', 'no-status'. */
   ended?: string;
   /** The exit code the server reported in the status frame (0 for Success). */
@@ -105,6 +107,10 @@ export interface ExecBehaviour {
   internalError?: string;
   /** Close normally without sending any status frame. */
   noStatus?: boolean;
+  /** Raw frames (channel byte first) sent after the output and before the status: v5 close frames, unknown channels. */
+  frames?: Buffer[];
+  /** A pause after `frames`, so that the client handles them before the status arrives (not in the same read). */
+  pauseAfterFramesMs?: number;
 }
 
 export type ExecHandler = (req: ExecRequest) => ExecBehaviour | Promise<ExecBehaviour>;
@@ -830,7 +836,8 @@ export class TestApiServer {
     }
     log.status = 101;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const exec: ExecRequest = { namespace: info.namespace, pod: info.name, container, command, stdout: flag('stdout'), stderr: flag('stderr'), stdin: flag('stdin'), tty: flag('tty'), protocol: ws.protocol, user: user.name, startedAt: Date.now(), pings: 0 };
+      const openAtStart = 1 + this.execs.filter((e) => e.namespace === info.namespace && e.finishedAt === undefined).length;
+      const exec: ExecRequest = { namespace: info.namespace, pod: info.name, container, command, stdout: flag('stdout'), stderr: flag('stderr'), stdin: flag('stdin'), tty: flag('tty'), protocol: ws.protocol, user: user.name, startedAt: Date.now(), pings: 0, openAtStart };
       this.execs.push(exec);
       this.runExec(ws, exec, pod).catch(() => ws.terminate());
     });
@@ -867,6 +874,9 @@ export class TestApiServer {
     if (closed) return;
     sendStream(1, behaviour.stdout, exec.stdout);
     sendStream(2, behaviour.stderr, exec.stderr);
+    for (const f of behaviour.frames ?? []) ws.send(f, { binary: true });
+    if (behaviour.pauseAfterFramesMs) await new Promise((r) => setTimeout(r, behaviour.pauseAfterFramesMs));
+    if (closed) return;
     if (behaviour.hang) return; // the client has to give up and close
     if (behaviour.drop) {
       exec.ended = 'dropped';

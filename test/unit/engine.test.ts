@@ -37,3 +37,16 @@ test('stop before start: every hook is accounted for as not-run', async (t) => {
   const runs = await runPhase([pod('a', [hook('x')]), pod('b', [hook('y'), hook('z')])], 'pre', async () => result('succeeded', 0), { parallel: 2, failFast: false, stop: s.stop.signal, force: s.force.signal });
   t.deepEqual(runs.flatMap((r) => r.hooks.map((h) => h.result)), ['not-run', 'not-run', 'not-run']);
 });
+
+test('stop during a hook: the pod\'s next hooks are not started, and say why', async (t) => {
+  const s = signals();
+  const ran: string[] = [];
+  const exec = async (_p: PodPlan, h: ResolvedHook) => {
+    ran.push(h.command[0] as string);
+    if (h.command[0] === 'first') s.stop.abort();
+    return result('succeeded', 0);
+  };
+  const runs = await runPhase([pod('a', [hook('first'), hook('second'), hook('third')])], 'pre', exec, { parallel: 1, failFast: false, stop: s.stop.signal, force: s.force.signal });
+  t.deepEqual(ran, ['first']);
+  t.deepEqual(runs[0]?.hooks.map((h) => [h.result, h.message]), [['succeeded', 'succeeded'], ['not-run', 'not started: interrupted'], ['not-run', 'not started: interrupted']]);
+});
