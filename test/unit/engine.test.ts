@@ -171,3 +171,20 @@ test('the force signal reaches the executor', async (t) => {
   await runPhase([pod('a', [hook('x')])], 'pre', async (_p, _h, sig) => (seen.push(sig), result('succeeded', 0)), opts(s));
   t.deepEqual(seen, [s.force.signal]);
 });
+
+test('a Fail-mode timeout skips the pod\'s rest; hooks that never ran carry no output and say why', async (t) => {
+  const runs = await runPhase([pod('a', [hook('slow'), hook('next')])], 'pre', async () => result('timeout', null), opts(signals()));
+  t.deepEqual(runs[0]?.hooks.map((h) => h.result), ['timeout', 'not-run']);
+  t.like(runs[0]?.hooks[1], { message: 'not run: hook 1 failed with on-error Fail', stdout: '', stderr: '', outputTruncated: false, exitCode: null, durationMs: null });
+  t.is(summarize(runs).failModeFailures, 1);
+  const s = signals();
+  s.stop.abort();
+  const never = await runPhase([pod('b', [hook('x')])], 'pre', async () => result('succeeded', 0), opts(s));
+  t.like(never[0]?.hooks[0], { result: 'not-run', message: 'not started: interrupted', stdout: '', stderr: '', outputTruncated: false });
+});
+
+test('a hook\'s duration is its finish minus its start', async (t) => {
+  const runs = await runPhase([pod('a', [hook('x')])], 'pre', async () => (await new Promise((r) => setTimeout(r, 5)), result('succeeded', 0)), opts(signals()));
+  const h = runs[0]?.hooks[0];
+  t.is(h?.durationMs, Date.parse(h?.finishedAt as string) - Date.parse(h?.startedAt as string));
+});
