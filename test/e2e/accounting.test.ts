@@ -66,7 +66,7 @@ test('a signal between two hooks of a started pod: the running one finishes, the
   const child = start('kubectl', ['ark-hooks', 'run', '--kubeconfig', kc, '-n', 'x3', '--phase', 'pre', '--backup', 'two-hooks', '--yes', '-o', 'json']);
   while (!server.execs.some((e) => e.namespace === 'x3')) await new Promise((r) => setTimeout(r, 20));
   child.child.kill('SIGINT');
-  await child.waitFor(/starting no new hooks/);
+  await Promise.race([child.waitFor(/starting no new hooks/), child.done]);
   open();
   const r = await child.done;
   t.is(r.code, 130, r.stderr);

@@ -27,7 +27,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       const p = start('kubectl', ['ark-hooks', 'run', '--phase', 'pre', '--kubeconfig', kc, '--yes', '--parallel', '3', '-o', 'json']);
       while (s.execs.length < 3) await new Promise((r) => setTimeout(r, 20));
       p.child.kill(signal);
-      await p.waitFor(/starting no new hooks/);
+      await Promise.race([p.waitFor(/starting no new hooks/), p.done]);
       g.open();
       const r = await p.done;
       const a = accountFromExecLog(s, plan, JSON.parse(r.stdout || 'null'));
@@ -56,7 +56,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       const p = start('kubectl', ['ark-hooks', 'wrap', '--kubeconfig', kc, '--yes', '--parallel', '2', '-o', 'json', '--', 'true']);
       while (s.execs.length < 2) await new Promise((r) => setTimeout(r, 20));
       p.child.kill(signal);
-      await p.waitFor(/starting no new pre hooks/);
+      await Promise.race([p.waitFor(/starting no new pre hooks/), p.done]);
       g.open();
       const r = await p.done;
       const a = accountFromExecLog(s, plan, JSON.parse(r.stdout || 'null'), { wrap: true });
