@@ -25,15 +25,18 @@ export default {
   packageManager: 'npm',
   testRunner: 'command',
   // --fail-fast: a killed mutant stops at its first failing test.
-  commandRunner: { command: set.stages.map((files) => `node node_modules/ava/entrypoints/cli.mjs --fail-fast ${files.join(' ')}`).join(' && ') },
+  // --timeout: a mutant that makes a test hang fails within 40 s of silence instead of waiting
+  // out Stryker's own timeout (2 × the initial run + 30 s).
+  commandRunner: { command: set.stages.map((files) => `node node_modules/ava/entrypoints/cli.mjs --fail-fast --timeout=40s ${files.join(' ')}`).join(' && ') },
   buildCommand: 'node scripts/build.mjs',
   mutate: set.mutate,
   coverageAnalysis: 'off',
-  concurrency: 1,
+  concurrency: Number(process.env.ARK_MUTATE_CONCURRENCY ?? 1),
   timeoutMS: 30_000,
   timeoutFactor: 2,
   ignorePatterns: ['/dist', '/reports', '/bench/*.json', '/.cache'],
-  reporters: ['clear-text', 'json', 'progress-append-only'],
+  plugins: ['@stryker-mutator/*', './scripts/stryker-log-reporter.mjs'],
+  reporters: ['clear-text', 'json', 'progress-append-only', 'append-log'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
