@@ -5,7 +5,7 @@ import test from 'ava';
 import type { Obj, TestApiServer } from '../support/apiserver.ts';
 import { startApiServer } from '../support/apiserver.ts';
 import { arkHooks } from '../support/cli.ts';
-import { record } from '../support/reliability-log.ts';
+import { recordFaults } from '../support/reliability-log.ts';
 
 const V = 'hook.backup.velero.io';
 const hooks = { [`pre.${V}/command`]: '["ok"]' };
@@ -33,7 +33,7 @@ test('-n shop: pods of other namespaces in the answer are dropped and reported, 
     t.deepEqual(report.scope.dropped.map((d: { object: string }) => d.object), ['kube-system/etcd-0']);
     const list = await arkHooks(['list', '--kubeconfig', kc, '-n', 'shop', '-o', 'json']);
     t.deepEqual(JSON.parse(list.stdout).pods.map((p: Obj) => `${p.namespace}/${p.name}`), ['shop/web-0', 'shop/web-1']);
-    record('faults', 2, 'wrong-namespace answers');
+    recordFaults(s, 'wrong-namespace answers');
   } finally {
     await s.stop();
   }
@@ -52,7 +52,7 @@ test('-l ignored by the server: non-matching pods are neither exec\'d nor PATCHe
     t.is(a.code, 0, a.stderr);
     t.deepEqual(s.requests.filter((q) => q.method === 'PATCH').map((q) => `${q.namespace}/${q.name}`), ['shop/web-0']);
     t.regex(a.stderr, /warning: .*web-1.*selector/);
-    record('faults', 2, 'ignored selector');
+    recordFaults(s, 'ignored selector');
   } finally {
     await s.stop();
   }
@@ -88,7 +88,7 @@ test('a repeated continue token stops the listing with a one-line error', async 
       t.true(listings() - before <= 3, `stopped after ${listings() - before} page requests`);
     }
     t.is(s.requests.filter((q) => q.method === 'PATCH').length, 0, 'nothing is patched from a broken listing');
-    record('faults', 2, 'continue loop');
+    recordFaults(s, 'continue loop');
   } finally {
     await s.stop();
   }

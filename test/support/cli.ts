@@ -35,6 +35,8 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.
     KUBECACHEDIR: join(home, '.kube', 'cache'),
     LANG: 'C.UTF-8',
   };
+  // Mutation testing (npm run mutate): the CLI processes run the mutant the test run was started for.
+  if (process.env.__STRYKER_ACTIVE_MUTANT__) env.__STRYKER_ACTIVE_MUTANT__ = process.env.__STRYKER_ACTIVE_MUTANT__;
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
     else env[k] = v;
