@@ -241,6 +241,23 @@ test('the standalone executable talks to a cluster (client loaded from its kube.
   }
 });
 
+test('the standalone executable wraps a command: its guardian (__guard) starts from the executable itself, and post runs', async (t) => {
+  // wrap starts COMMAND through a second copy of the program; in a single executable that copy is the
+  // executable (no script path), which only this test runs.
+  const dir = extract('linux-amd64');
+  const server = await startApiServer();
+  try {
+    server.addPod('default', 'db-0', { annotations: { 'pre.hook.backup.velero.io/command': '["freeze"]', 'post.hook.backup.velero.io/command': '["thaw"]' } });
+    const marker = join(mkdtempSync(join(tmpdir(), 'sea-wrap-')), 'ran');
+    const r = await run(join(dir, 'kubectl-ark_hooks'), ['wrap', '--kubeconfig', server.writeKubeconfig(), '--yes', '--', 'touch', marker], { env: { PATH: kubectlOnlyPath() + ':/usr/bin:/bin' } });
+    t.is(r.code, 0, r.stderr);
+    t.true(existsSync(marker), 'COMMAND ran');
+    t.deepEqual(server.execs.map((e) => e.command[0]), ['freeze', 'thaw']);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('a user NODE_OPTIONS cannot leak into the executable', async (t) => {
   const dir = extract('linux-amd64');
   const r = await run(join(dir, 'kubectl-ark_hooks'), ['--version'], { env: { NODE_OPTIONS: '--require /nonexistent/evil.js' } });
