@@ -1,1 +1,1 @@
-export declare function buildAll(): Promise<void>;
+export declare function buildAll(out?: string): Promise<void>;

@@ -62,21 +62,22 @@ const lazy = (name, spec, importer, asset) => ({
 const lazyKube = lazy('lazy-kube', './kube/index.ts', 'kube-loader.ts', 'kube.cjs');
 const lazyCli = lazy('lazy-cli', '../src/entry.ts', 'kubectl-ark_hooks.ts', 'cli.cjs');
 
-export async function buildAll() {
+/** Builds the three parts into `out` (dist/ by default; `npm run dist` uses a folder of its own). */
+export async function buildAll(out = `${root}dist`) {
   await Promise.all([
-    build({ ...common, entryPoints: [`${root}src/entry.ts`], outfile: `${root}dist/cli.cjs`, plugins: [lazyKube] }),
-    build({ ...common, entryPoints: [`${root}src/kube/index.ts`], outfile: `${root}dist/kube.cjs` }),
+    build({ ...common, entryPoints: [`${root}src/entry.ts`], outfile: `${out}/cli.cjs`, plugins: [lazyKube] }),
+    build({ ...common, entryPoints: [`${root}src/kube/index.ts`], outfile: `${out}/kube.cjs` }),
   ]);
   // The command overview (`kubectl ark-hooks --help`) is the same on every run: render it once
   // here, so that the entry prints it without loading the commands.
-  const overview = execFileSync(process.execPath, ['-e', `require(${JSON.stringify(`${root}dist/cli.cjs`)}).runFromProcess(['--help'])`], {
+  const overview = execFileSync(process.execPath, ['-e', `require(${JSON.stringify(`${out}/cli.cjs`)}).runFromProcess(['--help'])`], {
     env: { ...process.env, NO_COLOR: '1' },
   }).toString();
   await build({
     ...common,
     define: { ...common.define, __ARK_HOOKS_OVERVIEW__: JSON.stringify(overview) },
     entryPoints: [`${root}cmd/kubectl-ark_hooks.ts`],
-    outfile: `${root}dist/kubectl-ark_hooks.cjs`,
+    outfile: `${out}/kubectl-ark_hooks.cjs`,
     banner: { js: '#!/usr/bin/env node' },
     plugins: [lazyCli],
   });

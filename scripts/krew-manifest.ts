@@ -46,6 +46,10 @@ export function validateManifest(m: unknown, fileName = 'ark-hooks.yaml'): strin
   if (typeof spec.description !== 'string' || spec.description.trim() === '') p.push('spec.description is required');
   else if (spec.description.split('\n').some((l) => l.length > 80)) p.push('spec.description lines must wrap at 80 columns');
   if (typeof spec.homepage !== 'string' || !/^https:\/\//.test(spec.homepage)) p.push('spec.homepage must be an https URL');
+  if (spec.caveats !== undefined) {
+    if (typeof spec.caveats !== 'string' || spec.caveats.trim() === '') p.push('spec.caveats must be text when present');
+    else if (spec.caveats.split('\n').some((l) => l.length > 80)) p.push('spec.caveats lines must wrap at 80 columns');
+  }
   const platforms = Array.isArray(spec.platforms) ? (spec.platforms as unknown[]) : [];
   if (platforms.length === 0) p.push('spec.platforms must not be empty');
   const covered = new Map<string, number>();
@@ -56,7 +60,7 @@ export function validateManifest(m: unknown, fileName = 'ark-hooks.yaml'): strin
     if (!isObj(sel)) return p.push(`${at}.selector is required`);
     const keys = [...Object.keys(isObj(sel.matchLabels) ? sel.matchLabels : {}), ...((Array.isArray(sel.matchExpressions) ? sel.matchExpressions : []) as Obj[]).map((e) => String(e.key))];
     if (keys.some((k) => k !== 'os' && k !== 'arch')) p.push(`${at}.selector may only use the keys os and arch`);
-    if (typeof pl.uri !== 'string' || !/^https?:\/\//.test(pl.uri)) p.push(`${at}.uri must be a URL`);
+    if (typeof pl.uri !== 'string' || !/^https:\/\//.test(pl.uri)) p.push(`${at}.uri must be an https URL`);
     if (typeof pl.sha256 !== 'string' || !/^[a-f0-9]{64}$/.test(pl.sha256)) p.push(`${at}.sha256 must be 64 lower-case hex characters`);
     if (typeof pl.bin !== 'string' || pl.bin === '') p.push(`${at}.bin is required`);
     const matched = SUPPORTED_PLATFORMS.filter((s) => {

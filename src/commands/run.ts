@@ -21,7 +21,7 @@ export class RunCommand extends ExecCommand {
 
       Ctrl-C (or SIGTERM, SIGHUP, SIGQUIT) stops starting hooks and waits for the running ones; a second one closes their streams. The report accounts for every hook; a closed output (\`| head\`) stops the printing, not the hooks.
 
-      Exit status: 0 when every hook with on-error Fail succeeded, 1 otherwise (also when you answer no at the prompt), 2 for usage or configuration errors, 129/130/131/143 when interrupted by SIGHUP/SIGINT/SIGQUIT/SIGTERM. Use \`wrap\` to run a command between the pre and post phases with the guarantee that post runs.
+      Exit status: 0 when every hook succeeded, 1 when any hook failed, whatever its on-error (Velero ends such a Backup PartiallyFailed; on-error only decides whether the pod's later hooks run), and 1 when you answer no at the prompt, 2 for usage or configuration errors, 129/130/131/143 when interrupted by SIGHUP/SIGINT/SIGQUIT/SIGTERM. Use \`wrap\` to run a command between the pre and post phases with the guarantee that post runs.
     `,
     examples: [
       ['Run the pre hooks of the pods in namespace shop', '$0 run --phase pre -n shop'],

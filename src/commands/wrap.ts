@@ -16,7 +16,7 @@ export class WrapCommand extends ExecCommand {
 
       During the post phase signals only warn; the third one abandons it and prints the pods that may still be frozen with the command that thaws them. SIGKILL cannot be caught: for that case the thaw command is printed before the first pre hook runs.
 
-      Exit status: 0 when everything succeeded; 3 when a pre hook with on-error Fail failed (COMMAND skipped); 4 when COMMAND failed; 5 when a post hook with on-error Fail failed (check the pods it lists); 129/130/131/143 when interrupted by SIGHUP/SIGINT/SIGQUIT/SIGTERM; 1 when you answer no at the prompt; 2 for usage errors.
+      Exit status: 0 when everything succeeded; 3 when a pre hook failed, whatever its on-error (COMMAND skipped: a snapshot after a failed freeze is not consistent); 4 when COMMAND failed; 5 when a post hook failed (check the pods it lists); 129/130/131/143 when interrupted by SIGHUP/SIGINT/SIGQUIT/SIGTERM; 1 when you answer no at the prompt; 2 for usage errors.
     `,
     examples: [
       ['Freeze, snapshot a volume, thaw', '$0 wrap -n shop -l app=mysql --yes -- ./snapshot-volume.sh mysql-data'],

@@ -2,6 +2,7 @@
 // (confirmation, the report, stderr), the count of what will run, and the thaw command printed when
 // post hooks may not have run.
 
+import { OutputDir } from '../engine/output-dir.ts';
 import { HookSession } from '../engine/session.ts';
 import type { Interrupts } from '../engine/signals.ts';
 import type { PodPlan } from '../hooks/plan.ts';
@@ -48,6 +49,11 @@ export interface ThawFlags {
   backupFile?: string | undefined;
   backupNamespace?: string | undefined;
   flavor?: string | undefined;
+}
+
+/** An unusable --output-dir is a usage error before anything is read from the cluster or run. */
+export function checkOutputDir(dir: string | undefined): void {
+  if (dir) new OutputDir(dir, () => undefined);
 }
 
 export function requireCluster(files: readonly string[]): void {

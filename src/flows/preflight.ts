@@ -21,6 +21,14 @@ export async function dryRun(cfg: ScopeConfig, io: InventoryIO): Promise<DryRunR
 export async function preflight(inv: Inventory, cluster: Cluster | null): Promise<DryRunReport> {
   const pods: PlannedPod[] = [];
   const problems: Problem[] = [];
+  // A Backup that Ark/Velero rejects before any hook runs (failed validation, invalid hook selector)
+  // runs nothing, so its pods are all skipped: the reasons are the problems.
+  const fatal = inv.plan.findings.find((f) => f.code === 'backup-would-fail');
+  if (fatal) {
+    for (const f of inv.plan.findings.filter((x) => x.object === fatal.object && x.severity === 'error')) {
+      problems.push({ object: f.object, message: f.message });
+    }
+  }
   for (const p of inv.plan.pods) {
     const hooks = p.hooks;
     if (hooks.length === 0) continue;

@@ -6,7 +6,7 @@ import { Interrupts } from '../engine/signals.ts';
 import type { Phase } from '../hooks/types.ts';
 import type { Inventory } from '../report/inventory.ts';
 import type { ExecIO, ExecSettings } from './exec.ts';
-import { countHooks, openSession, plural, requireCluster } from './exec.ts';
+import { checkOutputDir, countHooks, openSession, plural, requireCluster } from './exec.ts';
 import type { ScopeConfig } from './inventory.ts';
 import { collect } from './inventory.ts';
 
@@ -29,6 +29,7 @@ function keepNamed(inv: Inventory, names: readonly string[], io: ExecIO): void {
 
 export async function runHooks(req: RunRequest, io: ExecIO): Promise<number> {
   requireCluster(req.scope.files);
+  checkOutputDir(req.exec.outputDir);
   const { inventory: inv, cluster } = await collect(req.scope, io);
   if (!cluster) throw new Error('running hooks needs a cluster');
   keepNamed(inv, req.podNames, io);

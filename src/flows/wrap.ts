@@ -13,8 +13,10 @@ import { hasHooksIn } from '../hooks/plan.ts';
 import type { Inventory } from '../report/inventory.ts';
 import type { CommandResult, PodResult } from '../report/run-report.ts';
 import { anyFailed } from '../report/run-report.ts';
+import { escapeLine } from '../output/escape.ts';
+import { shellQuote } from '../output/term.ts';
 import type { ExecIO, ExecSettings, ThawFlags } from './exec.ts';
-import { countHooks, openSession, plural, requireCluster, thawCommands } from './exec.ts';
+import { checkOutputDir, countHooks, openSession, plural, requireCluster, thawCommands } from './exec.ts';
 import type { ScopeConfig } from './inventory.ts';
 import { collect } from './inventory.ts';
 
@@ -30,6 +32,7 @@ export interface WrapRequest {
 
 export async function wrapCommand(req: WrapRequest, io: ExecIO): Promise<number> {
   requireCluster(req.scope.files);
+  checkOutputDir(req.exec.outputDir);
   const { inventory, cluster } = await collect(req.scope, io);
   if (!cluster) throw new Error('running hooks needs a cluster');
   const { pods, hooks } = countHooks(inventory);
@@ -165,7 +168,7 @@ class Wrap {
       return { argv, exitCode: null, signal: null, skipped: true, reason };
     }
     this.stage = 'command';
-    this.say(`Running ${argv.join(' ')}\n`);
+    this.say(`Running ${escapeLine(shellQuote(argv))}\n`);
     this.guarded = spawnGuarded(argv);
     const res = await this.guarded.done;
     this.guarded = null;

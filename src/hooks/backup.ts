@@ -200,6 +200,8 @@ interface Reader {
   selectorOf: (v: unknown, field: string) => { selector: Selector | null; empty: boolean };
   markFatal: (isFatal: boolean) => void;
   isFatal: () => boolean;
+  /** A Backup-level selector Velero cannot convert (every list then fails), or null. */
+  invalidSpecSelector: () => string | null;
 }
 
 function makeReader(ctx: BackupContext, object: string, spec: Record<string, unknown>, findings: Finding[], validationErrors: string[]): Reader {
@@ -230,6 +232,7 @@ function makeReader(ctx: BackupContext, object: string, spec: Record<string, unk
     }
     return v as string[];
   };
+  let invalidSpecSelector: string | null = null;
   const selectorOf = (v: unknown, field: string): { selector: Selector | null; empty: boolean } => {
     if (v === undefined || v === null) return { selector: null, empty: false };
     let effective = v;
@@ -244,6 +247,15 @@ function makeReader(ctx: BackupContext, object: string, spec: Record<string, unk
     }
     const sel = selectorFromStruct(effective, field);
     if (!sel.ok) {
+      if (target.backupGroup === 'velero.io' && field.startsWith('spec.')) {
+        // Velero validates neither selector: the item collector fails (v1.0-v1.13: getResourceItems
+        // returns "invalid label selector") or logs "Fail to convert backup LabelSelector" (v1.14+,
+        // pkg/backup/item_collector.go), for every resource, so nothing is listed and the Backup ends
+        // PartiallyFailed (seen on Velero v1.18.3 by test:velero x24).
+        invalidSpecSelector ??= `${field} is invalid (${sel.reason})`;
+        err(field, 'invalid-selector', `${sel.reason}; ${server} does not validate it: every list of the Backup fails, so no pod is backed up, no hook runs and the Backup ends ${target.errorPhase}: fix the selector`, false);
+        return { selector: null, empty: false };
+      }
       err(field, 'invalid-selector', `${sel.reason}; the Backup fails before any hook runs`);
       return { selector: null, empty: false };
     }
@@ -252,7 +264,7 @@ function makeReader(ctx: BackupContext, object: string, spec: Record<string, unk
   const markFatal = (isFatal: boolean) => {
     fatal ||= isFatal;
   };
-  return { target, ctx, server, object, spec, findings, err, invalid, warn, stringList, notInTarget, selectorOf, markFatal, isFatal: () => fatal };
+  return { target, ctx, server, object, spec, findings, err, invalid, warn, stringList, notInTarget, selectorOf, markFatal, isFatal: () => fatal, invalidSpecSelector: () => invalidSpecSelector };
 }
 
 /** Reads a Backup from untrusted JSON and judges it by a target. Never throws; problems become findings. */
@@ -420,7 +432,9 @@ function readSelectors(model: BackupModel, r: Reader): void {
       });
     }
   }
-  if (model.listsFail) {
+  const invalidSelector = r.invalidSpecSelector();
+  if (invalidSelector) model.listsFail ??= invalidSelector;
+  else if (model.listsFail) {
     // metav1.FormatLabelSelector turns an empty selector into "<none>", which the API server rejects
     // (pkg/backup/item_collector.go@v1.18.0, resource_backupper.go@v0.7.0).
     err(single.empty ? 'spec.labelSelector' : 'spec.orLabelSelectors', 'selector-formats-as-none',

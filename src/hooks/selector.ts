@@ -51,7 +51,7 @@ export function matches(selector: Selector, labels: Readonly<Record<string, stri
 }
 
 function matchRequirement(r: Requirement, labels: Readonly<Record<string, string>>): boolean {
-  const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+  const has = Object.hasOwn(labels, r.key);
   const value = has ? labels[r.key] : undefined;
   switch (r.op) {
     case 'in':
@@ -64,12 +64,22 @@ function matchRequirement(r: Requirement, labels: Readonly<Record<string, string
       return !has;
     case 'gt':
     case 'lt': {
-      if (!has || !/^-?[0-9]+$/.test(value as string)) return false;
-      const n = BigInt(value as string);
+      // Requirement.Matches parses the label with strconv.ParseInt: a label that is no int64 never matches.
+      const n = int64(value);
+      if (!has || n === null) return false;
       const bound = BigInt(r.values[0] as string);
       return r.op === 'gt' ? n > bound : n < bound;
     }
   }
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** strconv.ParseInt(s, 10, 64): an optional sign and decimal digits within int64, else null. */
+function int64(s: string | undefined): bigint | null {
+  if (s === undefined || !/^[+-]?[0-9]+$/.test(s)) return null;
+  const n = BigInt(s);
+  return n > INT64_MAX || n < -INT64_MAX - 1n ? null : n;
 }
 
 function requirementText(r: Requirement): string {
@@ -178,7 +188,8 @@ export function parseSelector(text: string): SelectorResult {
       skipSpace();
       const value = readWord();
       if (op === 'gt' || op === 'lt') {
-        if (!/^-?[0-9]+$/.test(value)) return fail(`"${key}" needs an integer value for ${op === 'gt' ? '>' : '<'}`);
+        // labels.NewRequirement: the value must be a valid label value and a 64-bit integer (so no sign).
+        if (validateLabelValue(value) !== null || int64(value) === null) return fail(`"${key}" needs a non-negative 64-bit integer value for ${op === 'gt' ? '>' : '<'}`);
       } else {
         const valueError = validateLabelValue(value);
         if (valueError) return fail(valueError);

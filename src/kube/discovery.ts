@@ -2,55 +2,17 @@
 // detection: which Ark or Velero version the cluster runs, from its CRDs, a ServerStatusRequest
 // (what `velero version` does) or the image tag of the server's Deployment.
 
-import { request } from 'node:https';
-import type { RequestOptions } from 'node:https';
-import { ApiException, AppsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { AppsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { ResourceIndex, ResourceInfo } from '../hooks/scope.ts';
 import type { Target } from '../hooks/targets.ts';
 import { NEWEST_ARK, NEWEST_VELERO, describeTarget, parseVersion, targetForVersion } from '../hooks/targets.ts';
 import type { Cluster, RawObject } from './cluster.ts';
 import { isObject } from '../hooks/json.ts';
+import { getDocument } from './http.ts';
 
-const MAX_BODY = 8 * 1024 * 1024;
-
-/** GET a JSON document from the API server (discovery documents have no typed client). */
-export async function getJson(cluster: Cluster, path: string, accept = 'application/json'): Promise<unknown> {
-  const base = cluster.config.server.replace(/\/+$/, '');
-  const url = new URL(base + path);
-  const opts: RequestOptions = { method: 'GET', headers: { Accept: accept } };
-  await cluster.kc.applyToHTTPSOptions(opts);
-  const timeout = cluster.requestTimeoutMs;
-  return new Promise((resolve, reject) => {
-    const req = request(url, { ...opts, ...(timeout ? { timeout } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_BODY) {
-          req.destroy(new Error(`the response to GET ${path} is larger than ${MAX_BODY} bytes`));
-          return;
-        }
-        chunks.push(c);
-      });
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const status = res.statusCode ?? 0;
-        if (status < 200 || status >= 300) {
-          reject(new ApiException(status, `HTTP ${status}`, text, Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]))));
-          return;
-        }
-        try {
-          resolve(JSON.parse(text));
-        } catch {
-          reject(new Error(`GET ${path} did not return JSON`));
-        }
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
+/** GET a JSON document from the API server, through the transport every REST call uses (kube/http.ts). */
+export function getJson(cluster: Cluster, path: string, accept = 'application/json'): Promise<unknown> {
+  return getDocument(cluster.kc, path, accept, cluster.requestTimeoutMs);
 }
 
 interface GroupVersion {

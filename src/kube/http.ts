@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { fetch } from 'undici';
 import type { Dispatcher } from 'undici';
-import { createConfiguration, KubernetesObjectApi, ResponseContext, ServerConfiguration, wrapHttpLibrary } from '@kubernetes/client-node';
-import type { Configuration, KubeConfig, RequestContext, SecurityAuthentication } from '@kubernetes/client-node';
+import { ApiException, createConfiguration, HttpMethod, KubernetesObjectApi, RequestContext, ResponseContext, ServerConfiguration, wrapHttpLibrary } from '@kubernetes/client-node';
+import type { Configuration, KubeConfig, SecurityAuthentication } from '@kubernetes/client-node';
 import { redactUrl, registerSecret } from '../redact.ts';
 
 export const MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
@@ -193,4 +193,27 @@ export function objectApi(kc: KubeConfig): KubernetesObjectApi {
   const api = new KubernetesObjectApi(apiConfiguration(kc));
   (api as unknown as { setDefaultNamespace(kc: KubeConfig): void }).setDefaultNamespace(kc);
   return api;
+}
+
+/**
+ * GET a JSON document (discovery documents have no typed client) through the same transport and
+ * credentials as the API clients: redirects within the origin only, bounded body, credential-plugin
+ * errors without their output, tokenFile.
+ */
+export async function getDocument(kc: KubeConfig, path: string, accept: string, timeoutMs?: number): Promise<unknown> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('No active cluster!');
+  const ctx = new RequestContext(cluster.server.replace(/\/+$/, '') + path, HttpMethod.GET);
+  ctx.setHeaderParam('Accept', accept);
+  ctx.setHeaderParam('User-Agent', 'kubectl-ark-hooks');
+  await authentication(kc).applySecurityAuthentication(ctx);
+  if (timeoutMs) ctx.setSignal(AbortSignal.timeout(timeoutMs));
+  const resp = await send(ctx);
+  const text = await resp.body.text();
+  if (resp.httpStatusCode < 200 || resp.httpStatusCode >= 300) throw new ApiException(resp.httpStatusCode, `HTTP ${resp.httpStatusCode}`, text, resp.headers);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new RefusedAnswer(`GET ${path} did not return JSON`);
+  }
 }

@@ -6,7 +6,10 @@ import test from 'ava';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { matches, parseSelector } from '../../src/hooks/selector.ts';
 import { arkHooks, kubectl, start } from '../support/cli.ts';
+import { labelsMatch, parseLabelSelector } from '../support/selector.ts';
+import { SELECTOR_PODS, SELECTOR_TABLE } from '../support/selector-table.ts';
 
 const target = process.env.ARK_HOOKS_E2E_TARGET;
 const admin = process.env.ARK_HOOKS_CLUSTER_KUBECONFIG ?? '';
@@ -14,11 +17,15 @@ const restricted = process.env.ARK_HOOKS_CLUSTER_RESTRICTED_KUBECONFIG ?? '';
 const V = 'hook.backup.velero.io';
 
 if (target !== 'cluster') {
-  test('real control plane (skipped)', (t) => {
-    t.log('SKIPPED: set ARK_HOOKS_E2E_TARGET=cluster (npm run test:cluster starts a control plane and sets it)');
-    t.pass();
-  });
+  // Not a missing prerequisite: `npm test` leaves this suite to `npm run test:cluster`, which
+  // starts the control plane and runs it (.ci/run does both). The summary counts it as skipped.
+  test.skip('real control plane: run with npm run test:cluster (it sets ARK_HOOKS_E2E_TARGET=cluster)', () => {});
 } else {
+  if (!admin || !restricted) {
+    test('the control plane environment is complete', (t) => {
+      t.fail('ARK_HOOKS_E2E_TARGET=cluster but ARK_HOOKS_CLUSTER_KUBECONFIG or ARK_HOOKS_CLUSTER_RESTRICTED_KUBECONFIG is unset (source the env file test/cluster/up writes)');
+    });
+  }
   const k = async (args: string[], input?: string) => {
     const r = await kubectl(args, admin, input === undefined ? {} : { input });
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
@@ -26,7 +33,7 @@ if (target !== 'cluster') {
   };
   // Namespaces are never deleted (there is no namespace controller): each run uses new ones.
   const RUN = Date.now().toString(36);
-  const NS = { list: `c-list-${RUN}`, ann: `c-ann-${RUN}`, run: `c-run-${RUN}`, rbac: `c-rbac-${RUN}`, wrap: `c-wrap-${RUN}` };
+  const NS = { list: `c-list-${RUN}`, ann: `c-ann-${RUN}`, run: `c-run-${RUN}`, rbac: `c-rbac-${RUN}`, wrap: `c-wrap-${RUN}`, sel: `c-sel-${RUN}` };
   const ns = (name: string) => k(['create', 'namespace', name]);
   async function pod(namespace: string, name: string, annotations: Record<string, string>, opts: { labels?: Record<string, string>; containers?: string[] } = {}) {
     const manifest = {
@@ -71,6 +78,21 @@ if (target !== 'cluster') {
     t.regex(missing.stderr, /backup "nope" not found/);
   });
 
+  test('label selectors: the real kube-apiserver, the plugin\'s parser and the test API server\'s agree on one table', async (t) => {
+    await ns(NS.sel);
+    for (const [name, labels] of Object.entries(SELECTOR_PODS)) await pod(NS.sel, name, {}, { labels });
+    const pods = Object.entries(SELECTOR_PODS);
+    for (const [selector, want] of SELECTOR_TABLE) {
+      const r = await kubectl(['get', 'pods', '-n', NS.sel, '-l', selector, '-o', 'name'], admin);
+      const real = r.code === 0 ? r.stdout.split('\n').filter(Boolean).map((l) => l.replace(/^pod\//, '')).sort() : 'error';
+      t.deepEqual(real, want, `kube-apiserver on ${JSON.stringify(selector)}: ${r.stderr.trim()}`);
+      const ours = parseSelector(selector);
+      t.deepEqual(ours.ok ? pods.filter(([, l]) => matches(ours.selector, l)).map(([n]) => n) : 'error', real, `plugin on ${JSON.stringify(selector)}`);
+      const theirs = parseLabelSelector(selector);
+      t.deepEqual(theirs.ok ? pods.filter(([, l]) => labelsMatch(theirs.reqs, l)).map(([n]) => n) : 'error', real, `test API server on ${JSON.stringify(selector)}`);
+    }
+  });
+
   test('annotate: merge patches on a real API server; list and kubectl agree; 403 for the restricted user', async (t) => {
     await ns(NS.ann);
     await pod(NS.ann, 'a-0', { keep: 'me' }, { containers: ['app', 'freezer'] });
@@ -88,7 +110,9 @@ if (target !== 'cluster') {
     const server = await run(['annotate', '-n', NS.ann, 'a-0', '--phase', 'pre', '--overwrite', '--command', '/bin/sync', '--dry-run=server']);
     t.is(server.stdout, 'pod/a-0 annotated (server dry run)\n', server.stderr);
     t.is(await k(['get', 'pod', 'a-0', '-n', NS.ann, '-o', `jsonpath={.metadata.annotations.pre\\.hook\\.backup\\.ark\\.heptio\\.com/command}`]), '');
-    const denied = await run(['annotate', '-n', NS.ann, 'a-0', '--phase', 'pre', '--command', '/bin/sync'], restricted);
+    // --overwrite: the pod has a velero.io pre hook already (the family the newest Velero reads), so the
+    // request reaches the PATCH and the API server's 403.
+    const denied = await run(['annotate', '-n', NS.ann, 'a-0', '--phase', 'pre', '--overwrite', '--command', '/bin/sync'], restricted);
     t.is(denied.code, 1);
     t.regex(denied.stderr, /pods "a-0" is forbidden: User "restricted" cannot patch resource "pods"/);
   });

@@ -183,10 +183,13 @@ test('--request-timeout bounds a slow server', async (t) => {
   const slow = await startApiServer();
   slow.faults.push({ match: (q) => q.path.endsWith('/pods'), delayMs: 10_000, status: 200, body: { kind: 'PodList', items: [], metadata: {} } });
   const r = await arkHooks(['list', '--target', 'velero-1.18', '--kubeconfig', slow.writeKubeconfig(), '--request-timeout', '500ms']);
+  // Order, from the server's log: the process had ended before the server answered the list.
+  const answered = slow.requests.filter((q) => q.verb === 'list').map((q) => q.status);
   await slow.stop();
   t.is(r.code, 1);
   t.regex(r.stderr, /did not answer within 0\.5s \(--request-timeout\)/);
-  t.true(r.ms < 9000, `the process ended after ${r.ms} ms, not when the 10 s reply came`);
+  // (Under load the client may give up before the server has even logged the request: then nothing was answered either.)
+  t.true(answered.every((st) => st === 0), `the list was still unanswered when the process ended (${answered})`);
 });
 
 test('list -f reads manifests with no cluster and no kubeconfig', async (t) => {

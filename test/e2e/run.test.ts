@@ -17,10 +17,27 @@ let server: TestApiServer;
 let kc: string;
 const V = 'hook.backup.velero.io';
 
-/** The command words tell the test server what to do: ok, exit N, sleep MS, hang, drop, nostatus, big, internal. */
-function behaviour(r: ExecRequest): ExecBehaviour {
+/** Namespaces where N `meet` sessions have been open at once (then every `meet` session there returns). */
+const met = new Set<string>();
+const until = async (ok: () => boolean, then: ExecBehaviour): Promise<ExecBehaviour> => {
+  while (!ok()) await new Promise((res) => setTimeout(res, 10));
+  return then;
+};
+
+/**
+ * The command words tell the test server what to do: ok, exit N, sleep MS, hang, drop, nostatus, big,
+ * internal; and two that wait on the server's own log instead of a clock: `meet N` holds each session
+ * until N `meet` sessions of its namespace are open at once, `pings N` until the client has pinged N times.
+ */
+function behaviour(r: ExecRequest): ExecBehaviour | Promise<ExecBehaviour> {
   const [cmd, arg] = r.command;
   switch (cmd) {
+    case 'meet': {
+      const open = () => server.execs.filter((e) => e.namespace === r.namespace && e.command[0] === 'meet' && e.finishedAt === undefined).length;
+      return until(() => met.has(r.namespace) || (open() >= Number(arg) && Boolean(met.add(r.namespace))), { stdout: 'met\n' });
+    }
+    case 'pings':
+      return until(() => r.pings >= Number(arg), { stdout: `${r.pings} pings\n` });
     case 'exit':
       return { exitCode: Number(arg), stderr: `exiting ${arg}\n` };
     case 'sleep':
@@ -109,23 +126,14 @@ test('a failed hook with on-error Continue still makes run exit 1; the next hook
 });
 
 test('--parallel overlaps pods (measured by the server timestamps); --parallel 1 does not', async (t) => {
-  for (let i = 0; i < 6; i++) server.addPod('r3', `p-${i}`, { annotations: ann('pre', ['sleep', '400']) });
-  // The most sessions open at the same instant (a sweep over start and end times; ends first on ties).
-  const overlap = (ns: string) => {
-    const events = execsIn(ns).flatMap((e) => [[e.startedAt, 1], [e.finishedAt ?? e.startedAt, -1]] as const);
-    events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    let open = 0;
-    let max = 0;
-    for (const [, d] of events) {
-      open += d;
-      max = Math.max(max, open);
-    }
-    return max;
-  };
+  // Three sessions are held until all three are open (no clock involved); three more return at once.
+  for (let i = 0; i < 6; i++) server.addPod('r3', `p-${i}`, { annotations: ann('pre', i < 3 ? ['meet', '3'] : ['ok']) });
+  // The most sessions open at once, as the server counted them when each one started.
+  const overlap = (ns: string) => Math.max(...execsIn(ns).map((e) => e.openAtStart));
   const r = await runIn('r3', ['run', '--phase', 'pre', '--yes', '--parallel', '3']);
   t.is(r.code, 0, r.stderr);
   t.is(overlap('r3'), 3, 'three sessions at once, never more');
-  for (let i = 0; i < 3; i++) server.addPod('r3b', `p-${i}`, { annotations: ann('pre', ['sleep', '200']) });
+  for (let i = 0; i < 3; i++) server.addPod('r3b', `p-${i}`, { annotations: ann('pre', ['ok']) });
   await runIn('r3b', ['run', '--phase', 'pre', '--yes', '--parallel', '1']);
   t.is(overlap('r3b'), 1);
 });
@@ -163,7 +171,8 @@ test('timeouts, lost connections, missing status, internal errors and big output
 });
 
 test('long sessions send WebSocket pings', async (t) => {
-  server.addPod('r6', 'slow-0', { annotations: ann('pre', ['sleep', '700']) });
+  // The server holds the session until it has received 3 pings; without pings the hook times out.
+  server.addPod('r6', 'slow-0', { annotations: ann('pre', ['pings', '3'], { timeout: '60s' }) });
   const r = await runIn('r6', ['run', '--phase', 'pre', '--yes'], { ARK_HOOKS_PING_INTERVAL_MS: '100' });
   t.is(r.code, 0, r.stderr);
   t.true((execsIn('r6')[0]?.pings ?? 0) >= 3, `pings: ${execsIn('r6')[0]?.pings}`);
@@ -191,8 +200,41 @@ test('dry-run shows the plan, mutates nothing, and catches each problem', async 
   t.true(sent.some((q) => q.verb === 'list'));
   t.true(sent.every((q) => q.method === 'GET' || q.resource === 'selfsubjectaccessreviews'), 'only reads and access reviews');
   t.is(execsIn('r7').length, 0);
-  const clean = await runIn('r7', ['run', '--dry-run', '--phase', 'pre', '-l', 'app!=x', '-o', 'json', '--selector', 'keep=1']);
+  // A clean plan that names a pod: the selector reaches the server, which answers with that pod only; no exec, no write.
+  server.addPod('r7c', 'keep-0', { labels: { keep: '1' }, annotations: ann('pre', ['ok']) });
+  server.addPod('r7c', 'other-0', { annotations: ann('pre', ['ok']) });
+  const since = server.requests.length;
+  const clean = await runIn('r7c', ['run', '--dry-run', '--phase', 'pre', '-l', 'keep=1', '-o', 'json']);
   t.is(clean.code, 0, clean.stdout + clean.stderr);
+  t.deepEqual(json(clean.stdout).pods.map((p: { pod: string }) => p.pod), ['keep-0']);
+  const cleanSent = server.requests.slice(since).filter((q) => q.namespace === 'r7c');
+  t.true(cleanSent.some((q) => q.verb === 'list' && new URLSearchParams(q.query).get('labelSelector') === 'keep=1'), 'the selector was sent to the server');
+  t.true(cleanSent.every((q) => q.method === 'GET' || q.resource === 'selfsubjectaccessreviews'), 'only reads and access reviews');
+  t.is(execsIn('r7c').length, 0);
+});
+
+test('dry-run fails, naming the reason, for a Backup Velero would reject before running any hook', async (t) => {
+  // Velero fails these in validation (pkg/controller/backup_controller.go prepareBackupRequest) or,
+  // for an invalid hook selector, before the first item (pkg/backup/backup.go getResourceHooks).
+  const dir = mkdtempSync(join(tmpdir(), 'reject-'));
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(dir, 'pods.yaml'), JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db-0', namespace: 'shop', annotations: ann('pre', ['ok']) }, spec: { containers: [{ name: 'db', image: 'x' }] } }));
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    ['star', { includedNamespaces: ['*', 'shop'] }, /includedNamespaces mixes "\*" with other names/],
+    ['both', { includedNamespaces: ['shop'], excludedNamespaces: ['shop'] }, /shop is both included and excluded/],
+    ['selectors', { labelSelector: { matchLabels: { a: 'b' } }, orLabelSelectors: [{ matchLabels: { a: 'b' } }] }, /labelSelector and orLabelSelectors cannot both be set/],
+    ['hook-selector', { hooks: { resources: [{ name: 'h', labelSelector: { matchExpressions: [{ key: 'a', operator: 'Bogus' }] }, pre: [{ exec: { command: ['ok'] } }] }] } }, /operator "Bogus" is not a valid selector operator/],
+  ];
+  for (const [name, spec, reason] of cases) {
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(file, JSON.stringify({ apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name, namespace: 'velero' }, spec }));
+    const r = await arkHooks(['dry-run', '-f', join(dir, 'pods.yaml'), '--backup-file', file]);
+    t.is(r.code, 1, `${name}: ${r.stdout}`);
+    t.regex(r.stdout, reason, name);
+    t.regex(r.stdout, /Velero would fail this Backup before running any hook/, name);
+    const json = JSON.parse((await arkHooks(['dry-run', '-f', join(dir, 'pods.yaml'), '--backup-file', file, '-o', 'json'])).stdout);
+    t.true(json.wouldFail, name);
+  }
 });
 
 test('RBAC: dry-run finds a missing pods/exec permission, run reports the server\'s message', async (t) => {

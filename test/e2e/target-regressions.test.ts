@@ -140,3 +140,19 @@ test('unset on-error under Velero >= 1.9: Continue, the next spec hook still run
   const old = await plan('velero-1.7.1', pods, backup, ['--target', 'velero-1.7.1']);
   t.deepEqual(old.pods[0]?.hooks.map((h) => h.onError), ['Fail', 'Fail']);
 });
+
+test('an invalid operator in a velero.io Backup labelSelector: no pod, PartiallyFailed (not "fails before any hook"); Ark: fails', async (t) => {
+  // pkg/backup/item_collector.go@v1.18.1 logs "Fail to convert backup LabelSelector" per resource and
+  // lists nothing; Velero v1.18.3 ended such a Backup PartiallyFailed with no pod (test:velero x24).
+  const pods = file(podYaml('shop', 'db-0', { 'pre.hook.backup.velero.io/command': '["/bin/true"]' }, { app: 'db' }));
+  const sel = { labelSelector: { matchExpressions: [{ key: 'app', operator: 'Bogus', values: ['db'] }] } };
+  const r = await plan('velero-1.18', pods, file(backupYaml('velero.io', { includedNamespaces: ['shop'], ...sel })));
+  t.true(r.backup?.runsNoHooks);
+  t.false(r.backup?.failsValidation);
+  t.regex(r.backup?.reason ?? '', /^every list fails/);
+  t.deepEqual(r.pods.flatMap((p) => p.hooks), []);
+  // resource_backupper.go@v0.10.0 returns "invalid label selector": the Ark backup fails.
+  const ark = await plan('ark-0.9', file(podYaml('shop', 'db-0', { 'pre.hook.backup.ark.heptio.com/command': '["/bin/true"]' }, { app: 'db' })), file(backupYaml('ark.heptio.com', { includedNamespaces: ['shop'], ...sel })));
+  t.true(ark.backup?.runsNoHooks);
+  t.notRegex(ark.backup?.reason ?? '', /^every list fails/);
+});

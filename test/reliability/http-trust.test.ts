@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import type { TestApiServer } from '../support/apiserver.ts';
 import { startApiServer } from '../support/apiserver.ts';
 import { arkHooks } from '../support/cli.ts';
-import { record } from '../support/reliability-log.ts';
+import { recordFaults } from '../support/reliability-log.ts';
 
 const V = 'hook.backup.velero.io';
 const hooks = { [`pre.${V}/command`]: '["ok"]' };
@@ -58,7 +58,7 @@ test('redirects to another origin or to plain http are refused; nothing from the
     const same = await arkHooks(['list', '--kubeconfig', kc, '-o', 'json']);
     t.is(same.code, 0, same.stderr);
     t.deepEqual(JSON.parse(same.stdout).pods.map((p: { name: string }) => p.name), ['p-0']);
-    record('faults', 3, 'redirects');
+    recordFaults(s, 'redirects');
   } finally {
     plain.close();
     await other.stop();
@@ -85,7 +85,7 @@ test('endless and gzip-bomb bodies, null and text/html 200s: one-line errors, bo
       t.regex(r.stderr, c.expect);
       t.notRegex(r.stderr, /unexpected failure/);
     }
-    record('faults', cases.length, 'hostile bodies');
+    recordFaults(s, 'hostile bodies');
   } finally {
     await s.stop();
   }
@@ -100,7 +100,7 @@ test('a refused exec upgrade with an endless body ends the hook with a bounded m
     const hook = JSON.parse(r.stdout).phases[0].pods[0].hooks[0];
     t.is(hook.result, 'error');
     t.true(hook.message.length < 1000, `message of ${hook.message.length} characters`);
-    record('faults', 1, 'endless refused upgrade');
+    recordFaults(s, 'endless refused upgrade');
   } finally {
     await s.stop();
   }
@@ -127,7 +127,7 @@ test('secrets are redacted: a credential plugin that prints its token, a server 
       t.false((r.stdout + r.stderr).includes('hunter2pw'), `${args.join(' ')}: ${r.stdout}${r.stderr}`);
       t.true((r.stdout + r.stderr).includes('admin:***@'), `${args.join(' ')}: ${r.stdout}${r.stderr}`);
     }
-    record('faults', 2, 'secrets in errors');
+    recordFaults(s, 'secrets in errors');
   } finally {
     await s.stop();
   }
@@ -175,7 +175,7 @@ test('kubeconfig rules as kubectl: insecure + CA refused, gcp cmd-path refused, 
     t.is(JSON.parse(r4.stdout).summary.succeeded, 2);
     t.is(s.execs.filter((e) => e.user === 'rot').length, 2);
     t.false(r4.stderr.includes('could not record'), r4.stderr);
-    record('faults', 3, 'kubeconfig rules');
+    recordFaults(s, 'kubeconfig rules');
   } finally {
     await s.stop();
   }

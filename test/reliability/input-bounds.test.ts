@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { arkHooks, baseEnv, ROOT } from '../support/cli.ts';
-import { record } from '../support/reliability-log.ts';
+import { recordInputs } from '../support/reliability-log.ts';
 
 const V = 'hook.backup.velero.io';
 const tmp = () => mkdtempSync(join(tmpdir(), 'bounds-'));
@@ -21,7 +21,7 @@ test('-f /dev/zero and /dev/urandom: refused as binary, in one line, without rea
     t.is(r.code, 1);
     t.regex(r.stdout, new RegExp(`error: ${dev}: binary data`));
   }
-  record('inputs', 2, 'device files');
+  recordInputs(2, 'device files');
 });
 
 test('--backup-file /dev/zero: one-line error', async (t) => {
@@ -32,7 +32,7 @@ test('--backup-file /dev/zero: one-line error', async (t) => {
   t.is(r.code, 1);
   t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
   t.regex(r.stderr, /--backup-file .*\/dev\/zero.*binary data/);
-  record('inputs', 1, 'backup-file device');
+  recordInputs(1, 'backup-file device');
 });
 
 test('endless stdin for -f -: stopped at the size limit with one line', async (t) => {
@@ -56,7 +56,7 @@ test('endless stdin for -f -: stopped at the size limit with one line', async (t
   t.is(r.code, 1);
   t.is(stderr.trim().split('\n').length, 1, stderr);
   t.regex(stderr, /stdin .*more than \d+ MiB/);
-  record('inputs', 1, 'endless stdin');
+  recordInputs(1, 'endless stdin');
 });
 
 test('a kubeconfig alias bomb is refused quickly, in one line', async (t) => {
@@ -70,7 +70,7 @@ test('a kubeconfig alias bomb is refused quickly, in one line', async (t) => {
   t.is(r.code, 1);
   t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
   t.regex(r.stderr, /kubeconfig .* expands to more than/);
-  record('inputs', 1, 'kubeconfig alias bomb');
+  recordInputs(1, 'kubeconfig alias bomb');
 });
 
 test('a List file with 130,000 pods is read', async (t) => {
@@ -84,7 +84,7 @@ test('a List file with 130,000 pods is read', async (t) => {
   const report = JSON.parse(r.stdout);
   t.is(report.summary.podsSeen, 130_000);
   t.deepEqual(report.pods.map((p: { name: string }) => p.name), ['p-7']);
-  record('inputs', 1, '130k-pod List');
+  recordInputs(1, '130k-pod List');
 });
 
 test('YAML merge keys in -f resolve as kubectl does (yaml.v2 order: later keys win, earlier list entries win)', async (t) => {
@@ -121,5 +121,5 @@ test('YAML merge keys in -f resolve as kubectl does (yaml.v2 order: later keys w
   t.truthy(pod.hooks.find((h: { phase: string }) => h.phase === 'post'));
   const v = await arkHooks(['validate', '-f', join(dir, 'pod.yaml')], LIMIT);
   t.is(v.code, 0, v.stdout + v.stderr);
-  record('inputs', 1, 'YAML merge keys');
+  recordInputs(1, 'YAML merge keys');
 });

@@ -14,7 +14,8 @@ import * as yaml from 'js-yaml';
 import type { TestApiServer } from '../support/apiserver.ts';
 import { startApiServer } from '../support/apiserver.ts';
 import { baseEnv, run, start } from '../support/cli.ts';
-import { record } from '../support/reliability-log.ts';
+import { accountFromExecLog } from '../support/accounting.ts';
+import { recordAccount, recordFaults, recordInputs, recordSignals, recordThaw } from '../support/reliability-log.ts';
 
 const V = 'hook.backup.velero.io';
 const FREEZE_THAW = { [`pre.${V}/command`]: '["freeze"]', [`post.${V}/command`]: '["thaw"]' };
@@ -54,8 +55,7 @@ function ledger(s: TestApiServer, ns: string) {
 
 function assertNoneLost(t: ExecutionContext, s: TestApiServer, ns: string, detail: string, minFrozen = 1) {
   const l = ledger(s, ns);
-  record('lost', l.lost.length, detail);
-  record('hooks', l.frozen.length + l.thawed.length, detail);
+  recordThaw(l.frozen, l.thawed, detail);
   t.true(l.frozen.length >= minFrozen, `${detail}: frozen ${l.frozen.length}`);
   t.deepEqual(l.lost, [], `${detail}: frozen and not thawed`);
 }
@@ -97,7 +97,7 @@ for (const signal of ['SIGHUP', 'SIGQUIT'] as const) {
       t.is(report.interrupted, signal);
       t.is(report.summary.hooks, 6);
       t.is(report.summary.succeeded, 6);
-      record('signals', 1, `wrap ${signal}`);
+      recordSignals(1, `wrap ${signal}`);
     } finally {
       await s.stop();
     }
@@ -116,7 +116,7 @@ test('wrap: SIGHUP during pre: post runs for exactly the pods whose pre started'
     t.is(r.code, 129, r.stderr);
     assertNoneLost(t, s, ns, 'wrap SIGHUP during pre', 2);
     t.true(JSON.parse(r.stdout).command.skipped);
-    record('signals', 1, 'wrap SIGHUP pre');
+    recordSignals(1, 'wrap SIGHUP pre');
   } finally {
     await s.stop();
   }
@@ -134,7 +134,7 @@ test('run: SIGHUP stops starting hooks and still prints a report of every hook',
     const report = JSON.parse(r.stdout);
     t.is(report.summary.hooks, 8);
     t.is(report.summary.succeeded, s.execs.filter((e) => e.ended === 'status').length, 'each hook that ran is reported');
-    record('signals', 1, 'run SIGHUP');
+    recordSignals(1, 'run SIGHUP');
   } finally {
     await s.stop();
   }
@@ -160,7 +160,7 @@ test('wrap: the terminal goes away (pty closed) during COMMAND: post runs, COMMA
     await until(() => !alive(plugin), 'the plugin to finish');
     assertNoneLost(t, s, ns, 'wrap pty closed', 3);
     t.false(alive(pid), 'COMMAND does not outlive the plugin');
-    record('signals', 1, 'pty closed');
+    recordSignals(1, 'pty closed');
   } finally {
     await s.stop();
   }
@@ -194,7 +194,7 @@ test('wrap on a terminal: COMMAND is in the terminal\'s foreground, reads the ke
     t.regex(screen, /SIGINT: stopping the command; the post hooks run next/, 'the plugin did not send a second SIGINT');
     t.is(code, 130, screen);
     assertNoneLost(t, s, ns, 'wrap on a terminal, Ctrl-C', 2);
-    record('signals', 1, 'terminal Ctrl-C');
+    recordSignals(1, 'terminal Ctrl-C');
   } finally {
     await s.stop();
   }
@@ -222,7 +222,7 @@ test('wrap: SIGKILL of the plugin during COMMAND: COMMAND dies too, and the thaw
     const thaw = await run('sh', ['-c', line as string]);
     t.is(thaw.code, 0, thaw.stderr);
     assertNoneLost(t, s, ns, 'wrap SIGKILL + printed thaw command', 3);
-    record('signals', 1, 'SIGKILL');
+    recordSignals(1, 'SIGKILL');
   } finally {
     await s.stop();
   }
@@ -254,7 +254,7 @@ test('wrap: two signals during post are survived; the third abandons it and prin
     const thaw = await run('sh', ['-c', line]);
     t.is(thaw.code, 0, thaw.stderr);
     assertNoneLost(t, s, ns, 'third signal + printed thaw command', 3);
-    record('signals', 3, 'post signals');
+    recordSignals(3, 'post signals');
   } finally {
     await s.stop();
   }
@@ -277,7 +277,7 @@ test('run | head: a closed pipe stops the printing, not the work, and a failure 
     const r = await closedPipes(['run', '--phase', 'pre', '--kubeconfig', kc, '--yes', '--parallel', '1', '--show-output']);
     t.is(r.code, 1, 'the failing hook decides the exit code');
     t.is(s.execs.length, 7, 'every hook ran');
-    record('faults', 1, 'closed pipe run');
+    recordFaults(s, 'closed pipe run');
   } finally {
     await s.stop();
   }
@@ -346,7 +346,7 @@ test('wrap --output-dir on a full disk (ENOSPC): post runs, the report is comple
     t.regex(r.stderr, /warning: .*ENOSPC/);
     assertNoneLost(t, s, ns, 'output-dir ENOSPC', 3);
     t.is(JSON.parse(r.stdout).summary.succeeded, 6);
-    record('faults', 1, 'ENOSPC');
+    recordFaults(s, 'ENOSPC');
   } finally {
     await s.stop();
   }
@@ -410,8 +410,12 @@ test('a Backup that names its namespace twice, or a list that repeats a pod, run
     s.addPod('shop', 'web-0', { annotations: FREEZE_THAW });
     s.addBackup('velero.io', 'velero', 'twice', { includedNamespaces: ['shop', 'shop'] });
     const kc = s.writeKubeconfig({ namespace: 'shop' });
+    const plan = JSON.parse((await run('kubectl', ['ark-hooks', 'dry-run', '--phase', 'pre', '--kubeconfig', kc, '--backup', 'twice', '-o', 'json'])).stdout);
     const r = await run('kubectl', ['ark-hooks', 'run', '--phase', 'pre', '--kubeconfig', kc, '--backup', 'twice', '--yes', '-o', 'json']);
     t.is(r.code, 0, r.stderr);
+    const account = accountFromExecLog(s, plan, JSON.parse(r.stdout));
+    t.deepEqual([account.planned, account.lost, account.unplanned], [2, [], []], 'one plan entry per pod, each exec once');
+    recordAccount(account, 'duplicates');
     t.deepEqual(s.execs.map((e) => e.pod).sort(), ['db-0', 'web-0']);
     t.is(JSON.parse(r.stdout).summary.hooks, 2);
     const pod = s.getObject('', 'pods', 'shop', 'db-0');
@@ -422,7 +426,6 @@ test('a Backup that names its namespace twice, or a list that repeats a pod, run
     const report = yaml.load(again.stdout) as { summary: { hooks: number }; phases: { pods: { pod: string }[] }[] };
     t.is(report.summary.hooks, 1, 'the streamed YAML report reads back');
     t.deepEqual(report.phases[0]?.pods.map((p) => p.pod), ['db-0']);
-    record('hooks', 3, 'duplicates');
   } finally {
     await s.stop();
   }
@@ -435,15 +438,18 @@ test('-o json with 90 pods x 1 MiB of control-character output: every hook repor
   try {
     s.execHandler = () => ({ stdout: Buffer.alloc(1024 * 1024, 1) });
     const dir = tmp('big');
+    const plan = JSON.parse((await run('kubectl', ['ark-hooks', 'dry-run', '--phase', 'pre', '--kubeconfig', kc, '-o', 'json'])).stdout);
     const r = await run('kubectl', ['ark-hooks', 'run', '--phase', 'pre', '--kubeconfig', kc, '--yes', '-o', 'json', '--parallel', '8', '--output-dir', dir]);
     t.is(r.code, 0, r.stderr.slice(0, 2000));
     const report = JSON.parse(r.stdout);
+    const account = accountFromExecLog(s, plan, report);
+    t.deepEqual([account.planned, account.lost], [90, []]);
+    recordAccount(account, 'big report');
     t.is(report.summary.succeeded, 90);
     const hook = report.phases[0].pods[0].hooks[0];
     t.true(hook.stdout.length <= 64 * 1024 && hook.stdout.length > 0);
     t.true(hook.outputTruncated);
     t.is(statSync(join(dir, 'big', 'p-0', 'pre-1-app.stdout')).size, 1024 * 1024, 'the full output is in the file');
-    record('hooks', 90, 'big report');
   } finally {
     await s.stop();
   }
@@ -465,7 +471,7 @@ test('run: a second Ctrl-C while the exec upgrade is pending interrupts it', asy
     const hook = JSON.parse(r.stdout).phases[0].pods[0].hooks[0];
     t.is(hook.result, 'interrupted');
     t.is(s.execs.length, 0, 'the command never started');
-    record('signals', 2, 'handshake');
+    recordSignals(2, 'handshake');
   } finally {
     await s.stop();
   }
@@ -481,7 +487,7 @@ test('a 429 on the exec upgrade is retried after Retry-After', async (t) => {
     t.is(r.code, 0, r.stderr);
     t.is(JSON.parse(r.stdout).phases[0].pods[0].hooks[0].result, 'succeeded');
     t.is(s.requests.filter((q) => q.subresource === 'exec').length, 2);
-    record('faults', 1, 'exec 429');
+    recordFaults(s, 'exec 429');
   } finally {
     await s.stop();
   }
@@ -495,7 +501,7 @@ test('wrap: post execs whose connection drops before the upgrade are retried wit
     const r = await run('kubectl', ['ark-hooks', 'wrap', '--kubeconfig', kc, '--yes', '--', 'true']);
     t.is(r.code, 0, r.stderr);
     assertNoneLost(t, s, ns, 'post retried', 2);
-    record('faults', 3, 'post upgrade dropped');
+    recordFaults(s, 'post upgrade dropped');
   } finally {
     await s.stop();
   }

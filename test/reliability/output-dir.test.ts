@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { startApiServer } from '../support/apiserver.ts';
 import { run } from '../support/cli.ts';
-import { record } from '../support/reliability-log.ts';
+import { recordInputs } from '../support/reliability-log.ts';
 
 const V = 'hook.backup.velero.io';
 
@@ -44,11 +44,11 @@ test('a container annotation ../../../../../../X writes nothing outside the fold
     s.addPod('od1', 'p-1', { containers: ['app', '../../../../../../Y'], annotations: { [`pre.${V}/command`]: '["ok"]', [`pre.${V}/container`]: '../../../../../../Y' } });
     const { base, out } = folders();
     const r = await run('kubectl', ['ark-hooks', 'run', '--phase', 'pre', '--kubeconfig', s.writeKubeconfig({ namespace: 'od1' }), '--yes', '--output-dir', out]);
-    t.is(r.code, 0, r.stderr);
+    t.is(r.code, 1, r.stderr); // p-0's hook fails (no such container), on-error Continue: still a failed hook
     t.deepEqual(outside(base), []);
     t.is(walk(out).length, 4, walk(out).join(' '));
     t.true(walk(out).every((f) => f.split('/').every((part) => part !== '..' && part !== '.')));
-    record('inputs', 2, 'output-dir container names');
+    recordInputs(2, 'output-dir container names');
   } finally {
     await s.stop();
   }
@@ -63,7 +63,7 @@ test('a pod and namespace named .. write nothing above the folder', async (t) =>
     t.not(r.code, null, r.stderr);
     t.deepEqual(outside(base), []);
     t.is(walk(out).length, 2, walk(out).join(' '));
-    record('inputs', 1, 'output-dir pod ..');
+    recordInputs(1, 'output-dir pod ..');
   } finally {
     await s.stop();
   }
@@ -91,7 +91,7 @@ test('pre-placed symlinks (a file and a folder) are not followed; distinct names
     t.regex(r.stderr, /warning: --output-dir: .*symbolic link/);
     const dirs = readdirSync(join(out, 'od3')).filter((d) => d.startsWith('p') && d !== 'p-0' && d !== 'p-1');
     t.is(dirs.length, 2, `p:2 and p*2 get two folders: ${dirs.join(' ')}`);
-    record('inputs', 3, 'output-dir symlinks and collisions');
+    recordInputs(3, 'output-dir symlinks and collisions');
   } finally {
     await s.stop();
   }

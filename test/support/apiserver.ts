@@ -15,9 +15,9 @@ import { createGzip } from 'node:zlib';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import { matches, parseSelector } from '../../src/hooks/selector.ts';
 import type { Pki } from './certs.ts';
 import { testPki } from './certs.ts';
+import { labelsMatch, parseLabelSelector } from './selector.ts';
 
 export type Obj = Record<string, any>;
 
@@ -84,8 +84,14 @@ export interface ExecRequest {
   finishedAt?: number;
   /** WebSocket pings received from the client. */
   pings: number;
-  /** How the session ended: 'status' (a status frame was sent), 'client-closed', 'dropped'. */
+  /** Sessions of the same namespace open when this one started, itself included (the server's own count, no clock). */
+  openAtStart: number;
+  /** How the session ended: 'status' (a status frame was sent), 'client-closed', 'dropped', 'no-status'. */
   ended?: string;
+  /** The exit code the server reported in the status frame (0 for Success). */
+  exitCode?: number;
+  /** Set when the server misbehaved on purpose (drop, no status, hang, internal error): an injected fault. */
+  fault?: string;
 }
 
 export interface ExecBehaviour {
@@ -102,6 +108,10 @@ export interface ExecBehaviour {
   internalError?: string;
   /** Close normally without sending any status frame. */
   noStatus?: boolean;
+  /** Raw frames (channel byte first) sent after the output and before the status: v5 close frames, unknown channels. */
+  frames?: Buffer[];
+  /** A pause after `frames`, so that the client handles them before the status arrives (not in the same read). */
+  pauseAfterFramesMs?: number;
 }
 
 export type ExecHandler = (req: ExecRequest) => ExecBehaviour | Promise<ExecBehaviour>;
@@ -144,6 +154,8 @@ export interface LoggedRequest {
   contentType?: string;
   status: number;
   at: number;
+  /** Set when an injected fault answered this request (a status, or a destroyed socket). */
+  fault?: true;
 }
 
 export interface KubeconfigOptions {
@@ -316,6 +328,13 @@ export class TestApiServer {
     for (const s of this.sockets) s.destroy();
     this.wss.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Fault responses this server actually sent: injected REST/upgrade faults and misbehaving exec sessions. */
+  faultsSent(): { requests: number; execs: number; total: number } {
+    const requests = this.requests.filter((q) => q.fault).length;
+    const execs = this.execs.filter((e) => e.fault).length;
+    return { requests, execs, total: requests + execs };
   }
 
   // ---- test set-up -------------------------------------------------------------------------
@@ -551,14 +570,19 @@ export class TestApiServer {
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.destroy) {
         log.status = -1;
+        log.fault = true;
         req.socket.destroy();
         return;
       }
       if (fault.hostile) {
+        log.fault = true;
         log.status = fault.status ?? (fault.hostile.redirect ? 302 : 200);
         return this.hostileAnswer(res, log.status, fault.hostile, { method, path, query: url.searchParams });
       }
-      if (fault.status) return reply(fault.status, fault.body ?? status(fault.status, 'InternalError', 'injected fault'), fault.headers);
+      if (fault.status) {
+        log.fault = true;
+        return reply(fault.status, fault.body ?? status(fault.status, 'InternalError', 'injected fault'), fault.headers);
+      }
     }
 
     const { user } = this.authenticate(req);
@@ -589,7 +613,10 @@ export class TestApiServer {
     if (info.subresource) return reply(400, status(400, 'BadRequest', `subresource ${info.subresource} is served over WebSocket upgrade only`));
 
     const type = info.type;
-    if (info.verb === 'list') return reply(200, this.listObjects(type, info.namespace, url.searchParams, req.headers.accept ?? ''));
+    if (info.verb === 'list') {
+      const list = this.listObjects(type, info.namespace, url.searchParams, req.headers.accept ?? '');
+      return reply(list.kind === 'Status' ? (list.code as number) : 200, list);
+    }
     if (info.verb === 'get') {
       const obj = this.getObject(type.group, type.plural, info.namespace, info.name);
       return obj ? reply(200, obj) : reply(404, this.notFound(type, info.name));
@@ -695,8 +722,8 @@ export class TestApiServer {
   private listObjects(type: ResourceType, namespace: string, q: URLSearchParams, accept: string): Obj {
     const bucket = this.store.get(typeKey(type.group, type.plural)) as Map<string, Obj>;
     const labelSel = q.get('labelSelector');
-    const sel = labelSel ? parseSelector(labelSel) : null;
-    if (sel && !sel.ok) return status(400, 'BadRequest', `unable to parse requirement: ${sel.reason}`);
+    const sel = labelSel ? parseLabelSelector(labelSel) : null;
+    if (sel && !sel.ok) return status(400, 'BadRequest', `unable to parse requirement: ${sel.error}`);
     const fields = (q.get('fieldSelector') ?? '')
       .split(',')
       .filter(Boolean)
@@ -738,7 +765,7 @@ export class TestApiServer {
         continue;
       }
       const obj = bucket.get(key) as Obj;
-      if (sel?.ok && !matches(sel.selector, obj.metadata?.labels ?? {})) continue;
+      if (sel?.ok && !labelsMatch(sel.reqs, obj.metadata?.labels ?? {})) continue;
       if (!fields.every((f) => (String(f.path.reduce((o: any, p) => o?.[p], obj) ?? '') === f.value) !== f.neg)) continue;
       if (limit > 0 && items.length >= limit) {
         more = true;
@@ -863,15 +890,20 @@ export class TestApiServer {
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.destroy) {
         log.status = -1;
+        log.fault = true;
         socket.destroy();
         return;
       }
       if (fault.hostile?.endless) {
+        log.fault = true;
         log.status = fault.status ?? 500;
         socket.write(`HTTP/1.1 ${log.status} Refused\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n`);
         return this.endless(socket, fault.hostile.endless);
       }
-      if (fault.status) return reject(fault.status, fault.body ?? status(fault.status, 'InternalError', 'injected fault'), fault.headers);
+      if (fault.status) {
+        log.fault = true;
+        return reject(fault.status, fault.body ?? status(fault.status, 'InternalError', 'injected fault'), fault.headers);
+      }
     }
     const { user } = this.authenticate(req);
     if (!user || user.expired) return reject(401, status(401, 'Unauthorized', 'Unauthorized'));
@@ -905,7 +937,8 @@ export class TestApiServer {
     }
     log.status = 101;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const exec: ExecRequest = { namespace: info.namespace, pod: info.name, container, command, stdout: flag('stdout'), stderr: flag('stderr'), stdin: flag('stdin'), tty: flag('tty'), protocol: ws.protocol, user: user.name, startedAt: Date.now(), pings: 0 };
+      const openAtStart = 1 + this.execs.filter((e) => e.namespace === info.namespace && e.finishedAt === undefined).length;
+      const exec: ExecRequest = { namespace: info.namespace, pod: info.name, container, command, stdout: flag('stdout'), stderr: flag('stderr'), stdin: flag('stdin'), tty: flag('tty'), protocol: ws.protocol, user: user.name, startedAt: Date.now(), pings: 0, openAtStart };
       this.execs.push(exec);
       this.runExec(ws, exec, pod).catch(() => ws.terminate());
     });
@@ -927,6 +960,10 @@ export class TestApiServer {
     let behaviour: ExecBehaviour;
     if (!running) behaviour = { internalError: `unable to upgrade connection: container not found ("${exec.container}")` };
     else behaviour = await this.execHandler(exec);
+    if (behaviour.drop) exec.fault = 'drop';
+    else if (behaviour.noStatus) exec.fault = 'no-status';
+    else if (behaviour.hang) exec.fault = 'hang';
+    else if (behaviour.internalError && running) exec.fault = 'internal-error';
     const sendStream = (channel: number, data: string | Buffer | undefined, wanted: boolean) => {
       if (data === undefined || !wanted) return;
       const buf = Buffer.isBuffer(data) ? data : Buffer.from(data);
@@ -938,6 +975,9 @@ export class TestApiServer {
     if (closed) return;
     sendStream(1, behaviour.stdout, exec.stdout);
     sendStream(2, behaviour.stderr, exec.stderr);
+    for (const f of behaviour.frames ?? []) ws.send(f, { binary: true });
+    if (behaviour.pauseAfterFramesMs) await new Promise((r) => setTimeout(r, behaviour.pauseAfterFramesMs));
+    if (closed) return;
     if (behaviour.hang) return; // the client has to give up and close
     if (behaviour.drop) {
       exec.ended = 'dropped';
@@ -959,6 +999,7 @@ export class TestApiServer {
       st = { metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: command terminated with exit code ${n}`, reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(n) }] } };
     }
     exec.ended = 'status';
+    if (!behaviour.internalError) exec.exitCode = behaviour.exitCode ?? 0;
     exec.finishedAt = Date.now();
     ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(st))]), { binary: true });
     ws.close(1000);

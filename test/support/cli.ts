@@ -35,6 +35,8 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.
     KUBECACHEDIR: join(home, '.kube', 'cache'),
     LANG: 'C.UTF-8',
   };
+  // Mutation testing (npm run mutate): the CLI processes run the mutant the test run was started for.
+  if (process.env.__STRYKER_ACTIVE_MUTANT__) env.__STRYKER_ACTIVE_MUTANT__ = process.env.__STRYKER_ACTIVE_MUTANT__;
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
     else env[k] = v;
@@ -74,6 +76,8 @@ export function start(command: string, args: string[], opts: RunOptions = {}): S
       resolvePromise({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms: Date.now() - started });
     });
   });
+  // A child that exits before reading its input closes the pipe: its exit code tells, not EPIPE.
+  child.stdin?.on('error', () => {});
   child.stdin?.end(opts.input ?? '');
   return {
     child,
@@ -100,6 +104,7 @@ export function run(command: string, args: string[], opts: RunOptions = {}): Pro
       clearTimeout(timer);
       resolvePromise({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms: Date.now() - started });
     });
+    child.stdin.on('error', () => {}); // see start()
     child.stdin.end(opts.input ?? '');
   });
 }
