@@ -247,7 +247,7 @@ function makeReader(ctx: BackupContext, object: string, spec: Record<string, unk
     }
     const sel = selectorFromStruct(effective, field);
     if (!sel.ok) {
-      if (target.backupGroup === 'velero.io' && field.startsWith('spec.')) {
+      if (target.backupGroup === 'velero.io' && (field === 'spec.labelSelector' || field.startsWith('spec.orLabelSelectors'))) {
         // Velero validates neither selector: the item collector fails (v1.0-v1.13: getResourceItems
         // returns "invalid label selector") or logs "Fail to convert backup LabelSelector" (v1.14+,
         // pkg/backup/item_collector.go), for every resource, so nothing is listed and the Backup ends

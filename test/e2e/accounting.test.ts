@@ -31,7 +31,7 @@ test('run reports each failed hook with the exit code the server sent (not a gen
   server.addPod('x1', 'p-ok', { annotations: ann(['ok']) });
   const p = await plan('x1');
   const r = await arkHooks(['run', '--kubeconfig', kc, '-n', 'x1', '--phase', 'pre', '--yes', '-o', 'json']);
-  t.is(r.code, 0, 'Continue-mode failures do not fail the run');
+  t.is(r.code, 1, 'a failed hook fails the run, whatever its on-error (Continue only lets the next hooks run)');
   const report = json(r.stdout);
   const a = accountFromExecLog(server, p, report);
   t.deepEqual(a.lost, [], 'the report agrees with the server on every hook and exit code');

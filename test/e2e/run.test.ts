@@ -219,21 +219,24 @@ test('dry-run fails, naming the reason, for a Backup Velero would reject before 
   const dir = mkdtempSync(join(tmpdir(), 'reject-'));
   const { writeFileSync } = await import('node:fs');
   writeFileSync(join(dir, 'pods.yaml'), JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db-0', namespace: 'shop', annotations: ann('pre', ['ok']) }, spec: { containers: [{ name: 'db', image: 'x' }] } }));
-  const cases: [string, Record<string, unknown>, RegExp][] = [
-    ['star', { includedNamespaces: ['*', 'shop'] }, /includedNamespaces mixes "\*" with other names/],
-    ['both', { includedNamespaces: ['shop'], excludedNamespaces: ['shop'] }, /shop is both included and excluded/],
-    ['selectors', { labelSelector: { matchLabels: { a: 'b' } }, orLabelSelectors: [{ matchLabels: { a: 'b' } }] }, /labelSelector and orLabelSelectors cannot both be set/],
-    ['hook-selector', { hooks: { resources: [{ name: 'h', labelSelector: { matchExpressions: [{ key: 'a', operator: 'Bogus' }] }, pre: [{ exec: { command: ['ok'] } }] }] } }, /operator "Bogus" is not a valid selector operator/],
+  // Velero's own validation messages (backup_controller.go@v1.18.1, collections/includes_excludes.go).
+  const cases: [string, Record<string, unknown>, RegExp, RegExp][] = [
+    ['star', { includedNamespaces: ['*', 'shop'] }, /includes list must either contain '\*' only, or a non-empty list of items/, /reject this Backup \(FailedValidation\)/],
+    ['both', { includedNamespaces: ['shop'], excludedNamespaces: ['shop'] }, /excludes list cannot contain an item in the includes list: shop/, /reject this Backup \(FailedValidation\)/],
+    ['selectors', { labelSelector: { matchLabels: { a: 'b' } }, orLabelSelectors: [{ matchLabels: { a: 'b' } }] }, /encountered labelSelector as well as orLabelSelectors in backup spec, only one can be specified/, /reject this Backup \(FailedValidation\)/],
+    ['hook-selector', { hooks: { resources: [{ name: 'h', labelSelector: { matchExpressions: [{ key: 'a', operator: 'Bogus' }] }, pre: [{ exec: { command: ['ok'] } }] }] } }, /operator "Bogus" is not a valid selector operator/, /would fail this Backup before running any hook/],
   ];
-  for (const [name, spec, reason] of cases) {
+  for (const [name, spec, reason, verdict] of cases) {
     const file = join(dir, `${name}.yaml`);
     writeFileSync(file, JSON.stringify({ apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name, namespace: 'velero' }, spec }));
-    const r = await arkHooks(['dry-run', '-f', join(dir, 'pods.yaml'), '--backup-file', file]);
+    const env = { ARK_HOOKS_TARGET: 'velero-1.18' };
+    const r = await arkHooks(['dry-run', '-f', join(dir, 'pods.yaml'), '--backup-file', file], { env });
     t.is(r.code, 1, `${name}: ${r.stdout}`);
     t.regex(r.stdout, reason, name);
-    t.regex(r.stdout, /Velero would fail this Backup before running any hook/, name);
-    const json = JSON.parse((await arkHooks(['dry-run', '-f', join(dir, 'pods.yaml'), '--backup-file', file, '-o', 'json'])).stdout);
+    t.regex(r.stdout, verdict, name);
+    const json = JSON.parse((await arkHooks(['dry-run', '-f', join(dir, 'pods.yaml'), '--backup-file', file, '-o', 'json'], { env })).stdout);
     t.true(json.wouldFail, name);
+    t.true(json.backup.runsNoHooks, name);
   }
 });
 
