@@ -9,12 +9,27 @@
  * for the mutants the unit tests leave alive (unit tests for the pure model, e2e for engine and exec).
  */
 export const SETS = {
-  engine: { mutate: ['src/run/engine.ts'], stages: [['test/unit/engine.test.ts'], ['test/e2e/accounting.test.ts', 'test/e2e/run.test.ts']] },
-  exec: { mutate: ['src/kube/exec.ts'], stages: [['test/e2e/accounting.test.ts'], ['test/e2e/run.test.ts', 'test/reliability/faults.test.ts']] },
-  selector: { mutate: ['src/hooks/selector.ts'], stages: [['test/unit/selector.test.ts', 'test/unit/selector-crosscheck.test.ts', 'test/unit/backup-plan.test.ts']] },
+  engine: {
+    mutate: ['src/run/engine.ts'],
+    stages: [['test/unit/engine.test.ts'], ['test/e2e/accounting.test.ts', 'test/e2e/run.test.ts']],
+  },
+  exec: {
+    mutate: ['src/kube/exec.ts'],
+    stages: [['test/e2e/accounting.test.ts'], ['test/e2e/run.test.ts', 'test/reliability/faults.test.ts']],
+  },
+  selector: {
+    mutate: ['src/hooks/selector.ts'],
+    stages: [['test/unit/selector.test.ts', 'test/unit/selector-crosscheck.test.ts', 'test/unit/backup-plan.test.ts']],
+  },
   duration: { mutate: ['src/hooks/duration.ts'], stages: [['test/unit/duration.test.ts', 'test/unit/annotations.test.ts']] },
-  annotations: { mutate: ['src/hooks/annotations.ts', 'src/hooks/values.ts', 'src/hooks/edit.ts'], stages: [['test/unit/annotations.test.ts', 'test/unit/backup-plan.test.ts'], ['test/e2e/annotate.test.ts']] },
-  plan: { mutate: ['src/hooks/plan.ts', 'src/hooks/backup.ts', 'src/hooks/scope.ts', 'src/hooks/objects.ts'], stages: [['test/unit/backup-plan.test.ts', 'test/unit/annotations.test.ts', 'test/unit/manifests.test.ts']] },
+  annotations: {
+    mutate: ['src/hooks/annotations.ts', 'src/hooks/values.ts', 'src/hooks/edit.ts'],
+    stages: [['test/unit/annotations.test.ts', 'test/unit/backup-plan.test.ts'], ['test/e2e/annotate.test.ts']],
+  },
+  plan: {
+    mutate: ['src/hooks/plan.ts', 'src/hooks/backup.ts', 'src/hooks/scope.ts', 'src/hooks/objects.ts'],
+    stages: [['test/unit/backup-plan.test.ts', 'test/unit/annotations.test.ts', 'test/unit/manifests.test.ts']],
+  },
 };
 
 const name = process.env.ARK_MUTATE_SET ?? 'engine';
@@ -27,7 +42,11 @@ export default {
   // --fail-fast: a killed mutant stops at its first failing test.
   // --timeout: a mutant that makes a test hang fails within 40 s of silence instead of waiting
   // out Stryker's own timeout (2 × the initial run + 30 s).
-  commandRunner: { command: set.stages.map((files) => `node node_modules/ava/entrypoints/cli.mjs --fail-fast --timeout=40s ${files.join(' ')}`).join(' && ') },
+  commandRunner: {
+    command: set.stages
+      .map((files) => `node node_modules/ava/entrypoints/cli.mjs --fail-fast --timeout=40s ${files.join(' ')}`)
+      .join(' && '),
+  },
   buildCommand: 'node scripts/build.mjs',
   mutate: set.mutate,
   coverageAnalysis: 'off',

@@ -27,7 +27,10 @@ for (let f = 0; f < 4; f++) {
     contexts.push({ name: `x${n}`, context: { cluster: `c${n}`, user: `u${n}` } });
   }
   const file = join(dir, `config-${f}`);
-  writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'Config', ...(f === 0 ? { 'current-context': 'x0' } : {}), clusters, users, contexts }));
+  writeFileSync(
+    file,
+    JSON.stringify({ apiVersion: 'v1', kind: 'Config', ...(f === 0 ? { 'current-context': 'x0' } : {}), clusters, users, contexts }),
+  );
   files.push(file);
 }
 const env = { ...process.env, KUBECONFIG: files.join(':') };

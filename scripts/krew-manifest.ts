@@ -2,9 +2,17 @@
 // cmd/validate-krew-manifest, plus the krew-index review rules), as a function that lists problems.
 
 export const SUPPORTED_PLATFORMS = [
-  'windows/386', 'windows/amd64', 'windows/arm64',
-  'linux/386', 'linux/amd64', 'linux/arm', 'linux/arm64', 'linux/ppc64le',
-  'darwin/386', 'darwin/amd64', 'darwin/arm64',
+  'windows/386',
+  'windows/amd64',
+  'windows/arm64',
+  'linux/386',
+  'linux/amd64',
+  'linux/arm',
+  'linux/arm64',
+  'linux/ppc64le',
+  'darwin/386',
+  'darwin/amd64',
+  'darwin/arm64',
 ];
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/i;
 
@@ -29,13 +37,16 @@ function selectorMatches(selector: Obj, labels: Record<string, string>): boolean
 export function validateManifest(m: unknown, fileName = 'ark-hooks.yaml'): string[] {
   const p: string[] = [];
   if (!isObj(m)) return ['the manifest is not a YAML map'];
-  if (m.apiVersion !== 'krew.googlecontainertools.github.com/v1alpha2') p.push(`apiVersion must be krew.googlecontainertools.github.com/v1alpha2, not ${String(m.apiVersion)}`);
+  if (m.apiVersion !== 'krew.googlecontainertools.github.com/v1alpha2')
+    p.push(`apiVersion must be krew.googlecontainertools.github.com/v1alpha2, not ${String(m.apiVersion)}`);
   if (m.kind !== 'Plugin') p.push('kind must be Plugin');
   const name = isObj(m.metadata) ? m.metadata.name : undefined;
-  if (typeof name !== 'string' || !/^[\w-]+$/.test(name) || WINDOWS_RESERVED.test(name)) p.push(`metadata.name ${JSON.stringify(name)} is not a valid plugin name`);
+  if (typeof name !== 'string' || !/^[\w-]+$/.test(name) || WINDOWS_RESERVED.test(name))
+    p.push(`metadata.name ${JSON.stringify(name)} is not a valid plugin name`);
   else if (fileName.replace(/\.yaml$/, '') !== name) p.push(`the manifest file must be named ${name}.yaml`);
   const spec = isObj(m.spec) ? m.spec : {};
-  if (typeof spec.version !== 'string' || !/^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(spec.version)) p.push(`spec.version ${JSON.stringify(spec.version)} is not semver with a leading v`);
+  if (typeof spec.version !== 'string' || !/^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(spec.version))
+    p.push(`spec.version ${JSON.stringify(spec.version)} is not semver with a leading v`);
   const short = spec.shortDescription;
   if (typeof short !== 'string' || short.trim() === '') p.push('spec.shortDescription is required');
   else {
@@ -58,7 +69,10 @@ export function validateManifest(m: unknown, fileName = 'ark-hooks.yaml'): strin
     if (!isObj(pl)) return p.push(`${at} must be a map`);
     const sel = pl.selector;
     if (!isObj(sel)) return p.push(`${at}.selector is required`);
-    const keys = [...Object.keys(isObj(sel.matchLabels) ? sel.matchLabels : {}), ...((Array.isArray(sel.matchExpressions) ? sel.matchExpressions : []) as Obj[]).map((e) => String(e.key))];
+    const keys = [
+      ...Object.keys(isObj(sel.matchLabels) ? sel.matchLabels : {}),
+      ...((Array.isArray(sel.matchExpressions) ? sel.matchExpressions : []) as Obj[]).map((e) => String(e.key)),
+    ];
     if (keys.some((k) => k !== 'os' && k !== 'arch')) p.push(`${at}.selector may only use the keys os and arch`);
     if (typeof pl.uri !== 'string' || !/^https:\/\//.test(pl.uri)) p.push(`${at}.uri must be an https URL`);
     if (typeof pl.sha256 !== 'string' || !/^[a-f0-9]{64}$/.test(pl.sha256)) p.push(`${at}.sha256 must be 64 lower-case hex characters`);
@@ -71,9 +85,11 @@ export function validateManifest(m: unknown, fileName = 'ark-hooks.yaml'): strin
     for (const s of matched) {
       if (covered.has(s)) p.push(`${at} overlaps spec.platforms[${covered.get(s)}] on ${s}`);
       covered.set(s, i);
-      if (s.startsWith('windows/') && typeof pl.bin === 'string' && !pl.bin.endsWith('.exe')) p.push(`${at}.bin must end in .exe on Windows`);
+      if (s.startsWith('windows/') && typeof pl.bin === 'string' && !pl.bin.endsWith('.exe'))
+        p.push(`${at}.bin must end in .exe on Windows`);
     }
-    if (pl.files !== undefined && (!Array.isArray(pl.files) || pl.files.length === 0)) p.push(`${at}.files must be a non-empty list when present`);
+    if (pl.files !== undefined && (!Array.isArray(pl.files) || pl.files.length === 0))
+      p.push(`${at}.files must be a non-empty list when present`);
   });
   return p;
 }

@@ -50,7 +50,13 @@ function parse(buf: Buffer): Parsed {
     const cmdsize = buf.readUInt32LE(off + 4);
     if (cmd === LC_SEGMENT_64) {
       const name = buf.toString('latin1', off + 8, off + 24).replace(/\0.*$/s, '');
-      const seg: Segment = { name, cmdOffset: off, vmsize: buf.readBigUInt64LE(off + 32), fileoff: buf.readBigUInt64LE(off + 40), filesize: buf.readBigUInt64LE(off + 48) };
+      const seg: Segment = {
+        name,
+        cmdOffset: off,
+        vmsize: buf.readBigUInt64LE(off + 32),
+        fileoff: buf.readBigUInt64LE(off + 40),
+        filesize: buf.readBigUInt64LE(off + 48),
+      };
       out.segments.push(seg);
       const nsects = buf.readUInt32LE(off + 64);
       for (let s = 0; s < nsects; s++) {
@@ -153,7 +159,10 @@ export function adhocSign(input: Buffer, identifier: string): Buffer {
   cd.writeBigUInt64BE(BigInt(CS_EXECSEG_MAIN_BINARY), 80);
   ident.copy(cd, CD_HEADER);
   // Special slot -2 (requirements) sits just before slot 0; slot -1 (Info.plist) stays zero.
-  createHash('sha256').update(requirements).digest().copy(cd, hashOffset - 2 * 32);
+  createHash('sha256')
+    .update(requirements)
+    .digest()
+    .copy(cd, hashOffset - 2 * 32);
   for (let i = 0; i < nCodeSlots; i++) {
     createHash('sha256')
       .update(body.subarray(i * PAGE, Math.min(codeLimit, (i + 1) * PAGE)))
@@ -188,7 +197,8 @@ export function verifySignature(buf: Buffer): SignatureCheck {
   if (!cs) return { ok: false, problems: ['no LC_CODE_SIGNATURE'] };
   if (cs.dataoff + cs.datasize !== buf.length) problems.push(`signature ends at ${cs.dataoff + cs.datasize}, file at ${buf.length}`);
   const linkedit = p.segments.find((s) => s.name === '__LINKEDIT');
-  if (!linkedit || linkedit.fileoff + linkedit.filesize !== BigInt(buf.length)) problems.push('__LINKEDIT does not end at the end of the file');
+  if (!linkedit || linkedit.fileoff + linkedit.filesize !== BigInt(buf.length))
+    problems.push('__LINKEDIT does not end at the end of the file');
   if (linkedit && linkedit.vmsize < linkedit.filesize) problems.push('__LINKEDIT vmsize is smaller than its filesize');
   const sb = buf.subarray(cs.dataoff);
   if (sb.readUInt32BE(0) !== CSMAGIC_EMBEDDED_SIGNATURE) return { ok: false, problems: [...problems, 'no embedded-signature SuperBlob'] };
@@ -220,7 +230,9 @@ export function verifySignature(buf: Buffer): SignatureCheck {
   let bad = 0;
   for (let i = 0; i < nCode; i++) {
     const want = cd.subarray(hashOffset + i * 32, hashOffset + (i + 1) * 32);
-    const got = createHash('sha256').update(buf.subarray(i * pageSize, Math.min(codeLimit, (i + 1) * pageSize))).digest();
+    const got = createHash('sha256')
+      .update(buf.subarray(i * pageSize, Math.min(codeLimit, (i + 1) * pageSize)))
+      .digest();
     if (!got.equals(want)) bad++;
   }
   if (bad > 0) problems.push(`${bad} of ${nCode} page hashes do not match`);

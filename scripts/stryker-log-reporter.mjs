@@ -9,7 +9,18 @@ class AppendLogReporter {
   onMutantTested(m) {
     mkdirSync('reports/mutation', { recursive: true });
     const { id, fileName, mutatorName, replacement, location, status, statusReason } = m;
-    appendFileSync(this.file, JSON.stringify({ id, file: fileName.replace(`${process.cwd()}/`, ''), line: location.start.line + 1, mutatorName, replacement, status, statusReason: statusReason?.slice(0, 200) }) + '\n');
+    appendFileSync(
+      this.file,
+      JSON.stringify({
+        id,
+        file: fileName.replace(`${process.cwd()}/`, ''),
+        line: location.start.line + 1,
+        mutatorName,
+        replacement,
+        status,
+        statusReason: statusReason?.slice(0, 200),
+      }) + '\n',
+    );
   }
 }
 

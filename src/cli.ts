@@ -38,7 +38,7 @@ function missingRequired(cli: Cli<Context>, sub: string, args: readonly string[]
   const missing = (def?.options ?? []).filter((o) => o.required && !given(o.definition.split(/[\s,]+/).filter((n) => n.startsWith('-'))));
   const first = missing[0];
   if (!first) return null;
-  return `${sub} needs ${first.definition.split(/[\s,]+/).find((n) => n.startsWith("--"))}: ${first.description}`;
+  return `${sub} needs ${first.definition.split(/[\s,]+/).find((n) => n.startsWith('--'))}: ${first.description}`;
 }
 
 export async function main(argv: string[], context: Context): Promise<number> {

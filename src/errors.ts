@@ -28,10 +28,17 @@ export class UsageError extends UserError {
  * made there is not an instance of the main bundle's class.
  */
 export function isUserError(e: unknown): e is UserError {
-  return e instanceof Error && (e.name === 'UserError' || e.name === 'UsageError') && typeof (e as { exitCode?: unknown }).exitCode === 'number';
+  return (
+    e instanceof Error && (e.name === 'UserError' || e.name === 'UsageError') && typeof (e as { exitCode?: unknown }).exitCode === 'number'
+  );
 }
 
 /** First line of a message, trimmed: error output is always one line. */
 export function oneLine(message: string): string {
-  return message.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).join(' ').slice(0, 2000);
+  return message
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ')
+    .slice(0, 2000);
 }

@@ -29,12 +29,21 @@ export class AnnotateCommand extends KubeCommand {
       Presets: \`--preset fsfreeze --path /data\` (the fsfreeze pre hook and its fsfreeze --unfreeze post hook), \`--preset sync\` (\`/bin/sync\` as a pre hook).
     `,
     examples: [
-      ['Freeze /var/lib/mysql around the backup of a StatefulSet, in its freezer sidecar', '$0 annotate statefulset/mysql --preset fsfreeze --path /var/lib/mysql --container freezer'],
+      [
+        'Freeze /var/lib/mysql around the backup of a StatefulSet, in its freezer sidecar',
+        '$0 annotate statefulset/mysql --preset fsfreeze --path /var/lib/mysql --container freezer',
+      ],
       ['A pre hook on one pod, command after --', '$0 annotate web-0 --phase pre --timeout 2m -- /bin/sh -c "pg_dump db > /backup/db.sql"'],
-      ['Velero annotations on every deployment labelled tier=db', '$0 annotate deployments -l tier=db --phase post --flavor velero --command \'["/bin/sync"]\''],
+      [
+        'Velero annotations on every deployment labelled tier=db',
+        '$0 annotate deployments -l tier=db --phase post --flavor velero --command \'["/bin/sync"]\'',
+      ],
       ['Replace an existing hook', '$0 annotate deployment/db --phase pre --overwrite --on-error continue --command /usr/bin/flush'],
       ['Remove the post hooks', '$0 annotate deployment/db --remove --phase post'],
-      ['Add hooks to manifests in a repository', '$0 annotate --local -f k8s/db.yaml statefulset/db --preset fsfreeze --path /data > k8s/db.new.yaml'],
+      [
+        'Add hooks to manifests in a repository',
+        '$0 annotate --local -f k8s/db.yaml statefulset/db --preset fsfreeze --path /data > k8s/db.new.yaml',
+      ],
     ],
   });
 
@@ -46,7 +55,8 @@ export class AnnotateCommand extends KubeCommand {
   onError = Option.String('--on-error', { description: 'Fail or Continue (any case; written as Ark spells it)' });
   timeout = Option.String('--timeout', { description: 'How long the hook may run, e.g. 30s, 5m (Go duration syntax)' });
   flavor = Option.String('--flavor', {
-    description: 'Annotation family to write: ark or velero (default: the family the target reads); with --remove, the family to remove (default: both)',
+    description:
+      'Annotation family to write: ark or velero (default: the family the target reads); with --remove, the family to remove (default: both)',
     validator: oneOf('--flavor', ['ark', 'velero'] as const),
   });
   target = Option.String('--target', { description: TARGET_DESCRIPTION, validator: targetFlag() });

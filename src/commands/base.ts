@@ -64,7 +64,9 @@ export abstract class BaseCommand extends Command<Context> {
         return e.exitCode;
       }
       const err = e as Error;
-      this.context.stderr.write(`error: unexpected failure: ${escapeLine(redact(oneLine(err?.message ?? String(e))))} (this is a bug; run again with -v for details)\n`);
+      this.context.stderr.write(
+        `error: unexpected failure: ${escapeLine(redact(oneLine(err?.message ?? String(e))))} (this is a bug; run again with -v for details)\n`,
+      );
       if (this.verbose && err?.stack) this.context.stderr.write(escapeTerminal(redact(err.stack)) + '\n');
       return EXIT_FAILURE;
     }
@@ -78,14 +80,24 @@ export abstract class KubeCommand extends BaseCommand {
   cluster = Option.String('--cluster', { description: 'The kubeconfig cluster to use' });
   user = Option.String('--user', { description: 'The kubeconfig user to use' });
   namespace = Option.String('-n,--namespace', { description: "Namespace (default: the context's namespace)" });
-  requestTimeout = Option.String('--request-timeout', { description: 'How long to wait for each API request, e.g. 30s (default 0: no limit)' });
+  requestTimeout = Option.String('--request-timeout', {
+    description: 'How long to wait for each API request, e.g. 30s (default 0: no limit)',
+  });
 
   kubeOptions(): ClusterOptions {
-    return { kubeconfig: this.kubeconfig, context: this.kubeContext, cluster: this.cluster, user: this.user, namespace: this.namespace, requestTimeout: this.requestTimeout };
+    return {
+      kubeconfig: this.kubeconfig,
+      context: this.kubeContext,
+      cluster: this.cluster,
+      user: this.user,
+      namespace: this.namespace,
+      requestTimeout: this.requestTimeout,
+    };
   }
 }
 
-export const TARGET_DESCRIPTION = 'The Ark/Velero version to judge by: a target (velero-1.18, ark-0.9) or a version (1.12.3); default: $ARK_HOOKS_TARGET, else detected from the cluster, else the newest Velero';
+export const TARGET_DESCRIPTION =
+  'The Ark/Velero version to judge by: a target (velero-1.18, ark-0.9) or a version (1.12.3); default: $ARK_HOOKS_TARGET, else detected from the cluster, else the newest Velero';
 
 /** --target, else $ARK_HOOKS_TARGET: the text and where it came from. */
 export function targetChoice(flag: string | undefined, env: NodeJS.ProcessEnv): { target?: string; targetSource?: string } {
@@ -100,7 +112,9 @@ export abstract class ScopeCommand extends KubeCommand {
   allNamespaces = Option.Boolean('-A,--all-namespaces', false, { description: 'Look at pods in every namespace' });
   selector = Option.String('-l,--selector', { description: 'Only pods whose labels match this selector, e.g. app=db,tier!=cache' });
   phase = Option.String('--phase', { description: 'Only this phase: pre or post (default: both)', validator: phaseFlag() });
-  files = Option.Array('-f,--filename', [], { description: 'Read manifests from a file, a directory (recursively) or - (stdin) instead of a cluster; repeatable' });
+  files = Option.Array('-f,--filename', [], {
+    description: 'Read manifests from a file, a directory (recursively) or - (stdin) instead of a cluster; repeatable',
+  });
   backup = Option.String('--backup', { description: 'Only pods that this Backup would back up, with its spec hooks' });
   backupFile = Option.String('--backup-file', { description: 'Like --backup, with the Backup read from a file' });
   backupNamespace = Option.String('--backup-namespace', { description: 'Namespace of the Backup (default: velero, then heptio-ark)' });
@@ -114,7 +128,9 @@ export abstract class ScopeCommand extends KubeCommand {
   scopeConfig(): ScopeConfig {
     let choice = targetChoice(this.target, this.context.env);
     if (this.flavor !== undefined) {
-      this.context.stderr.write(`warning: --flavor is deprecated: the target decides which annotations are read; use --target${this.flavor === 'auto' ? '' : ` ${this.flavor}`}\n`);
+      this.context.stderr.write(
+        `warning: --flavor is deprecated: the target decides which annotations are read; use --target${this.flavor === 'auto' ? '' : ` ${this.flavor}`}\n`,
+      );
       if (this.flavor !== 'auto' && this.target === undefined) choice = { target: this.flavor, targetSource: '--flavor' };
     }
     return {

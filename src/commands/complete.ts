@@ -32,26 +32,48 @@ export class Completer {
     const prev = words.length > 1 ? (words[words.length - 2] as string) : '';
     const defs = this.cli.definitions();
     const commands = defs.map((d) => d.path.split(' ').slice(2).join(' ')).filter((p) => p && !p.startsWith('__') && !p.startsWith('-'));
-    if (words.length === 1) return out(commands.filter((c) => c.startsWith(cur)), NO_FILES);
+    if (words.length === 1)
+      return out(
+        commands.filter((c) => c.startsWith(cur)),
+        NO_FILES,
+      );
     const sub = words[0] as string;
     const def = defs.find((d) => d.path.split(' ').slice(2).join(' ') === sub);
     if (FILE_FLAGS.has(prev)) return out([], FILES);
     // The flag's values from the table that validation reads too (commands/flags.ts).
     const values = def?.options.some((o) => o.definition.split(/[\s,]+/).includes(prev)) ? valuesOf(sub, prev) : undefined;
-    if (values) return out(values.filter((v) => v.startsWith(cur)), NO_FILES);
-    if (prev === '-n' || prev === '--namespace' || prev === '--backup-namespace') return out((await this.cluster(words, (c) => c.namespaceNames())).filter((n) => n.startsWith(cur)), NO_FILES);
-    if (prev === '--context') return out((await this.contexts(words)).filter((n) => n.startsWith(cur)), NO_FILES);
+    if (values)
+      return out(
+        values.filter((v) => v.startsWith(cur)),
+        NO_FILES,
+      );
+    if (prev === '-n' || prev === '--namespace' || prev === '--backup-namespace')
+      return out(
+        (await this.cluster(words, (c) => c.namespaceNames())).filter((n) => n.startsWith(cur)),
+        NO_FILES,
+      );
+    if (prev === '--context')
+      return out(
+        (await this.contexts(words)).filter((n) => n.startsWith(cur)),
+        NO_FILES,
+      );
     if (cur.startsWith('-')) {
-      const flags = (def?.options ?? []).flatMap((o) => o.definition.split(/[\s,]+/)).filter((n) => n.startsWith('--') && n.startsWith(cur));
+      const flags = (def?.options ?? [])
+        .flatMap((o) => o.definition.split(/[\s,]+/))
+        .filter((n) => n.startsWith('--') && n.startsWith(cur));
       return out([...new Set(flags)].sort(), NO_FILES);
     }
     if (sub === 'annotate') {
       const pods = await this.cluster(words, async (c) => {
         const names: string[] = [];
-        for await (const page of c.listPods(c.namespace)) names.push(...page.map((p) => String((p.metadata as { name?: string } | undefined)?.name ?? '')));
+        for await (const page of c.listPods(c.namespace))
+          names.push(...page.map((p) => String((p.metadata as { name?: string } | undefined)?.name ?? '')));
         return names;
       });
-      return out(pods.filter((p) => p && p.startsWith(cur)), NO_FILES);
+      return out(
+        pods.filter((p) => p && p.startsWith(cur)),
+        NO_FILES,
+      );
     }
     return out([], NO_FILES);
   }
@@ -71,11 +93,22 @@ export class Completer {
   }
 
   /** Asks the cluster, quietly: completion must never print errors or hang for long. */
-  private async cluster(words: string[], fn: (c: InstanceType<typeof import('../kube/index.ts').Cluster>) => Promise<string[]>): Promise<string[]> {
+  private async cluster(
+    words: string[],
+    fn: (c: InstanceType<typeof import('../kube/index.ts').Cluster>) => Promise<string[]>,
+  ): Promise<string[]> {
     try {
       const { loadKube } = await import('../kube-loader.ts');
       const { Cluster } = await loadKube();
-      const c = new Cluster({ kubeconfig: this.flag(words, '--kubeconfig'), context: this.flag(words, '--context'), namespace: this.flag(words, '-n', '--namespace'), requestTimeout: '3s' }, this.context.env);
+      const c = new Cluster(
+        {
+          kubeconfig: this.flag(words, '--kubeconfig'),
+          context: this.flag(words, '--context'),
+          namespace: this.flag(words, '-n', '--namespace'),
+          requestTimeout: '3s',
+        },
+        this.context.env,
+      );
       return await fn(c);
     } catch {
       return [];

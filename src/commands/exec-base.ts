@@ -19,10 +19,20 @@ export abstract class ExecCommand extends ScopeCommand {
   });
   failFast = Option.Boolean('--fail-fast', false, { description: 'Start no new pod after a hook with on-error Fail has failed' });
   yes = Option.Boolean('-y,--yes', false, { description: 'Do not ask for confirmation (required when stdin is not a terminal)' });
-  recordEvents = Option.Boolean('--record-events', false, { description: "Write a Kubernetes Event on each pod for each hook run (an audit trail); the hook's command is left out" });
-  recordEventsWithCommand = Option.Boolean('--record-events-with-command', false, { description: "Like --record-events, with each hook's command in the Event message (it may hold secrets that anyone who can read Events then sees)" });
-  showOutput = Option.Boolean('--show-output', false, { description: "Print the hooks' stdout and stderr (the last 64 KiB of each), each line prefixed with namespace/pod/container" });
-  outputDir = Option.String('--output-dir', { description: "Write each hook's full stdout and stderr to DIR/<namespace>/<pod>/<phase>-<n>-<container>.stdout|stderr (names sanitised, symlinks never followed)" });
+  recordEvents = Option.Boolean('--record-events', false, {
+    description: "Write a Kubernetes Event on each pod for each hook run (an audit trail); the hook's command is left out",
+  });
+  recordEventsWithCommand = Option.Boolean('--record-events-with-command', false, {
+    description:
+      "Like --record-events, with each hook's command in the Event message (it may hold secrets that anyone who can read Events then sees)",
+  });
+  showOutput = Option.Boolean('--show-output', false, {
+    description: "Print the hooks' stdout and stderr (the last 64 KiB of each), each line prefixed with namespace/pod/container",
+  });
+  outputDir = Option.String('--output-dir', {
+    description:
+      "Write each hook's full stdout and stderr to DIR/<namespace>/<pod>/<phase>-<n>-<container>.stdout|stderr (names sanitised, symlinks never followed)",
+  });
   output = Option.String('-o,--output', 'table', outputOption('run', 'Report format'));
 
   execSettings(): ExecSettings {

@@ -54,8 +54,7 @@ export function oneOf<V extends string>(flag: string, values: readonly V[], hint
   return checked(flag, t.isEnum(values), hint);
 }
 
-export const orList = (values: readonly string[]): string =>
-  values.length <= 2 ? values.join(' or ') : `one of ${values.join(', ')}`;
+export const orList = (values: readonly string[]): string => (values.length <= 2 ? values.join(' or ') : `one of ${values.join(', ')}`);
 
 export const phaseFlag = (): Validator<Phase> => oneOf('--phase', PHASES);
 

@@ -40,7 +40,9 @@ export class RunCommand extends ExecCommand {
   });
   podNames = Option.Rest({ name: 'pod' });
 
-  dryRun = Option.Boolean('--dry-run', false, { description: 'Show the plan and its problems instead of executing (same as the dry-run command)' });
+  dryRun = Option.Boolean('--dry-run', false, {
+    description: 'Show the plan and its problems instead of executing (same as the dry-run command)',
+  });
 
   async run(): Promise<number> {
     const scope = this.scopeConfig();

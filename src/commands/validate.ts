@@ -30,7 +30,9 @@ export class ValidateCommand extends ScopeCommand {
 
   async run(): Promise<number> {
     const report = validationReport(await hookReport(this.scopeConfig(), this.inventoryIO()), this.strict);
-    this.context.stdout.write(this.output === 'table' ? renderValidation(report, this.style(), this.quiet) : serialize(report, this.output));
+    this.context.stdout.write(
+      this.output === 'table' ? renderValidation(report, this.style(), this.quiet) : serialize(report, this.output),
+    );
     return report.valid ? 0 : 1;
   }
 }

@@ -10,7 +10,10 @@ export class VersionCommand extends BaseCommand {
   static override paths = [['version'], ['--version']];
   static override usage = Command.Usage({
     description: 'Print the version and the commit it was built from',
-    examples: [['Print the version', '$0 version'], ['As JSON', '$0 version -o json']],
+    examples: [
+      ['Print the version', '$0 version'],
+      ['As JSON', '$0 version -o json'],
+    ],
   });
 
   output = Option.String('-o,--output', 'text', outputOption('version'));

@@ -20,7 +20,10 @@ export class WrapCommand extends ExecCommand {
     `,
     examples: [
       ['Freeze, snapshot a volume, thaw', '$0 wrap -n shop -l app=mysql --yes -- ./snapshot-volume.sh mysql-data'],
-      ['Around a Velero backup of the same scope', '$0 wrap --backup nightly --yes -- velero backup create nightly-manual --from-schedule nightly --wait'],
+      [
+        'Around a Velero backup of the same scope',
+        '$0 wrap --backup nightly --yes -- velero backup create nightly-manual --from-schedule nightly --wait',
+      ],
     ],
   });
 
@@ -30,7 +33,8 @@ export class WrapCommand extends ExecCommand {
 
   async run(): Promise<number> {
     const argv = this.context.afterDashes ?? [];
-    if (argv.length === 0 || argv[0] === '') throw new UsageError('wrap needs a command after --, e.g. kubectl ark-hooks wrap -n shop -- ./snapshot.sh');
+    if (argv.length === 0 || argv[0] === '')
+      throw new UsageError('wrap needs a command after --, e.g. kubectl ark-hooks wrap -n shop -- ./snapshot.sh');
     if (this.phase !== undefined) throw new UsageError('wrap runs both phases; --phase does not apply');
     const exec = this.execSettings();
     return wrapCommand({ scope: this.scopeConfig(), argv, exec, thaw: this.thawFlags() }, this.execIO());

@@ -169,7 +169,11 @@ export function spawnGuarded(argv: string[]): Guarded {
   });
   const done = new Promise<GuardedResult>((resolve) => {
     g.on('error', (e) => resolve({ exitCode: null, signal: null, reason: `cannot start: ${e.message}` }));
-    g.on('close', (code, signal) => resolve(result ?? { exitCode: null, signal: null, reason: `the process watching the command ended (${signal ?? `exit code ${code}`})` }));
+    g.on('close', (code, signal) =>
+      resolve(
+        result ?? { exitCode: null, signal: null, reason: `the process watching the command ended (${signal ?? `exit code ${code}`})` },
+      ),
+    );
   });
   return {
     signal(name) {

@@ -39,7 +39,9 @@ export class OutputDir {
       if (!lstatSync(this.root).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      throw new UsageError(`invalid --output-dir "${path}": ${err.code === 'ENOTDIR' || err.code === 'EEXIST' ? 'it is not a folder' : (err.code ?? err.message)}`);
+      throw new UsageError(
+        `invalid --output-dir "${path}": ${err.code === 'ENOTDIR' || err.code === 'EEXIST' ? 'it is not a folder' : (err.code ?? err.message)}`,
+      );
     }
     this.warn = warn;
   }

@@ -29,10 +29,22 @@ export interface EngineOptions {
 }
 
 /** Problems that make Ark fail a hook without executing it, or that make exec fail for sure. */
-const BLOCKING = new Set(['container-not-found', 'sticky-container-not-found', 'no-containers', 'invalid-container', 'command-empty', 'command-not-string-array', 'empty-hook-name', 'pod-not-running', 'container-not-running']);
+const BLOCKING = new Set([
+  'container-not-found',
+  'sticky-container-not-found',
+  'no-containers',
+  'invalid-container',
+  'command-empty',
+  'command-not-string-array',
+  'empty-hook-name',
+  'pod-not-running',
+  'container-not-running',
+]);
 
 export function blockingProblem(pod: PodPlan, hook: ResolvedHook): string | null {
-  const f = [...pod.findings, ...hook.findings].find((x) => BLOCKING.has(x.code) && (x.code !== 'command-not-string-array' || hook.source.type === 'spec'));
+  const f = [...pod.findings, ...hook.findings].find(
+    (x) => BLOCKING.has(x.code) && (x.code !== 'command-not-string-array' || hook.source.type === 'spec'),
+  );
   if (f) return f.message;
   if (hook.container === null) return 'no container to run in';
   if (hook.command.length === 0) return 'command is required';
@@ -86,7 +98,15 @@ async function execute(pod: PodPlan, hook: ResolvedHook, r: HookResult, exec: Ho
     res = await exec(pod, hook, force, r);
   } catch (e) {
     const message = `could not run the hook: ${(e as Error)?.message ?? String(e)}`;
-    res = { outcome: 'error', exitCode: null, message, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), stdoutTruncated: false, stderrTruncated: false };
+    res = {
+      outcome: 'error',
+      exitCode: null,
+      message,
+      stdout: Buffer.alloc(0),
+      stderr: Buffer.alloc(0),
+      stdoutTruncated: false,
+      stderrTruncated: false,
+    };
   }
   r.result = OUTCOME[res.outcome];
   r.exitCode = res.exitCode;

@@ -106,7 +106,9 @@ export class HookSession {
           pod: r.pod,
           uid: pod.uid,
           reason: failed ? 'BackupHookFailed' : 'BackupHookSucceeded',
-          message: escapeLine(`${r.phase} hook (${source}) in container ${r.container}: ${r.message} after ${r.durationMs} ms${this.o.recordEventsWithCommand ? `: ${JSON.stringify(r.command)}` : ''}`),
+          message: escapeLine(
+            `${r.phase} hook (${source}) in container ${r.container}: ${r.message} after ${r.durationMs} ms${this.o.recordEventsWithCommand ? `: ${JSON.stringify(r.command)}` : ''}`,
+          ),
           warning: failed,
         });
       } catch (e) {
@@ -119,7 +121,13 @@ export class HookSession {
   async phase(
     phase: Phase,
     pods?: readonly PodPlan[],
-    extra: { stop?: AbortSignal; force?: AbortSignal; startAttempts?: number; onPodStart?: (pod: PodPlan) => void; onPodDone?: (run: PodResult) => void } = {},
+    extra: {
+      stop?: AbortSignal;
+      force?: AbortSignal;
+      startAttempts?: number;
+      onPodStart?: (pod: PodPlan) => void;
+      onPodDone?: (run: PodResult) => void;
+    } = {},
   ): Promise<PodResult[]> {
     const targets = (pods ?? this.inventory.plan.pods).filter((p) => hasHooksIn(p, phase));
     if (targets.length === 0) return [];

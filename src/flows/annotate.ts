@@ -44,7 +44,9 @@ export function resolveKind(name: string): KindInfo {
   const plural = builtinPlural(name);
   const info = plural ? TARGET_KINDS[plural] : undefined;
   if (!info) {
-    throw new UsageError(`cannot annotate "${name}": hooks go on pods or on the pod templates of deployments, statefulsets, daemonsets, replicasets, jobs, cronjobs and replicationcontrollers`);
+    throw new UsageError(
+      `cannot annotate "${name}": hooks go on pods or on the pod templates of deployments, statefulsets, daemonsets, replicasets, jobs, cronjobs and replicationcontrollers`,
+    );
   }
   return info;
 }
@@ -73,7 +75,10 @@ export function parseTargets(args: readonly string[], hasSelector: boolean): { r
     return { kind: resolveKind(arg.slice(0, slash)), name };
   });
   if (hasSelector && refs.length > 0) throw new UsageError('give either names or --selector, not both');
-  if (!hasSelector && refs.length === 0) throw new UsageError('name what to annotate: POD, TYPE/NAME, or --selector (e.g. kubectl ark-hooks annotate deployment/db --phase pre --command \'["/bin/sync"]\')');
+  if (!hasSelector && refs.length === 0)
+    throw new UsageError(
+      'name what to annotate: POD, TYPE/NAME, or --selector (e.g. kubectl ark-hooks annotate deployment/db --phase pre --command \'["/bin/sync"]\')',
+    );
   return { refs, selectorKind };
 }
 
@@ -144,7 +149,10 @@ function decide(raw: RawObject, cfg: AnnotateConfig, ref: string, namespace: str
   result.findings = edit.findings;
   result.changes = edit.changes;
   if (edit.conflicts.length > 0) {
-    const list = [...edit.conflicts].sort((a, b) => Number(!a.key.endsWith('/command')) - Number(!b.key.endsWith('/command'))).map((c) => `'${c.key}' already has a value (${c.current})`).join(', ');
+    const list = [...edit.conflicts]
+      .sort((a, b) => Number(!a.key.endsWith('/command')) - Number(!b.key.endsWith('/command')))
+      .map((c) => `'${c.key}' already has a value (${c.current})`)
+      .join(', ');
     result.error = `${ref}: --overwrite is false but ${list}; pass --overwrite to replace the hook`;
     return { result };
   }
@@ -155,7 +163,9 @@ function decide(raw: RawObject, cfg: AnnotateConfig, ref: string, namespace: str
   }
   result.warnings.push(...edit.findings.filter((f) => f.severity === 'warning').map((f) => `${ref}: ${f.field}: ${f.message}`));
   if (kind === 'Pod' && pod.owner && edit.changed) {
-    result.warnings.push(`${ref} is managed by ${pod.owner.kind} "${pod.owner.name}": the next rollout replaces the pod and drops these annotations; annotate the owner's pod template instead`);
+    result.warnings.push(
+      `${ref} is managed by ${pod.owner.kind} "${pod.owner.name}": the next rollout replaces the pod and drops these annotations; annotate the owner's pod template instead`,
+    );
   }
   if (kind !== 'Pod' && edit.changed && kind !== 'CronJob' && !cfg.local) {
     result.warnings.push(`${ref}: changing the pod template rolls out new pods`);
@@ -183,7 +193,8 @@ export async function annotate(cfg: AnnotateConfig, io: AnnotateIOBase, onResult
     selector = parsed.selector;
   }
   if (cfg.local) return annotateLocal(cfg, selector, io, onResult);
-  if (cfg.files.length > 0) throw new UsageError('-f edits manifests only with --local (the result is printed, nothing is sent to a cluster)');
+  if (cfg.files.length > 0)
+    throw new UsageError('-f edits manifests only with --local (the result is printed, nothing is sent to a cluster)');
   const { refs, selectorKind } = parseTargets(cfg.targets, selector !== null);
   const kube = await loadKube();
   const cluster = new kube.Cluster(cfg.kube, io.env);
@@ -207,7 +218,13 @@ class ClusterAnnotator {
   private readonly canI: Kube['canI'];
   private readonly onResult: (r: TargetResult) => void;
 
-  constructor(cfg: AnnotateConfig, cluster: InstanceType<Kube['Cluster']>, client: InstanceType<Kube['ObjectClient']>, canI: Kube['canI'], onResult: (r: TargetResult) => void) {
+  constructor(
+    cfg: AnnotateConfig,
+    cluster: InstanceType<Kube['Cluster']>,
+    client: InstanceType<Kube['ObjectClient']>,
+    canI: Kube['canI'],
+    onResult: (r: TargetResult) => void,
+  ) {
     this.cfg = cfg;
     this.cluster = cluster;
     this.client = client;
@@ -237,18 +254,34 @@ class ClusterAnnotator {
       return !outside;
     });
     if (objs.length === 0) {
-      throw new UserError(`no ${kind.display} matches the selector "${cfg.selector}" ${ns === null ? 'in any namespace' : `in namespace "${ns}"`}`);
+      throw new UserError(
+        `no ${kind.display} matches the selector "${cfg.selector}" ${ns === null ? 'in any namespace' : `in namespace "${ns}"`}`,
+      );
     }
     return objs.map((raw) => {
       const meta = (raw.metadata ?? {}) as { name?: string; namespace?: string };
-      return { kind, name: meta.name ?? '', namespace: meta.namespace ?? this.namespace, raw: { ...raw, kind: kind.kind, apiVersion: kind.apiVersion } };
+      return {
+        kind,
+        name: meta.name ?? '',
+        namespace: meta.namespace ?? this.namespace,
+        raw: { ...raw, kind: kind.kind, apiVersion: kind.apiVersion },
+      };
     });
   }
 
   async one(w: Work): Promise<void> {
     const ref = `${w.kind.display}/${w.name}`;
     const fail = (error: string) =>
-      this.report({ ref, namespace: w.namespace, template: w.kind.kind !== 'Pod', status: 'failed', error, warnings: [], findings: [], changes: {} });
+      this.report({
+        ref,
+        namespace: w.namespace,
+        template: w.kind.kind !== 'Pod',
+        status: 'failed',
+        error,
+        warnings: [],
+        findings: [],
+        changes: {},
+      });
     if (w.kind.kind === 'Job') {
       fail(`${ref}: the pod template of a Job cannot be changed once it exists; annotate its CronJob, or the Job's manifest with --local`);
       return;
@@ -274,7 +307,14 @@ class ClusterAnnotator {
       return;
     }
     try {
-      result.object = await this.client.patchAnnotations(w.kind, w.namespace, w.name, templatePath(w.kind.kind), edit.changes, cfg.dryRun === 'server');
+      result.object = await this.client.patchAnnotations(
+        w.kind,
+        w.namespace,
+        w.name,
+        templatePath(w.kind.kind),
+        edit.changes,
+        cfg.dryRun === 'server',
+      );
     } catch (e) {
       result.status = 'failed';
       result.error = (e as Error).message;
@@ -298,7 +338,12 @@ class ClusterAnnotator {
   }
 }
 
-async function annotateLocal(cfg: AnnotateConfig, selector: Selector | null, io: { readStdin: () => Promise<string> }, onResult: (r: TargetResult) => void): Promise<AnnotateOutcome> {
+async function annotateLocal(
+  cfg: AnnotateConfig,
+  selector: Selector | null,
+  io: { readStdin: () => Promise<string> },
+  onResult: (r: TargetResult) => void,
+): Promise<AnnotateOutcome> {
   if (cfg.files.length === 0) throw new UsageError('--local needs the manifests to edit: -f FILE, -f DIR or -f -');
   if (cfg.dryRun === 'server') throw new UsageError('--dry-run=server needs a cluster; --local never contacts one');
   const loaded = await loadManifests(cfg.files, io.readStdin);

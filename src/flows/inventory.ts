@@ -48,12 +48,19 @@ export interface ScopeConfig {
  * plan trusts the request, not the answer (a proxy or a broken server may ignore the namespace or
  * the selector).
  */
-export function outsideRequest(raw: Record<string, unknown>, namespace: string | null, selector: Selector | null, selectorText?: string): string | null {
+export function outsideRequest(
+  raw: Record<string, unknown>,
+  namespace: string | null,
+  selector: Selector | null,
+  selectorText?: string,
+): string | null {
   const meta = (typeof raw.metadata === 'object' && raw.metadata !== null ? raw.metadata : {}) as { namespace?: unknown; labels?: unknown };
   const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
-  if (namespace !== null && ns !== namespace) return `the server returned it for a list of namespace "${namespace}", but it is in namespace "${ns}"`;
+  if (namespace !== null && ns !== namespace)
+    return `the server returned it for a list of namespace "${namespace}", but it is in namespace "${ns}"`;
   if (selector) {
-    const labels = typeof meta.labels === 'object' && meta.labels !== null && !Array.isArray(meta.labels) ? (meta.labels as Record<string, string>) : {};
+    const labels =
+      typeof meta.labels === 'object' && meta.labels !== null && !Array.isArray(meta.labels) ? (meta.labels as Record<string, string>) : {};
     if (!matches(selector, labels)) return `the server returned it, but its labels do not match the selector "${selectorText ?? ''}"`;
   }
   return null;
@@ -98,18 +105,25 @@ const groupOf = (raw: unknown): BackupGroup | null => {
 function checkGroup(target: Target, group: BackupGroup | null, source: string, what: string) {
   if (group && group !== target.backupGroup) {
     const fit = group === 'ark.heptio.com' ? NEWEST_ARK : NEWEST_VELERO;
-    throw new UsageError(`${what} is an ${group} Backup, which ${target.name} (${describeTarget(target)}) does not process: choose an ${group === 'ark.heptio.com' ? 'Ark' : 'Velero'} target with ${source} (e.g. ${fit.name})`);
+    throw new UsageError(
+      `${what} is an ${group} Backup, which ${target.name} (${describeTarget(target)}) does not process: choose an ${group === 'ark.heptio.com' ? 'Ark' : 'Velero'} target with ${source} (e.g. ${fit.name})`,
+    );
   }
 }
 
-function rawBackupFromFile(path: string, io: InventoryIO): Promise<{ raw: RawObject; origin: string }> | { raw: RawObject; origin: string } {
+function rawBackupFromFile(
+  path: string,
+  io: InventoryIO,
+): Promise<{ raw: RawObject; origin: string }> | { raw: RawObject; origin: string } {
   const read = (text: string, origin: string) => {
     const { documents, findings } = parseManifestText(text, origin);
     const first = findings[0];
     if (first) throw new UserError(`--backup-file ${origin}: ${first.message}`);
     const backups = documents.filter((d) => isBackupObject(d.object));
     if (backups.length !== 1) {
-      throw new UserError(`--backup-file ${origin} must hold exactly one ark.heptio.com/v1 or velero.io/v1 Backup; it holds ${backups.length}`);
+      throw new UserError(
+        `--backup-file ${origin} must hold exactly one ark.heptio.com/v1 or velero.io/v1 Backup; it holds ${backups.length}`,
+      );
     }
     const only = backups[0] as (typeof backups)[number];
     return { raw: only.object, origin: only.origin };
@@ -119,7 +133,9 @@ function rawBackupFromFile(path: string, io: InventoryIO): Promise<{ raw: RawObj
   try {
     text = readTextBounded(path);
   } catch (e) {
-    throw new UserError(`cannot read --backup-file "${path}": ${e instanceof InputRefused ? e.message : ((e as NodeJS.ErrnoException).code ?? (e as Error).message)}`);
+    throw new UserError(
+      `cannot read --backup-file "${path}": ${e instanceof InputRefused ? e.message : ((e as NodeJS.ErrnoException).code ?? (e as Error).message)}`,
+    );
   }
   return read(text, path);
 }
@@ -140,7 +156,8 @@ export async function collect(cfg: ScopeConfig, io: InventoryIO): Promise<Collec
   const selector = compileSelector(cfg.selector);
   if (cfg.backupName && cfg.backupFile) throw new UsageError('--backup and --backup-file cannot be used together');
   if (cfg.allNamespaces && cfg.namespace) throw new UsageError('--namespace and --all-namespaces cannot be used together');
-  if (cfg.files.includes('-') && cfg.backupFile === '-') throw new UsageError('stdin cannot be read twice: use a file for --backup-file or for -f');
+  if (cfg.files.includes('-') && cfg.backupFile === '-')
+    throw new UsageError('stdin cannot be read twice: use a file for --backup-file or for -f');
   return cfg.files.length > 0 ? collectFromFiles(cfg, selector, io) : collectFromCluster(cfg, selector, io);
 }
 
@@ -182,11 +199,13 @@ async function collectFromFiles(cfg: ScopeConfig, selector: Selector | null, io:
   let scopeRaw: { raw: RawObject; origin: string } | null = null;
   if (cfg.backupFile) scopeRaw = await rawBackupFromFile(cfg.backupFile, io);
   else if (cfg.backupName) {
-    scopeRaw = rawBackups.find((b) => {
-      const m = (b.raw.metadata ?? {}) as { name?: unknown; namespace?: unknown };
-      return m.name === cfg.backupName && (!cfg.backupNamespace || m.namespace === cfg.backupNamespace);
-    }) ?? null;
-    if (!scopeRaw) throw new UserError(`backup "${cfg.backupName}" is not in the files given with -f; add its manifest, or use --backup-file`);
+    scopeRaw =
+      rawBackups.find((b) => {
+        const m = (b.raw.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+        return m.name === cfg.backupName && (!cfg.backupNamespace || m.namespace === cfg.backupNamespace);
+      }) ?? null;
+    if (!scopeRaw)
+      throw new UserError(`backup "${cfg.backupName}" is not in the files given with -f; add its manifest, or use --backup-file`);
   }
   const source = cfg.targetSource ?? '--target';
   let target = explicitTarget(cfg.target, source);
@@ -205,11 +224,17 @@ async function collectFromFiles(cfg: ScopeConfig, selector: Selector | null, io:
   for (const p of pods) if (!known.has(p.namespace)) known.set(p.namespace, { name: p.namespace, labels: {} });
   const ctx: BackupContext = { target, index: OFFLINE_INDEX, namespaces: [...known.values()] };
   const backups = rawBackups.map((b) => readBackup(b.raw, ctx, { origin: b.origin }));
-  const scopeBackup = scopeRaw ? (backups.find((b) => b.raw === scopeRaw.raw) ?? readBackup(scopeRaw.raw, ctx, { origin: scopeRaw.origin })) : null;
+  const scopeBackup = scopeRaw
+    ? (backups.find((b) => b.raw === scopeRaw.raw) ?? readBackup(scopeRaw.raw, ctx, { origin: scopeRaw.origin }))
+    : null;
   const inScope = pods.filter((p) => (!cfg.namespace || p.namespace === cfg.namespace) && (!selector || matches(selector, p.labels)));
   const plan = finishPlan(inScope, { target, phases: cfg.phases, scope: scopeBackup, backups }, ctx);
   plan.findings.unshift(...extra);
-  const scope: ScopeInfo = { namespace: cfg.namespace ?? '*', phases: cfg.phases, target: { name: target.name, versions: describeTarget(target), chosenBy } };
+  const scope: ScopeInfo = {
+    namespace: cfg.namespace ?? '*',
+    phases: cfg.phases,
+    target: { name: target.name, versions: describeTarget(target), chosenBy },
+  };
   if (cfg.selector) scope.selector = cfg.selector;
   if (scopeBackup) scope.backup = { name: scopeBackup.name, namespace: scopeBackup.namespace, group: scopeBackup.group };
   const inv: Inventory = { plan, source: { type: 'files', files: loaded.files }, scope, target, podsSeen: pods.length };
@@ -222,9 +247,14 @@ function namesResources(raw: unknown): boolean {
   const spec = typeof raw === 'object' && raw !== null ? (raw as { spec?: unknown }).spec : undefined;
   if (typeof spec !== 'object' || spec === null) return false;
   const s = spec as Record<string, unknown>;
-  const lists = ['includedResources', 'excludedResources', 'includedNamespaceScopedResources', 'excludedNamespaceScopedResources'].map((k) => s[k]);
+  const lists = ['includedResources', 'excludedResources', 'includedNamespaceScopedResources', 'excludedNamespaceScopedResources'].map(
+    (k) => s[k],
+  );
   const hooks = (s.hooks as { resources?: unknown } | undefined)?.resources;
-  if (Array.isArray(hooks)) for (const h of hooks) if (typeof h === 'object' && h !== null) lists.push((h as Record<string, unknown>).includedResources, (h as Record<string, unknown>).excludedResources);
+  if (Array.isArray(hooks))
+    for (const h of hooks)
+      if (typeof h === 'object' && h !== null)
+        lists.push((h as Record<string, unknown>).includedResources, (h as Record<string, unknown>).excludedResources);
   return lists.some((l) => Array.isArray(l) && l.some((x) => x !== '*'));
 }
 
@@ -253,7 +283,13 @@ function namespacesToList(cfg: ScopeConfig, backup: BackupModel | null, target: 
 }
 
 /** The pods of these namespaces; what the server sends outside the request is dropped and reported. */
-async function listPods(cluster: Cluster, toList: (string | null)[], selectorText: string | undefined, selector: Selector | null, io: InventoryIO) {
+async function listPods(
+  cluster: Cluster,
+  toList: (string | null)[],
+  selectorText: string | undefined,
+  selector: Selector | null,
+  io: InventoryIO,
+) {
   const pods: PodInput[] = [];
   // One pod, one plan entry: a server (or a scope) that lists a pod twice must not run its hooks twice.
   const listed = new Set<string>();
@@ -296,8 +332,10 @@ async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, i
   if (cfg.backupFile) scopeRaw = await rawBackupFromFile(cfg.backupFile, io);
   else if (cfg.backupName) {
     const locations = [];
-    if (!target || target.backupGroup === 'velero.io') locations.push({ group: 'velero.io' as const, namespace: cfg.backupNamespace ?? 'velero' });
-    if (!target || target.backupGroup === 'ark.heptio.com') locations.push({ group: 'ark.heptio.com' as const, namespace: cfg.backupNamespace ?? 'heptio-ark' });
+    if (!target || target.backupGroup === 'velero.io')
+      locations.push({ group: 'velero.io' as const, namespace: cfg.backupNamespace ?? 'velero' });
+    if (!target || target.backupGroup === 'ark.heptio.com')
+      locations.push({ group: 'ark.heptio.com' as const, namespace: cfg.backupNamespace ?? 'heptio-ark' });
     scopeRaw = { raw: await cluster.getBackup(cfg.backupName, locations) };
   }
   const scopeGroup = scopeRaw ? groupOf(scopeRaw.raw) : null;
@@ -316,8 +354,13 @@ async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, i
     try {
       namespaces = await cluster.namespacesWithLabels('velero.io/exclude-from-backup=true');
     } catch (e) {
-      namespaceProblem = finding({ severity: 'warning', code: 'namespaces-unknown', object: 'namespaces', field: '',
-        message: `cannot list namespaces (${(e as Error).message}), so namespaces labelled velero.io/exclude-from-backup=true are not taken into account` });
+      namespaceProblem = finding({
+        severity: 'warning',
+        code: 'namespaces-unknown',
+        object: 'namespaces',
+        field: '',
+        message: `cannot list namespaces (${(e as Error).message}), so namespaces labelled velero.io/exclude-from-backup=true are not taken into account`,
+      });
     }
   }
   const ctx: BackupContext = { target, index, namespaces };

@@ -64,10 +64,18 @@ export async function preflight(inv: Inventory, cluster: Cluster | null): Promis
   let backup: BackupVerdict | undefined;
   const b = inv.backup;
   if (b) {
-    backup = { name: b.name, namespace: b.namespace, group: b.group, failsValidation: b.validationErrors.length > 0, validationErrors: [...b.validationErrors], runsNoHooks: b.fatal || b.listsFail !== null };
+    backup = {
+      name: b.name,
+      namespace: b.namespace,
+      group: b.group,
+      failsValidation: b.validationErrors.length > 0,
+      validationErrors: [...b.validationErrors],
+      runsNoHooks: b.fatal || b.listsFail !== null,
+    };
     if (b.fatal) backup.reason = b.validationErrors.length > 0 ? 'FailedValidation' : 'the Backup fails before any item is backed up';
     else if (b.listsFail) backup.reason = `every list fails: ${b.listsFail}`;
-    if (backup.runsNoHooks) problems.push({ object: b.object, message: `${inv.scope.target.versions} would run no hook for this Backup (${backup.reason})` });
+    if (backup.runsNoHooks)
+      problems.push({ object: b.object, message: `${inv.scope.target.versions} would run no hook for this Backup (${backup.reason})` });
   }
   let access: AccessCheck[] = [];
   if (cluster) {

@@ -45,7 +45,11 @@ export async function runHooks(req: RunRequest, io: ExecIO): Promise<number> {
     return refused;
   }
   const interrupts = new Interrupts((name, count) => {
-    io.say(count === 1 ? `\n${name}: starting no new hooks; waiting for the running ones (again to close their streams)\n` : `\n${name}: closing the running hooks' streams\n`);
+    io.say(
+      count === 1
+        ? `\n${name}: starting no new hooks; waiting for the running ones (again to close their streams)\n`
+        : `\n${name}: closing the running hooks' streams\n`,
+    );
   }).install();
   try {
     const session = openSession(inv, cluster, req.exec, io, interrupts);

@@ -36,7 +36,10 @@ export async function wrapCommand(req: WrapRequest, io: ExecIO): Promise<number>
   const { inventory, cluster } = await collect(req.scope, io);
   if (!cluster) throw new Error('running hooks needs a cluster');
   const { pods, hooks } = countHooks(inventory);
-  const refused = await io.confirm(`run ${plural(hooks, 'hook')} in ${plural(pods, 'pod')} around "${req.argv.join(' ')}"`, inventory.source);
+  const refused = await io.confirm(
+    `run ${plural(hooks, 'hook')} in ${plural(pods, 'pod')} around "${req.argv.join(' ')}"`,
+    inventory.source,
+  );
   if (refused !== null) {
     io.say('Nothing was run.\n');
     return refused;
@@ -82,7 +85,8 @@ class Wrap {
 
   private onSignal(name: SignalName) {
     this.firstSignal ??= name;
-    if (this.stage === 'pre') this.say(`\n${name}: starting no new pre hooks; the post hooks will run for every pod whose pre phase started\n`);
+    if (this.stage === 'pre')
+      this.say(`\n${name}: starting no new pre hooks; the post hooks will run for every pod whose pre phase started\n`);
     else if (this.stage === 'command') this.onCommandSignal(name);
     else this.onPostSignal(name);
   }

@@ -44,7 +44,8 @@ export interface ParsedCommand {
 
 /** hooks-spec A3: a JSON array of strings when the value starts with "[", else one argv element. */
 export function parseCommandAnnotation(value: string, object: string, field: string): ParsedCommand {
-  const f = (severity: Finding['severity'], code: FindingCode, message: string): Finding => finding({ severity, code, object, field, message });
+  const f = (severity: Finding['severity'], code: FindingCode, message: string): Finding =>
+    finding({ severity, code, object, field, message });
   if (value.startsWith('[')) {
     let decoded: unknown;
     try {
@@ -52,18 +53,36 @@ export function parseCommandAnnotation(value: string, object: string, field: str
     } catch (e) {
       return {
         argv: [value],
-        findings: [f('error', 'command-invalid-json', `command starts with "[" but is not valid JSON (${(e as Error).message}); Ark/Velero run the whole text as one program name: fix the JSON array`)],
+        findings: [
+          f(
+            'error',
+            'command-invalid-json',
+            `command starts with "[" but is not valid JSON (${(e as Error).message}); Ark/Velero run the whole text as one program name: fix the JSON array`,
+          ),
+        ],
       };
     }
     if (!Array.isArray(decoded) || decoded.some((el) => el !== null && typeof el !== 'string')) {
       return {
         argv: [value],
-        findings: [f('error', 'command-not-string-array', 'command is JSON but not an array of strings; Ark/Velero run the whole text as one program name: quote every element, e.g. ["/bin/sh","-c","…"]')],
+        findings: [
+          f(
+            'error',
+            'command-not-string-array',
+            'command is JSON but not an array of strings; Ark/Velero run the whole text as one program name: quote every element, e.g. ["/bin/sh","-c","…"]',
+          ),
+        ],
       };
     }
     const findings: Finding[] = [];
     if (decoded.some((el) => el === null)) {
-      findings.push(f('warning', 'command-null-element', 'command has a null element, which Ark/Velero pass as an empty argument: remove it or write ""'));
+      findings.push(
+        f(
+          'warning',
+          'command-null-element',
+          'command has a null element, which Ark/Velero pass as an empty argument: remove it or write ""',
+        ),
+      );
     }
     const argv = decoded.map((el) => (el === null ? '' : (el as string)));
     findings.push(...checkArgv(argv, f));
@@ -71,24 +90,56 @@ export function parseCommandAnnotation(value: string, object: string, field: str
   }
   const findings: Finding[] = [];
   if (value.trimStart().startsWith('[')) {
-    findings.push(f('error', 'command-leading-space', 'command has white space before "["; Ark/Velero do not trim it and run the whole text as one program name: remove the leading space'));
+    findings.push(
+      f(
+        'error',
+        'command-leading-space',
+        'command has white space before "["; Ark/Velero do not trim it and run the whole text as one program name: remove the leading space',
+      ),
+    );
   } else if (/\s/.test(value)) {
     const short = value.length <= 120;
-    const suggestion = !short ? '["program","arg",…]' : SHELL_META.test(value) ? JSON.stringify(['/bin/sh', '-c', value]) : JSON.stringify(value.trim().split(/\s+/));
-    findings.push(f('error', 'command-not-json-array', `command is a plain string with spaces; Ark/Velero run it as ONE program named ${quoted(value)} (no shell splits it): write a JSON array, e.g. ${suggestion}`));
+    const suggestion = !short
+      ? '["program","arg",…]'
+      : SHELL_META.test(value)
+        ? JSON.stringify(['/bin/sh', '-c', value])
+        : JSON.stringify(value.trim().split(/\s+/));
+    findings.push(
+      f(
+        'error',
+        'command-not-json-array',
+        `command is a plain string with spaces; Ark/Velero run it as ONE program named ${quoted(value)} (no shell splits it): write a JSON array, e.g. ${suggestion}`,
+      ),
+    );
   } else if (SHELL_META.test(value)) {
-    findings.push(f('warning', 'command-shell-syntax', `command contains shell syntax but hooks run without a shell: use ${value.length <= 120 ? JSON.stringify(['/bin/sh', '-c', value]) : '["/bin/sh","-c","…"]'}`));
+    findings.push(
+      f(
+        'warning',
+        'command-shell-syntax',
+        `command contains shell syntax but hooks run without a shell: use ${value.length <= 120 ? JSON.stringify(['/bin/sh', '-c', value]) : '["/bin/sh","-c","…"]'}`,
+      ),
+    );
   }
   return { argv: [value], findings };
 }
 
 /** Checks that apply to any argv, from annotations or from a Backup spec. */
-export function checkArgv(argv: readonly string[], f: (severity: Finding['severity'], code: FindingCode, message: string) => Finding): Finding[] {
-  if (argv.length === 0) return [f('error', 'command-empty', 'command is an empty list; Ark/Velero fail the hook with "command is required"')];
+export function checkArgv(
+  argv: readonly string[],
+  f: (severity: Finding['severity'], code: FindingCode, message: string) => Finding,
+): Finding[] {
+  if (argv.length === 0)
+    return [f('error', 'command-empty', 'command is an empty list; Ark/Velero fail the hook with "command is required"')];
   const first = argv[0] as string;
   if (first === '') return [f('error', 'command-empty-program', 'the first element of the command is empty: name the program to run')];
   if (/\s/.test(first.trim())) {
-    return [f('error', 'command-program-has-spaces', `the program ${quoted(first)} contains spaces; the container runtime looks for a file with that exact name: split it into separate elements`)];
+    return [
+      f(
+        'error',
+        'command-program-has-spaces',
+        `the program ${quoted(first)} contains spaces; the container runtime looks for a file with that exact name: split it into separate elements`,
+      ),
+    ];
   }
   return [];
 }
@@ -108,7 +159,15 @@ export interface AnnotationResolution {
 }
 
 /** Findings about the key sets of a phase that are not read: another set wins, or they have no command. */
-function ignoredSets(pod: PodInput, phase: Phase, target: Target, object: string, order: KeySet[], chosen: KeySet | null, withCommand: KeySet[]): Finding[] {
+function ignoredSets(
+  pod: PodInput,
+  phase: Phase,
+  target: Target,
+  object: string,
+  order: KeySet[],
+  chosen: KeySet | null,
+  withCommand: KeySet[],
+): Finding[] {
   const findings: Finding[] = [];
   for (const set of order) {
     if (set === chosen) continue;
@@ -117,26 +176,33 @@ function ignoredSets(pod: PodInput, phase: Phase, target: Target, object: string
     const commandKey = annotationKey(set.family, phase, 'command', set.legacy);
     if (withCommand.includes(set) && chosen) {
       const chosenKey = annotationKey(chosen.family, phase, 'command', chosen.legacy);
-      const why = chosen.family !== set.family ? `the velero.io set wins over the ark.heptio.com set (${describeTarget(target)} order)` : 'the pre.-prefixed set wins over the deprecated un-prefixed set';
-      findings.push(finding({
-        severity: 'warning',
-        code: chosen.family !== set.family ? 'both-families' : 'legacy-and-prefixed',
-        object,
-        field: commandKey,
-        message: `ignored: ${chosenKey} is also set and ${why}; remove one of the two`,
-      }));
+      const why =
+        chosen.family !== set.family
+          ? `the velero.io set wins over the ark.heptio.com set (${describeTarget(target)} order)`
+          : 'the pre.-prefixed set wins over the deprecated un-prefixed set';
+      findings.push(
+        finding({
+          severity: 'warning',
+          code: chosen.family !== set.family ? 'both-families' : 'legacy-and-prefixed',
+          object,
+          field: commandKey,
+          message: `ignored: ${chosenKey} is also set and ${why}; remove one of the two`,
+        }),
+      );
     } else {
       const cmd = stringAnnotation(pod, commandKey);
       const others = present.filter((x) => x !== 'command').map((x) => annotationKey(set.family, phase, x, set.legacy));
       const what = cmd === '' ? `${commandKey} is empty, which means no hook` : `there is no ${commandKey}`;
       if (others.length > 0 || cmd === '') {
-        findings.push(finding({
-          severity: 'warning',
-          code: cmd === '' ? 'empty-command' : 'keys-without-command',
-          object,
-          field: others[0] ?? commandKey,
-          message: `${others.length > 0 ? others.join(', ') + ' ignored: ' : ''}${what}; add the command or remove the keys`,
-        }));
+        findings.push(
+          finding({
+            severity: 'warning',
+            code: cmd === '' ? 'empty-command' : 'keys-without-command',
+            object,
+            field: others[0] ?? commandKey,
+            message: `${others.length > 0 ? others.join(', ') + ' ignored: ' : ''}${what}; add the command or remove the keys`,
+          }),
+        );
       }
     }
   }
@@ -167,13 +233,15 @@ export function resolveAnnotationHook(pod: PodInput, phase: Phase, target: Targe
   const timeout = resolveTimeout(stringAnnotation(pod, keyFor('timeout')), { object, field: keyFor('timeout') });
   const hookFindings = [...parsed.findings, ...container.findings, ...onError.findings, ...timeout.findings];
   if (chosen.legacy) {
-    hookFindings.push(finding({
-      severity: 'warning',
-      code: 'legacy-keys',
-      object,
-      field: commandKey,
-      message: `un-prefixed ${DOMAINS[chosen.family]} keys are deprecated (still read as a pre hook): rename them to pre.${DOMAINS[chosen.family]}/…`,
-    }));
+    hookFindings.push(
+      finding({
+        severity: 'warning',
+        code: 'legacy-keys',
+        object,
+        field: commandKey,
+        message: `un-prefixed ${DOMAINS[chosen.family]} keys are deprecated (still read as a pre hook): rename them to pre.${DOMAINS[chosen.family]}/…`,
+      }),
+    );
   }
   return {
     hook: {
@@ -201,25 +269,35 @@ export function ignoredFamilyFindings(pod: PodInput, target: Target, object: str
   const out: Finding[] = [];
   for (const family of ['ark', 'velero'] as Family[]) {
     if (target.families.includes(family)) continue;
-    const keys = Object.keys(pod.annotations).filter((k) => {
-      const m = HOOK_KEY.exec(k);
-      return m !== null && m[2] === DOMAINS[family].slice('hook.backup.'.length);
-    }).sort();
+    const keys = Object.keys(pod.annotations)
+      .filter((k) => {
+        const m = HOOK_KEY.exec(k);
+        return m !== null && m[2] === DOMAINS[family].slice('hook.backup.'.length);
+      })
+      .sort();
     if (keys.length === 0) continue;
-    const lost = (['pre', 'post'] as Phase[]).filter((phase) => !hasHook[phase] && keySetOrder([family], phase).some((set) => {
-      const v = stringAnnotation(pod, annotationKey(family, phase, 'command', set.legacy));
-      return v !== undefined && v !== '';
-    }));
+    const lost = (['pre', 'post'] as Phase[]).filter(
+      (phase) =>
+        !hasHook[phase] &&
+        keySetOrder([family], phase).some((set) => {
+          const v = stringAnnotation(pod, annotationKey(family, phase, 'command', set.legacy));
+          return v !== undefined && v !== '';
+        }),
+    );
     const stopped = stoppedReading(family, target);
-    const since = stopped ? `${describeTarget(target)} ignores them (${stopped.product === 'ark' ? 'Ark' : 'Velero'} stopped reading ${DOMAINS[family]} keys in v${stopped.from})` : `${describeTarget(target)} never reads them`;
+    const since = stopped
+      ? `${describeTarget(target)} ignores them (${stopped.product === 'ark' ? 'Ark' : 'Velero'} stopped reading ${DOMAINS[family]} keys in v${stopped.from})`
+      : `${describeTarget(target)} never reads them`;
     const other = target.families[0] as Family;
-    out.push(finding({
-      severity: lost.length > 0 ? 'error' : 'warning',
-      code: `${family}-keys-ignored`,
-      object,
-      field: keys[0] as string,
-      message: `${keys.length} ${DOMAINS[family]} key${keys.length > 1 ? 's' : ''}: ${since}${lost.length > 0 ? `, so the ${lost.join(' and ')} hook they define never runs` : ''}: write them as ${DOMAINS[other]} keys (kubectl ark-hooks annotate --overwrite)`,
-    }));
+    out.push(
+      finding({
+        severity: lost.length > 0 ? 'error' : 'warning',
+        code: `${family}-keys-ignored`,
+        object,
+        field: keys[0] as string,
+        message: `${keys.length} ${DOMAINS[family]} key${keys.length > 1 ? 's' : ''}: ${since}${lost.length > 0 ? `, so the ${lost.join(' and ')} hook they define never runs` : ''}: write them as ${DOMAINS[other]} keys (kubectl ark-hooks annotate --overwrite)`,
+      }),
+    );
   }
   return out;
 }
@@ -241,24 +319,28 @@ export function unknownHookKeys(pod: PodInput, object: string): Finding[] {
       if (!(HOOK_FIELDS as readonly string[]).includes(field)) {
         const lower = field.toLowerCase();
         const close = HOOK_FIELDS.find((f) => f === lower || editDistance(f, lower) <= 2);
-        out.push(finding({
-          severity: 'warning',
-          code: 'unknown-hook-key',
-          object,
-          field: key,
-          message: `"${field}" is not a hook field, so Ark/Velero ignore this key${close ? `: did you mean "${close}"?` : ` (fields: ${HOOK_FIELDS.join(', ')})`}`,
-        }));
+        out.push(
+          finding({
+            severity: 'warning',
+            code: 'unknown-hook-key',
+            object,
+            field: key,
+            message: `"${field}" is not a hook field, so Ark/Velero ignore this key${close ? `: did you mean "${close}"?` : ` (fields: ${HOOK_FIELDS.join(', ')})`}`,
+          }),
+        );
       }
       continue;
     }
     if (HOOK_KEY.test(key.toLowerCase())) {
-      out.push(finding({
-        severity: 'warning',
-        code: 'hook-key-case',
-        object,
-        field: key,
-        message: `annotation keys are case-sensitive and Ark/Velero ignore this one: write it as "${key.toLowerCase()}"`,
-      }));
+      out.push(
+        finding({
+          severity: 'warning',
+          code: 'hook-key-case',
+          object,
+          field: key,
+          message: `annotation keys are case-sensitive and Ark/Velero ignore this one: write it as "${key.toLowerCase()}"`,
+        }),
+      );
     }
   }
   return out;

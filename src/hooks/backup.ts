@@ -80,15 +80,44 @@ export interface BackupModel {
 }
 
 const SPEC_FIELDS = new Set([
-  'includedNamespaces', 'excludedNamespaces', 'includedResources', 'excludedResources',
-  'includedClusterScopedResources', 'excludedClusterScopedResources', 'includedNamespaceScopedResources',
-  'excludedNamespaceScopedResources', 'labelSelector', 'orLabelSelectors', 'snapshotVolumes', 'ttl',
-  'includeClusterResources', 'hooks', 'storageLocation', 'volumeSnapshotLocations', 'defaultVolumesToRestic',
-  'defaultVolumesToFsBackup', 'orderedResources', 'csiSnapshotTimeout', 'itemOperationTimeout', 'resourcePolicy',
-  'snapshotMoveData', 'datamover', 'uploaderConfig', 'metadata', 'volumeGroupSnapshotLabelKey',
+  'includedNamespaces',
+  'excludedNamespaces',
+  'includedResources',
+  'excludedResources',
+  'includedClusterScopedResources',
+  'excludedClusterScopedResources',
+  'includedNamespaceScopedResources',
+  'excludedNamespaceScopedResources',
+  'labelSelector',
+  'orLabelSelectors',
+  'snapshotVolumes',
+  'ttl',
+  'includeClusterResources',
+  'hooks',
+  'storageLocation',
+  'volumeSnapshotLocations',
+  'defaultVolumesToRestic',
+  'defaultVolumesToFsBackup',
+  'orderedResources',
+  'csiSnapshotTimeout',
+  'itemOperationTimeout',
+  'resourcePolicy',
+  'snapshotMoveData',
+  'datamover',
+  'uploaderConfig',
+  'metadata',
+  'volumeGroupSnapshotLabelKey',
 ]);
 const ENTRY_FIELDS = new Set([
-  'name', 'includedNamespaces', 'excludedNamespaces', 'includedResources', 'excludedResources', 'labelSelector', 'hooks', 'pre', 'post',
+  'name',
+  'includedNamespaces',
+  'excludedNamespaces',
+  'includedResources',
+  'excludedResources',
+  'labelSelector',
+  'hooks',
+  'pre',
+  'post',
 ]);
 const EXEC_FIELDS = new Set(['container', 'command', 'onError', 'timeout']);
 const SELECTOR_FIELDS = new Set(['matchLabels', 'matchExpressions']);
@@ -97,7 +126,8 @@ const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function rfc1123(ns: string): string | null {
   if (ns.length > 63) return 'must be no more than 63 characters';
-  if (!RFC1123_LABEL.test(ns)) return "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
+  if (!RFC1123_LABEL.test(ns))
+    return "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
   return null;
 }
 
@@ -204,7 +234,13 @@ interface Reader {
   invalidSpecSelector: () => string | null;
 }
 
-function makeReader(ctx: BackupContext, object: string, spec: Record<string, unknown>, findings: Finding[], validationErrors: string[]): Reader {
+function makeReader(
+  ctx: BackupContext,
+  object: string,
+  spec: Record<string, unknown>,
+  findings: Finding[],
+  validationErrors: string[],
+): Reader {
   const { target } = ctx;
   const server = describeTarget(target);
   let fatal = false;
@@ -216,7 +252,8 @@ function makeReader(ctx: BackupContext, object: string, spec: Record<string, unk
     validationErrors.push(what);
     err(field, code, `${what}: ${server} rejects the Backup (FailedValidation) and runs no hook`);
   };
-  const warn = (field: string, code: FindingCode, message: string) => findings.push(finding({ severity: 'warning', code, object, field, message }));
+  const warn = (field: string, code: FindingCode, message: string) =>
+    findings.push(finding({ severity: 'warning', code, object, field, message }));
   const notInTarget = (k: string, since: string) => {
     if (spec[k] !== undefined && spec[k] !== null) {
       warn(`spec.${k}`, 'field-not-in-target', `spec.${k} exists only from Velero ${since}; ${server} ignores it`);
@@ -240,9 +277,18 @@ function makeReader(ctx: BackupContext, object: string, spec: Record<string, unk
       const unknown = Object.keys(v).filter((k) => !SELECTOR_FIELDS.has(k));
       if (unknown.length > 0) {
         effective = Object.fromEntries(Object.entries(v).filter(([k]) => SELECTOR_FIELDS.has(k)));
-        const hint = unknown.map((k) => (k.toLowerCase().startsWith('matchlabel') ? `"${k}" (did you mean matchLabels?)` : k.toLowerCase().startsWith('matchexpression') ? `"${k}" (did you mean matchExpressions?)` : `"${k}"`));
-        warn(field, 'selector-unknown-key',
-          `unknown key ${hint.join(', ')} in ${field}: the API server prunes it (and ${server} would ignore it), so it selects nothing by itself; kubectl's strict validation rejects it at create time: fix the spelling`);
+        const hint = unknown.map((k) =>
+          k.toLowerCase().startsWith('matchlabel')
+            ? `"${k}" (did you mean matchLabels?)`
+            : k.toLowerCase().startsWith('matchexpression')
+              ? `"${k}" (did you mean matchExpressions?)`
+              : `"${k}"`,
+        );
+        warn(
+          field,
+          'selector-unknown-key',
+          `unknown key ${hint.join(', ')} in ${field}: the API server prunes it (and ${server} would ignore it), so it selects nothing by itself; kubectl's strict validation rejects it at create time: fix the spelling`,
+        );
       }
     }
     const sel = selectorFromStruct(effective, field);
@@ -253,7 +299,12 @@ function makeReader(ctx: BackupContext, object: string, spec: Record<string, unk
         // pkg/backup/item_collector.go), for every resource, so nothing is listed and the Backup ends
         // PartiallyFailed (seen on Velero v1.18.3 by test:velero x24).
         invalidSpecSelector ??= `${field} is invalid (${sel.reason})`;
-        err(field, 'invalid-selector', `${sel.reason}; ${server} does not validate it: every list of the Backup fails, so no pod is backed up, no hook runs and the Backup ends ${target.errorPhase}: fix the selector`, false);
+        err(
+          field,
+          'invalid-selector',
+          `${sel.reason}; ${server} does not validate it: every list of the Backup fails, so no pod is backed up, no hook runs and the Backup ends ${target.errorPhase}: fix the selector`,
+          false,
+        );
         return { selector: null, empty: false };
       }
       err(field, 'invalid-selector', `${sel.reason}; the Backup fails before any hook runs`);
@@ -264,7 +315,23 @@ function makeReader(ctx: BackupContext, object: string, spec: Record<string, unk
   const markFatal = (isFatal: boolean) => {
     fatal ||= isFatal;
   };
-  return { target, ctx, server, object, spec, findings, err, invalid, warn, stringList, notInTarget, selectorOf, markFatal, isFatal: () => fatal, invalidSpecSelector: () => invalidSpecSelector };
+  return {
+    target,
+    ctx,
+    server,
+    object,
+    spec,
+    findings,
+    err,
+    invalid,
+    warn,
+    stringList,
+    notInTarget,
+    selectorOf,
+    markFatal,
+    isFatal: () => fatal,
+    invalidSpecSelector: () => invalidSpecSelector,
+  };
 }
 
 /** Reads a Backup from untrusted JSON and judges it by a target. Never throws; problems become findings. */
@@ -285,16 +352,38 @@ export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOption
   let group: BackupGroup = target.backupGroup;
   if (apiVersion.startsWith('ark.heptio.com/')) group = 'ark.heptio.com';
   else if (apiVersion.startsWith('velero.io/')) group = 'velero.io';
-  else warn('apiVersion', 'backup-api-version', `apiVersion ${JSON.stringify(apiVersion)} is neither ark.heptio.com/v1 nor velero.io/v1; reading it as ${target.backupGroup}/v1`);
+  else
+    warn(
+      'apiVersion',
+      'backup-api-version',
+      `apiVersion ${JSON.stringify(apiVersion)} is neither ark.heptio.com/v1 nor velero.io/v1; reading it as ${target.backupGroup}/v1`,
+    );
   if (group !== target.backupGroup) {
-    warn('apiVersion', 'backup-group-not-read', `${server} processes ${target.backupGroup} Backups, not ${group} ones; this Backup is judged as if it had been migrated`);
+    warn(
+      'apiVersion',
+      'backup-group-not-read',
+      `${server} processes ${target.backupGroup} Backups, not ${group} ones; this Backup is judged as if it had been migrated`,
+    );
   }
 
   const model: BackupModel = {
-    raw, object, name, namespace, group, target,
-    includedNamespaces: [], excludedNamespaces: [], labelExcludedNamespaces: [],
+    raw,
+    object,
+    name,
+    namespace,
+    group,
+    target,
+    includedNamespaces: [],
+    excludedNamespaces: [],
+    labelExcludedNamespaces: [],
     resources: { includesPods: true, unknown: [], unsure: [], includesPodsIfMissing: true, wrongScope: [] },
-    selector: null, orSelectors: null, listsFail: null, entries: [], findings, fatal: false, validationErrors,
+    selector: null,
+    orSelectors: null,
+    listsFail: null,
+    entries: [],
+    findings,
+    fatal: false,
+    validationErrors,
   };
   if (origin) model.origin = origin;
   if (spec === undefined || spec === null) return model;
@@ -304,7 +393,8 @@ export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOption
     return model;
   }
   for (const k of Object.keys(spec)) {
-    if (!SPEC_FIELDS.has(k)) warn(`spec.${k}`, 'unknown-field', `unknown field "${k}" in the Backup spec; it is ignored (check the spelling)`);
+    if (!SPEC_FIELDS.has(k))
+      warn(`spec.${k}`, 'unknown-field', `unknown field "${k}" in the Backup spec; it is ignored (check the spelling)`);
   }
   readNamespaces(model, r);
   readResources(model, r);
@@ -312,8 +402,15 @@ export function readBackup(raw: unknown, ctx: BackupContext, options: ReadOption
   readHookSpecs(model, r);
   model.fatal = r.isFatal();
   if (model.fatal) {
-    findings.push(finding({ severity: 'error', code: 'backup-would-fail', object, field: 'spec',
-      message: `${server} would ${validationErrors.length > 0 ? 'reject this Backup (FailedValidation)' : 'fail this Backup'} before running any hook; fix the errors above` }));
+    findings.push(
+      finding({
+        severity: 'error',
+        code: 'backup-would-fail',
+        object,
+        field: 'spec',
+        message: `${server} would ${validationErrors.length > 0 ? 'reject this Backup (FailedValidation)' : 'fail this Backup'} before running any hook; fix the errors above`,
+      }),
+    );
   }
   return model;
 }
@@ -334,41 +431,72 @@ function readNamespaces(model: BackupModel, r: Reader): void {
   }
   for (const e of listRuleErrors(model.includedNamespaces, model.excludedNamespaces)) {
     const labelled = model.labelExcludedNamespaces.find((n) => e.endsWith(`: ${n}`));
-    invalid('spec.includedNamespaces', 'invalid-namespace-lists',
-      `Invalid included/excluded namespace lists: ${e}${labelled ? ` (namespace "${labelled}" is labelled ${EXCLUDE_LABEL}=true, which adds it to the excludes)` : ''}`);
+    invalid(
+      'spec.includedNamespaces',
+      'invalid-namespace-lists',
+      `Invalid included/excluded namespace lists: ${e}${labelled ? ` (namespace "${labelled}" is labelled ${EXCLUDE_LABEL}=true, which adds it to the excludes)` : ''}`,
+    );
   }
   const seen = new Set<string>();
-  for (const [list, isInclude] of [[model.includedNamespaces, true], [specExcluded, false]] as const) {
+  for (const [list, isInclude] of [
+    [model.includedNamespaces, true],
+    [specExcluded, false],
+  ] as const) {
     for (const ns of [...new Set(list)].sort()) {
       if (seen.has(ns + isInclude)) continue;
       seen.add(ns + isInclude);
       const problem = namespaceNameError(ns, target, isInclude);
-      if (problem) invalid(isInclude ? 'spec.includedNamespaces' : 'spec.excludedNamespaces', 'invalid-namespace-name', `invalid namespace ${JSON.stringify(ns)}: ${problem}`);
+      if (problem)
+        invalid(
+          isInclude ? 'spec.includedNamespaces' : 'spec.excludedNamespaces',
+          'invalid-namespace-name',
+          `invalid namespace ${JSON.stringify(ns)}: ${problem}`,
+        );
     }
   }
   if (target.backupNamespaces === 'literal-includes') {
     const globs = model.includedNamespaces.filter((n) => n !== '*' && /[*?[{]/.test(n));
     if (globs.length > 0 && !shouldInclude(model.includedNamespaces, model.excludedNamespaces, '*', 'glob')) {
-      warn('spec.includedNamespaces', 'namespace-glob-literal',
-        `${server} lists the included namespaces by name, so ${globs.map((g) => JSON.stringify(g)).join(', ')} select no namespace (only excludes are matched as globs; Velero v1.18 expands include globs): name the namespaces`);
+      warn(
+        'spec.includedNamespaces',
+        'namespace-glob-literal',
+        `${server} lists the included namespaces by name, so ${globs.map((g) => JSON.stringify(g)).join(', ')} select no namespace (only excludes are matched as globs; Velero v1.18 expands include globs): name the namespaces`,
+      );
     }
   } else if (target.backupNamespaces === 'exact') {
     const globs = [...model.includedNamespaces, ...specExcluded].filter((n) => n !== '*' && /[*?[{]/.test(n));
-    if (globs.length > 0) warn('spec.includedNamespaces', 'literal-star', `${server} matches namespace names exactly, so ${globs.map((g) => JSON.stringify(g)).join(', ')} match only a namespace with that literal name`);
+    if (globs.length > 0)
+      warn(
+        'spec.includedNamespaces',
+        'literal-star',
+        `${server} matches namespace names exactly, so ${globs.map((g) => JSON.stringify(g)).join(', ')} match only a namespace with that literal name`,
+      );
   } else if (target.backupNamespaces === 'expand' && model.includedNamespaces.length === 0 && shouldExpand([], model.excludedNamespaces)) {
-    warn('spec.includedNamespaces', 'expanded-includes-empty',
-      `${server} expands the glob in excludedNamespaces and then treats the empty includedNamespaces as "nothing" (NamespaceIncludesExcludes.ShouldInclude): no namespace is backed up; add includedNamespaces: ["*"]`);
+    warn(
+      'spec.includedNamespaces',
+      'expanded-includes-empty',
+      `${server} expands the glob in excludedNamespaces and then treats the empty includedNamespaces as "nothing" (NamespaceIncludesExcludes.ShouldInclude): no namespace is backed up; add includedNamespaces: ["*"]`,
+    );
   }
   if (model.labelExcludedNamespaces.length > 0) {
-    findings.push(finding({ severity: 'info', code: 'namespaces-excluded-by-label', object, field: 'spec.excludedNamespaces',
-      message: `${server} adds the namespaces labelled ${EXCLUDE_LABEL}=true to the excludes: ${model.labelExcludedNamespaces.join(', ')}` }));
+    findings.push(
+      finding({
+        severity: 'info',
+        code: 'namespaces-excluded-by-label',
+        object,
+        field: 'spec.excludedNamespaces',
+        message: `${server} adds the namespaces labelled ${EXCLUDE_LABEL}=true to the excludes: ${model.labelExcludedNamespaces.join(', ')}`,
+      }),
+    );
   }
-
 }
 
 function readResources(model: BackupModel, r: Reader): void {
   const { spec, ctx, target, server, object, findings, warn, invalid, stringList, notInTarget } = r;
-  const oldRes = [stringList(spec.includedResources, 'spec.includedResources'), stringList(spec.excludedResources, 'spec.excludedResources')] as const;
+  const oldRes = [
+    stringList(spec.includedResources, 'spec.includedResources'),
+    stringList(spec.excludedResources, 'spec.excludedResources'),
+  ] as const;
   let usesNew = false;
   let newRes: readonly [string[], string[]] = [[], []];
   if (target.scopedResourceFilters) {
@@ -379,11 +507,24 @@ function readResources(model: BackupModel, r: Reader): void {
     const clusterInc = stringList(spec.includedClusterScopedResources, 'spec.includedClusterScopedResources');
     const clusterExc = stringList(spec.excludedClusterScopedResources, 'spec.excludedClusterScopedResources');
     usesNew = newRes[0].length + newRes[1].length + clusterInc.length + clusterExc.length > 0;
-    if (usesNew && (oldRes[0].length + oldRes[1].length > 0 || (spec.includeClusterResources !== undefined && spec.includeClusterResources !== null))) {
-      invalid('spec.includedResources', 'mixed-resource-filters', 'include-resources, exclude-resources and include-cluster-resources are old filter parameters; they cannot be used with the new *ScopedResources filters');
+    if (
+      usesNew &&
+      (oldRes[0].length + oldRes[1].length > 0 || (spec.includeClusterResources !== undefined && spec.includeClusterResources !== null))
+    ) {
+      invalid(
+        'spec.includedResources',
+        'mixed-resource-filters',
+        'include-resources, exclude-resources and include-cluster-resources are old filter parameters; they cannot be used with the new *ScopedResources filters',
+      );
     }
   } else {
-    for (const k of ['includedNamespaceScopedResources', 'excludedNamespaceScopedResources', 'includedClusterScopedResources', 'excludedClusterScopedResources']) notInTarget(k, 'v1.11.0');
+    for (const k of [
+      'includedNamespaceScopedResources',
+      'excludedNamespaceScopedResources',
+      'includedClusterScopedResources',
+      'excludedClusterScopedResources',
+    ])
+      notInTarget(k, 'v1.11.0');
   }
   const resField = usesNew ? 'spec.includedNamespaceScopedResources' : 'spec.includedResources';
   if (usesNew) {
@@ -392,23 +533,36 @@ function readResources(model: BackupModel, r: Reader): void {
     if (new Set(inc).size > 1 && inc.includes('*')) errs.push("includes list must either contain '*' only, or a non-empty list of items");
     if (new Set(exc).size > 1 && exc.includes('*')) errs.push("excludes list must either contain '*' only, or a non-empty list of items");
     if (inc.length > 0 && exc.includes('*')) errs.push("when exclude is '*', include cannot have value");
-    for (const x of [...new Set(exc)].sort()) if (inc.includes(x)) errs.push(`excludes list cannot contain an item in the includes list: ${x}`);
+    for (const x of [...new Set(exc)].sort())
+      if (inc.includes(x)) errs.push(`excludes list cannot contain an item in the includes list: ${x}`);
     for (const e of errs) invalid(resField, 'invalid-resource-lists', `Invalid included/excluded namespace-scoped resource lists: ${e}`);
     model.resources = resourcesIncludePods(inc, exc, { mode: 'glob', unresolvable: 'keep', index: ctx.index, scope: 'namespaced' });
     if (model.resources.wrongScope.length > 0) {
-      warn(resField, 'wrong-scope-resource',
-        `${model.resources.wrongScope.join(', ')} ${model.resources.wrongScope.length > 1 ? 'are' : 'is'} cluster-scoped; ${server} drops ${model.resources.wrongScope.length > 1 ? 'them' : 'it'} from the namespace-scoped list${newRes[0].length > 0 && newRes[0].every((n) => model.resources.wrongScope.includes(n)) ? ', which leaves the list empty: every namespace-scoped resource, pods included, is backed up' : ''}: move it to includedClusterScopedResources`);
+      warn(
+        resField,
+        'wrong-scope-resource',
+        `${model.resources.wrongScope.join(', ')} ${model.resources.wrongScope.length > 1 ? 'are' : 'is'} cluster-scoped; ${server} drops ${model.resources.wrongScope.length > 1 ? 'them' : 'it'} from the namespace-scoped list${newRes[0].length > 0 && newRes[0].every((n) => model.resources.wrongScope.includes(n)) ? ', which leaves the list empty: every namespace-scoped resource, pods included, is backed up' : ''}: move it to includedClusterScopedResources`,
+      );
     }
   } else {
     const [inc, exc] = oldRes;
     for (const e of listRuleErrors(inc, exc)) invalid(resField, 'invalid-resource-lists', `Invalid included/excluded resource lists: ${e}`);
-    model.resources = resourcesIncludePods(inc, exc, { mode: target.listMatch, unresolvable: target.unresolvableResource, index: ctx.index });
+    model.resources = resourcesIncludePods(inc, exc, {
+      mode: target.listMatch,
+      unresolvable: target.unresolvableResource,
+      index: ctx.index,
+    });
   }
-  reportResourceNames(model.resources, resField, target, server, warn, (m) => findings.push(finding({ severity: 'info', code: 'resource-unknown-offline', object, field: resField, message: m })));
+  reportResourceNames(model.resources, resField, target, server, warn, (m) =>
+    findings.push(finding({ severity: 'info', code: 'resource-unknown-offline', object, field: resField, message: m })),
+  );
   if (!model.resources.includesPods) {
-    warn(resField, 'backup-excludes-pods', 'this Backup does not back up pods, so no pod hook runs (#3240): include "pods" in the resource filters');
+    warn(
+      resField,
+      'backup-excludes-pods',
+      'this Backup does not back up pods, so no pod hook runs (#3240): include "pods" in the resource filters',
+    );
   }
-
 }
 
 function readSelectors(model: BackupModel, r: Reader): void {
@@ -418,11 +572,20 @@ function readSelectors(model: BackupModel, r: Reader): void {
   if (single.empty) {
     model.listsFail = 'spec.labelSelector has no matchLabels or matchExpressions';
   }
-  if (spec.orLabelSelectors !== undefined && spec.orLabelSelectors !== null && (target.orLabelSelectors || !notInTarget('orLabelSelectors', 'v1.9.0'))) {
-    if (!Array.isArray(spec.orLabelSelectors)) err('spec.orLabelSelectors', 'invalid-field-type', 'spec.orLabelSelectors must be a list of label selectors');
+  if (
+    spec.orLabelSelectors !== undefined &&
+    spec.orLabelSelectors !== null &&
+    (target.orLabelSelectors || !notInTarget('orLabelSelectors', 'v1.9.0'))
+  ) {
+    if (!Array.isArray(spec.orLabelSelectors))
+      err('spec.orLabelSelectors', 'invalid-field-type', 'spec.orLabelSelectors must be a list of label selectors');
     else {
       if (spec.labelSelector !== undefined && spec.labelSelector !== null) {
-        invalid('spec.orLabelSelectors', 'selector-and-or-selectors', 'encountered labelSelector as well as orLabelSelectors in backup spec, only one can be specified');
+        invalid(
+          'spec.orLabelSelectors',
+          'selector-and-or-selectors',
+          'encountered labelSelector as well as orLabelSelectors in backup spec, only one can be specified',
+        );
       }
       model.orSelectors = [];
       spec.orLabelSelectors.forEach((s, i) => {
@@ -437,10 +600,13 @@ function readSelectors(model: BackupModel, r: Reader): void {
   else if (model.listsFail) {
     // metav1.FormatLabelSelector turns an empty selector into "<none>", which the API server rejects
     // (pkg/backup/item_collector.go@v1.18.0, resource_backupper.go@v0.7.0).
-    err(single.empty ? 'spec.labelSelector' : 'spec.orLabelSelectors', 'selector-formats-as-none',
-      `${model.listsFail}; ${server} lists items with the selector "<none>", which the API server rejects, so every list fails: no pod is backed up, no hook runs and the Backup ends ${target.errorPhase}: give the selector matchLabels or remove it`, false);
+    err(
+      single.empty ? 'spec.labelSelector' : 'spec.orLabelSelectors',
+      'selector-formats-as-none',
+      `${model.listsFail}; ${server} lists items with the selector "<none>", which the API server rejects, so every list fails: no pod is backed up, no hook runs and the Backup ends ${target.errorPhase}: give the selector matchLabels or remove it`,
+      false,
+    );
   }
-
 }
 
 function readHookSpecs(model: BackupModel, r: Reader): void {
@@ -450,10 +616,11 @@ function readHookSpecs(model: BackupModel, r: Reader): void {
     if (!isObject(hooks)) err('spec.hooks', 'invalid-field-type', 'spec.hooks must be an object with a "resources" list');
     else if (hooks.resources !== undefined && hooks.resources !== null) {
       if (!Array.isArray(hooks.resources)) err('spec.hooks.resources', 'invalid-field-type', 'spec.hooks.resources must be a list');
-      else hooks.resources.forEach((e, i) => {
-        const entry = readEntry(e, i, ctx, object, findings, r.markFatal, selectorOf);
-        if (entry) model.entries.push(entry);
-      });
+      else
+        hooks.resources.forEach((e, i) => {
+          const entry = readEntry(e, i, ctx, object, findings, r.markFatal, selectorOf);
+          if (entry) model.entries.push(entry);
+        });
     }
   }
 }
@@ -467,9 +634,13 @@ function reportResourceNames(
   info: (message: string) => void,
 ) {
   if (res.unknown.length > 0) {
-    warn(field, 'unknown-resource', target.unresolvableResource === 'drop'
-      ? `no resource is named ${res.unknown.join(', ')}; ${server} drops names discovery cannot resolve, and a list left empty matches every pod (#2461)`
-      : `no resource is named ${res.unknown.join(', ')}; ${server} keeps the name, which matches nothing`);
+    warn(
+      field,
+      'unknown-resource',
+      target.unresolvableResource === 'drop'
+        ? `no resource is named ${res.unknown.join(', ')}; ${server} drops names discovery cannot resolve, and a list left empty matches every pod (#2461)`
+        : `no resource is named ${res.unknown.join(', ')}; ${server} keeps the name, which matches nothing`,
+    );
   }
   if (res.unsure.length > 0) {
     const differs = res.includesPods !== res.includesPodsIfMissing;
@@ -489,16 +660,29 @@ function checkEntryNamespaces(
   warn: (f: string, code: FindingCode, message: string) => void,
 ): void {
   if (target.listMatch === 'exact' && [...includedNamespaces, ...excludedNamespaces].some((n) => n !== '*' && /[*?[{]/.test(n))) {
-    warn(`${field}.includedNamespaces`, 'literal-star', `${server} matches hook namespaces exactly, so a glob matches only a namespace with that literal name`);
+    warn(
+      `${field}.includedNamespaces`,
+      'literal-star',
+      `${server} matches hook namespaces exactly, so a glob matches only a namespace with that literal name`,
+    );
   }
   if (excludedNamespaces.includes('*')) {
-    warn(`${field}.excludedNamespaces`, target.listMatch === 'exact' ? 'literal-star' : 'hook-excludes-all-namespaces', target.listMatch === 'exact'
-      ? `${server} matches "*" literally here, so it excludes nothing (Velero v1.0.1+ would exclude every namespace)`
-      : `"*" in a hook's excludedNamespaces is a glob that excludes every namespace, so this hook never runs`);
+    warn(
+      `${field}.excludedNamespaces`,
+      target.listMatch === 'exact' ? 'literal-star' : 'hook-excludes-all-namespaces',
+      target.listMatch === 'exact'
+        ? `${server} matches "*" literally here, so it excludes nothing (Velero v1.0.1+ would exclude every namespace)`
+        : `"*" in a hook's excludedNamespaces is a glob that excludes every namespace, so this hook never runs`,
+    );
   }
   if (target.listMatch === 'glob') {
     const broken = [...includedNamespaces, ...excludedNamespaces].filter((n) => compileGlob(n) === null);
-    if (broken.length > 0) warn(`${field}.includedNamespaces`, 'invalid-glob', `${broken.map((b) => JSON.stringify(b)).join(', ')} is not a valid glob; ${server} stops matching the list at it (pkg/util/collections globStringSet)`);
+    if (broken.length > 0)
+      warn(
+        `${field}.includedNamespaces`,
+        'invalid-glob',
+        `${broken.map((b) => JSON.stringify(b)).join(', ')} is not a valid glob; ${server} stops matching the list at it (pkg/util/collections globStringSet)`,
+      );
   }
 }
 
@@ -530,12 +714,23 @@ function readHookList(
       return;
     }
     for (const k of Object.keys(h.exec)) {
-      if (!EXEC_FIELDS.has(k)) warn(`${hf}.exec.${k}`, 'unknown-field', `unknown field "${k}" in an exec hook; it is ignored (fields: container, command, onError, timeout)`);
+      if (!EXEC_FIELDS.has(k))
+        warn(
+          `${hf}.exec.${k}`,
+          'unknown-field',
+          `unknown field "${k}" in an exec hook; it is ignored (fields: container, command, onError, timeout)`,
+        );
     }
-    out.push({ field: `${hf}.exec`, container: h.exec.container, command: h.exec.command, onError: h.exec.onError, timeout: h.exec.timeout });
+    out.push({
+      field: `${hf}.exec`,
+      container: h.exec.container,
+      command: h.exec.command,
+      onError: h.exec.onError,
+      timeout: h.exec.timeout,
+    });
   });
   return out;
-  }
+}
 
 /** A hook entry's labelSelector; one that cannot be read fails the Backup, an emptied one matches every pod. */
 function entrySelector(
@@ -549,7 +744,11 @@ function entrySelector(
   const sel = selectorOf(raw, `${field}.labelSelector`);
   if (!sel.selector && !sel.empty) markFatal(true);
   if (sel.empty && isObject(raw) && Object.keys(raw).length > 0) {
-    warn(`${field}.labelSelector`, 'hook-selector-empty', `what is left of this labelSelector is {}, which matches every pod: the hook runs on every pod the Backup and the hook's namespaces take in`);
+    warn(
+      `${field}.labelSelector`,
+      'hook-selector-empty',
+      `what is left of this labelSelector is {}, which matches every pod: the hook runs on every pod the Backup and the hook's namespaces take in`,
+    );
   }
   return sel.selector;
 }
@@ -570,13 +769,15 @@ function readEntry(
     findings.push(finding({ severity: 'error', code, object, field: f, message }));
     markFatal(fatal);
   };
-  const warn = (f: string, code: FindingCode, message: string) => findings.push(finding({ severity: 'warning', code, object, field: f, message }));
+  const warn = (f: string, code: FindingCode, message: string) =>
+    findings.push(finding({ severity: 'warning', code, object, field: f, message }));
   if (!isObject(raw)) {
     err(field, 'invalid-field-type', `${field} must be an object`, true);
     return null;
   }
   for (const k of Object.keys(raw)) {
-    if (!ENTRY_FIELDS.has(k)) warn(`${field}.${k}`, 'unknown-field', `unknown field "${k}" in a hook spec; it is ignored (check the spelling)`);
+    if (!ENTRY_FIELDS.has(k))
+      warn(`${field}.${k}`, 'unknown-field', `unknown field "${k}" in a hook spec; it is ignored (check the spelling)`);
   }
   let name = '';
   if (typeof raw.name === 'string') name = raw.name;
@@ -595,14 +796,31 @@ function readEntry(
   checkEntryNamespaces(includedNamespaces, excludedNamespaces, field, target, server, warn);
   const resInc = list(raw.includedResources, `${field}.includedResources`);
   const resExc = list(raw.excludedResources, `${field}.excludedResources`);
-  const resources = resourcesIncludePods(resInc, resExc, { mode: target.listMatch, unresolvable: target.unresolvableResource, index: ctx.index });
-  reportResourceNames(resources, `${field}.includedResources`, target, server, warn, (m) => findings.push(finding({ severity: 'info', code: 'resource-unknown-offline', object, field: `${field}.includedResources`, message: m })));
+  const resources = resourcesIncludePods(resInc, resExc, {
+    mode: target.listMatch,
+    unresolvable: target.unresolvableResource,
+    index: ctx.index,
+  });
+  reportResourceNames(resources, `${field}.includedResources`, target, server, warn, (m) =>
+    findings.push(finding({ severity: 'info', code: 'resource-unknown-offline', object, field: `${field}.includedResources`, message: m })),
+  );
   if (resExc.includes('*')) {
-    findings.push(finding({ severity: 'info', code: 'exclude-star-dropped', object, field: `${field}.excludedResources`,
-      message: `"*" in excludedResources is dropped (wildcards are invalid for excludes), so it excludes nothing` }));
+    findings.push(
+      finding({
+        severity: 'info',
+        code: 'exclude-star-dropped',
+        object,
+        field: `${field}.excludedResources`,
+        message: `"*" in excludedResources is dropped (wildcards are invalid for excludes), so it excludes nothing`,
+      }),
+    );
   }
   if (!resources.includesPods) {
-    warn(`${field}.includedResources`, 'hook-excludes-pods', 'hooks only run on pods, so this hook spec never applies: include "pods" (hooks on workloads are never run, #6043)');
+    warn(
+      `${field}.includedResources`,
+      'hook-excludes-pods',
+      'hooks only run on pods, so this hook spec never applies: include "pods" (hooks on workloads are never run, #6043)',
+    );
   }
   const selector = entrySelector(raw.labelSelector, field, selectorOf, markFatal, warn);
 
@@ -611,12 +829,20 @@ function readEntry(
   const post = hookList(raw.post, `${field}.post`);
   if (raw.hooks !== undefined && raw.hooks !== null) {
     if (!target.deprecatedHooksField) {
-      warn(`${field}.hooks`, 'deprecated-hooks-field', `the "hooks" field was removed in Velero v1.0 and ${server} ignores it: move these hooks to "pre"`);
+      warn(
+        `${field}.hooks`,
+        'deprecated-hooks-field',
+        `the "hooks" field was removed in Velero v1.0 and ${server} ignores it: move these hooks to "pre"`,
+      );
     } else {
       const old = hookList(raw.hooks, `${field}.hooks`);
       if (pre.length === 0) {
         pre = old;
-        warn(`${field}.hooks`, 'deprecated-hooks-field', `the "hooks" field is deprecated; ${server} runs it as pre hooks because "pre" is empty: rename it to "pre"`);
+        warn(
+          `${field}.hooks`,
+          'deprecated-hooks-field',
+          `the "hooks" field is deprecated; ${server} runs it as pre hooks because "pre" is empty: rename it to "pre"`,
+        );
       } else if (old.length > 0) {
         warn(`${field}.hooks`, 'deprecated-hooks-field', 'the deprecated "hooks" field is ignored because "pre" is set');
       }
@@ -639,7 +865,12 @@ export function backupCovers(backup: BackupModel, pod: PodInput): { covered: tru
   if (backup.listsFail) return { covered: false, reason: `every list fails (${backup.listsFail}; the selector formats as "<none>")` };
   if (!namespaceCovered(backup, pod.namespace)) {
     const byLabel = backup.labelExcludedNamespaces.includes(pod.namespace);
-    return { covered: false, reason: byLabel ? `namespace "${pod.namespace}" is labelled ${EXCLUDE_LABEL}=true` : `namespace "${pod.namespace}" is not in the Backup's namespaces` };
+    return {
+      covered: false,
+      reason: byLabel
+        ? `namespace "${pod.namespace}" is labelled ${EXCLUDE_LABEL}=true`
+        : `namespace "${pod.namespace}" is not in the Backup's namespaces`,
+    };
   }
   if (!backup.resources.includesPods) return { covered: false, reason: 'the Backup does not include pods' };
   if (backup.selector && !matches(backup.selector, pod.labels)) {

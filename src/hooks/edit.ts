@@ -50,7 +50,8 @@ export function checkTimeout(value: string): string | null {
     const unitless = /^[0-9]+(\.[0-9]+)?$/.test(value.trim());
     return `invalid --timeout "${value}": ${unitless ? `add a unit, e.g. ${value.trim()}s` : 'use Go duration syntax such as 30s, 5m or 1h30m'}`;
   }
-  if (parsed.nanos <= 0n) return `invalid --timeout "${value}": use a positive duration (0 means the default 30s, a negative value means no timeout at all)`;
+  if (parsed.nanos <= 0n)
+    return `invalid --timeout "${value}": use a positive duration (0 means the default 30s, a negative value means no timeout at all)`;
   return null;
 }
 
@@ -105,19 +106,24 @@ export function planAnnotationEdit(pod: PodInput, object: string, req: EditReque
     const r = resolveAnnotationHook(afterPod, phase, req.target, object);
     // A family the target does not read: the command warns once; nothing here would be read.
     if (!req.target.families.includes(req.family)) continue;
-    const oursWins = r.hook?.source.type === 'annotation' && r.hook.source.family === req.family && r.hook.source.legacy === (req.legacy && phase === 'pre');
+    const oursWins =
+      r.hook?.source.type === 'annotation' &&
+      r.hook.source.family === req.family &&
+      r.hook.source.legacy === (req.legacy && phase === 'pre');
     findings.push(...r.findings.filter((f) => oursWins || (f.code !== 'both-families' && f.code !== 'legacy-and-prefixed')));
     if (r.hook) {
       findings.push(...r.hook.findings.filter((f) => f.code !== 'legacy-keys' || !req.legacy));
       const src = r.hook.source;
       if (src.type === 'annotation' && (src.family !== req.family || src.legacy !== (req.legacy && phase === 'pre'))) {
-        findings.push(finding({
-          severity: 'warning',
-          code: 'written-hook-shadowed',
-          object,
-          field: src.key,
-          message: `${src.key} is also set and is read first, so the hook written now is ignored for this phase: remove it (--remove --flavor ${src.family}) or write that family`,
-        }));
+        findings.push(
+          finding({
+            severity: 'warning',
+            code: 'written-hook-shadowed',
+            object,
+            field: src.key,
+            message: `${src.key} is also set and is read first, so the hook written now is ignored for this phase: remove it (--remove --flavor ${src.family}) or write that family`,
+          }),
+        );
       }
     }
   }

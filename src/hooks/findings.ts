@@ -13,25 +13,60 @@ interface CodeInfo {
 
 export const FINDINGS = {
   // Annotation commands (hooks-spec: a JSON array of strings, or one plain word).
-  'command-invalid-json': { severity: 'error', description: 'The command looks like a JSON array but does not parse; Ark/Velero run it as one word.' },
-  'command-not-json-array': { severity: 'error', description: 'The command is not a JSON array; Ark/Velero run the whole text as one program name.' },
+  'command-invalid-json': {
+    severity: 'error',
+    description: 'The command looks like a JSON array but does not parse; Ark/Velero run it as one word.',
+  },
+  'command-not-json-array': {
+    severity: 'error',
+    description: 'The command is not a JSON array; Ark/Velero run the whole text as one program name.',
+  },
   'command-not-string-array': { severity: 'error', description: 'The command array holds something other than strings.' },
   'command-null-element': { severity: 'warning', description: 'The command array holds null, which becomes an empty argument.' },
   'command-leading-space': { severity: 'error', description: 'The program name starts with a space, so exec cannot find it.' },
-  'command-shell-syntax': { severity: 'warning', description: 'The command uses shell syntax (pipes, redirects, variables) but no shell runs it.' },
+  'command-shell-syntax': {
+    severity: 'warning',
+    description: 'The command uses shell syntax (pipes, redirects, variables) but no shell runs it.',
+  },
   'command-empty': { severity: 'error', description: 'The hook has no command: Ark/Velero fail it before running anything.' },
   'command-empty-program': { severity: 'error', description: 'The first word of the command (the program) is empty.' },
-  'command-program-has-spaces': { severity: 'error', description: 'The program name holds spaces: exec looks for a file of that whole name.' },
+  'command-program-has-spaces': {
+    severity: 'error',
+    description: 'The program name holds spaces: exec looks for a file of that whole name.',
+  },
   'empty-command': { severity: 'warning', description: 'A command annotation is present but empty, so the phase has no hook.' },
-  'keys-without-command': { severity: 'warning', description: 'container, on-error or timeout is set for a phase that has no command annotation.' },
+  'keys-without-command': {
+    severity: 'warning',
+    description: 'container, on-error or timeout is set for a phase that has no command annotation.',
+  },
   // Annotation keys and families.
-  'both-families': { severity: 'warning', description: 'Both ark.heptio.com and velero.io keys are set for a phase; the target reads only one of them.' },
-  'legacy-and-prefixed': { severity: 'warning', description: 'Legacy un-prefixed keys and pre.* keys are both set; the prefixed ones win.' },
+  'both-families': {
+    severity: 'warning',
+    description: 'Both ark.heptio.com and velero.io keys are set for a phase; the target reads only one of them.',
+  },
+  'legacy-and-prefixed': {
+    severity: 'warning',
+    description: 'Legacy un-prefixed keys and pre.* keys are both set; the prefixed ones win.',
+  },
   'legacy-keys': { severity: 'warning', description: 'Deprecated un-prefixed pre hook keys (hook.backup.<domain>/…) are used.' },
-  'ark-keys-ignored': { severity: 'warning', also: ['error'], description: 'ark.heptio.com hook keys are set, but the target reads only velero.io keys.' },
-  'velero-keys-ignored': { severity: 'warning', also: ['error'], description: 'velero.io hook keys are set, but the target reads only ark.heptio.com keys.' },
-  'unknown-hook-key': { severity: 'warning', description: 'An annotation in a hook family is not one of container, command, on-error, timeout.' },
-  'hook-key-case': { severity: 'warning', description: 'A hook annotation key differs only in letter case from a real one, which is never read.' },
+  'ark-keys-ignored': {
+    severity: 'warning',
+    also: ['error'],
+    description: 'ark.heptio.com hook keys are set, but the target reads only velero.io keys.',
+  },
+  'velero-keys-ignored': {
+    severity: 'warning',
+    also: ['error'],
+    description: 'velero.io hook keys are set, but the target reads only ark.heptio.com keys.',
+  },
+  'unknown-hook-key': {
+    severity: 'warning',
+    description: 'An annotation in a hook family is not one of container, command, on-error, timeout.',
+  },
+  'hook-key-case': {
+    severity: 'warning',
+    description: 'A hook annotation key differs only in letter case from a real one, which is never read.',
+  },
   'written-hook-shadowed': { severity: 'warning', description: 'annotate wrote a hook that another family or legacy key set overrides.' },
   // Values.
   'invalid-on-error': { severity: 'error', description: 'on-error is neither Fail nor Continue; the target silently uses its default.' },
@@ -44,18 +79,33 @@ export const FINDINGS = {
   'invalid-container': { severity: 'error', description: 'The container is not a string.' },
   'no-containers': { severity: 'error', also: ['warning'], description: 'The pod spec lists no containers, so no hook can run.' },
   'container-not-found': { severity: 'error', description: 'The hook names a container that is not in the pod.' },
-  'sticky-container': { severity: 'warning', description: 'The container of an earlier spec hook carries over to this one in this target.' },
-  'sticky-container-not-found': { severity: 'error', description: 'The container carried over from an earlier spec hook is not in this pod.' },
+  'sticky-container': {
+    severity: 'warning',
+    description: 'The container of an earlier spec hook carries over to this one in this target.',
+  },
+  'sticky-container-not-found': {
+    severity: 'error',
+    description: 'The container carried over from an earlier spec hook is not in this pod.',
+  },
   // The plan.
   'empty-hook-name': { severity: 'error', description: 'A Backup spec hook entry has no name.' },
-  'annotation-shadows-spec': { severity: 'warning', description: "The pod's annotation hook replaces the Backup's spec hooks for that phase." },
+  'annotation-shadows-spec': {
+    severity: 'warning',
+    description: "The pod's annotation hook replaces the Backup's spec hooks for that phase.",
+  },
   'freeze-without-unfreeze': { severity: 'warning', description: 'A pre hook freezes a filesystem and no post hook unfreezes it.' },
   'pod-not-running': { severity: 'warning', description: 'The pod is not Running, so Ark/Velero skip its hooks.' },
   'pod-terminating': { severity: 'warning', description: 'The pod is being deleted.' },
   'container-not-running': { severity: 'warning', description: 'The hook container is not running, so exec fails.' },
-  'differs-from-newest': { severity: 'warning', description: 'The newest Velero would run different hooks for this pod than the target does.' },
+  'differs-from-newest': {
+    severity: 'warning',
+    description: 'The newest Velero would run different hooks for this pod than the target does.',
+  },
   'not-in-backup': { severity: 'info', description: 'The pod has hook annotations but the Backup does not back it up.' },
-  'namespaces-unknown': { severity: 'warning', description: 'Namespaces could not be listed, so exclude-from-backup labels are not taken into account.' },
+  'namespaces-unknown': {
+    severity: 'warning',
+    description: 'Namespaces could not be listed, so exclude-from-backup labels are not taken into account.',
+  },
   // Backups.
   'backup-api-version': { severity: 'warning', description: 'The Backup apiVersion is neither ark.heptio.com/v1 nor velero.io/v1.' },
   'backup-group-not-read': { severity: 'warning', description: "The target's server does not process Backups of this API group." },
@@ -84,7 +134,11 @@ export const FINDINGS = {
   'invalid-resource-lists': { severity: 'error', description: 'includedResources and excludedResources conflict: FailedValidation.' },
   'mixed-resource-filters': { severity: 'error', description: 'Old and new resource filters are mixed: FailedValidation.' },
   'namespaces-excluded-by-label': { severity: 'info', description: 'Namespaces labelled velero.io/exclude-from-backup=true are left out.' },
-  'resource-unknown-offline': { severity: 'info', also: ['warning'], description: 'A resource name that cannot be resolved without a cluster.' },
+  'resource-unknown-offline': {
+    severity: 'info',
+    also: ['warning'],
+    description: 'A resource name that cannot be resolved without a cluster.',
+  },
   'unknown-resource': { severity: 'warning', description: 'A resource name the cluster does not serve.' },
   'wrong-scope-resource': { severity: 'warning', description: 'A cluster-scoped resource in a namespace-scoped list (or the reverse).' },
   'exclude-star-dropped': { severity: 'info', description: 'An excludedResources "*" that this target drops.' },

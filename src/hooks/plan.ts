@@ -74,7 +74,15 @@ export function emptyNameFinding(backup: BackupModel, entry: SpecEntry): Finding
   });
 }
 
-function resolveSpecHook(hook: SpecHook, entry: SpecEntry, phase: Phase, pod: PodInput, podObject: string, backup: BackupModel, target: Target): ResolvedHook {
+function resolveSpecHook(
+  hook: SpecHook,
+  entry: SpecEntry,
+  phase: Phase,
+  pod: PodInput,
+  podObject: string,
+  backup: BackupModel,
+  target: Target,
+): ResolvedHook {
   const findings: Finding[] = [];
   const at = (field: string) => ({ object: backup.object, field: `${hook.field}.${field}` });
   let argv: string[] = [];
@@ -82,15 +90,17 @@ function resolveSpecHook(hook: SpecHook, entry: SpecEntry, phase: Phase, pod: Po
     argv = hook.command as string[];
     findings.push(...checkArgv(argv, (severity, code, message) => finding({ severity, code, ...at('command'), message })));
   } else {
-    findings.push(finding({
-      severity: 'error',
-      code: 'command-not-string-array',
-      ...at('command'),
-      message:
-        hook.command === undefined || hook.command === null
-          ? 'the exec hook has no command; Ark/Velero fail it with "command is required"'
-          : 'command must be a list of strings, e.g. ["/sbin/fsfreeze", "--freeze", "/data"]',
-    }));
+    findings.push(
+      finding({
+        severity: 'error',
+        code: 'command-not-string-array',
+        ...at('command'),
+        message:
+          hook.command === undefined || hook.command === null
+            ? 'the exec hook has no command; Ark/Velero fail it with "command is required"'
+            : 'command must be a list of strings, e.g. ["/sbin/fsfreeze", "--freeze", "/data"]',
+      }),
+    );
   }
   const container = resolveContainer(hook.container, pod, { object: podObject, field: `${backup.object} ${hook.field}.container` });
   const onError = resolveOnError(hook.onError, at('onError'), target, true);
@@ -111,8 +121,10 @@ function resolveSpecHook(hook: SpecHook, entry: SpecEntry, phase: Phase, pod: Po
   };
 }
 
-const isFreeze = (argv: readonly string[]) => argv.some((a) => /(^|\/)fsfreeze$/.test(a)) && argv.some((a) => a === '--freeze' || a === '-f');
-const isUnfreeze = (argv: readonly string[]) => argv.some((a) => /(^|\/)fsfreeze$/.test(a)) && argv.some((a) => a === '--unfreeze' || a === '-u');
+const isFreeze = (argv: readonly string[]) =>
+  argv.some((a) => /(^|\/)fsfreeze$/.test(a)) && argv.some((a) => a === '--freeze' || a === '-f');
+const isUnfreeze = (argv: readonly string[]) =>
+  argv.some((a) => /(^|\/)fsfreeze$/.test(a)) && argv.some((a) => a === '--unfreeze' || a === '-u');
 const mentionsFreeze = (argv: readonly string[]) => isFreeze(argv) || argv.some((a) => /fsfreeze\s+(--freeze|-f)\b/.test(a));
 const mentionsUnfreeze = (argv: readonly string[]) => isUnfreeze(argv) || argv.some((a) => /fsfreeze\s+(--unfreeze|-u)\b/.test(a));
 
@@ -152,18 +164,26 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
     if (pod.uid) podPlan.uid = pod.uid;
     podPlan.findings.push(...unknownHookKeys(pod, object));
     const all = podHooks(pod, object, podPlan, ctx);
-    podPlan.findings.push(...ignoredFamilyFindings(pod, target, object, {
-      pre: all.some((h) => h.phase === 'pre' && h.source.type === 'annotation'),
-      post: all.some((h) => h.phase === 'post' && h.source.type === 'annotation'),
-    }));
-    if (all.some((h) => h.phase === 'pre' && mentionsFreeze(h.command)) && !all.some((h) => h.phase === 'post' && mentionsUnfreeze(h.command))) {
-      podPlan.findings.push(finding({
-        severity: 'warning',
-        code: 'freeze-without-unfreeze',
-        object,
-        field: 'post',
-        message: 'a pre hook freezes a filesystem but no post hook unfreezes it, so the pod stays frozen after the backup: add a post hook running fsfreeze --unfreeze',
-      }));
+    podPlan.findings.push(
+      ...ignoredFamilyFindings(pod, target, object, {
+        pre: all.some((h) => h.phase === 'pre' && h.source.type === 'annotation'),
+        post: all.some((h) => h.phase === 'post' && h.source.type === 'annotation'),
+      }),
+    );
+    if (
+      all.some((h) => h.phase === 'pre' && mentionsFreeze(h.command)) &&
+      !all.some((h) => h.phase === 'post' && mentionsUnfreeze(h.command))
+    ) {
+      podPlan.findings.push(
+        finding({
+          severity: 'warning',
+          code: 'freeze-without-unfreeze',
+          object,
+          field: 'post',
+          message:
+            'a pre hook freezes a filesystem but no post hook unfreezes it, so the pod stays frozen after the backup: add a post hook running fsfreeze --unfreeze',
+        }),
+      );
     }
     if (pod.kind === 'Pod') checkPodState(pod, podPlan, all, ctx);
     podPlan.hooks = all.filter((h) => options.phases.includes(h.phase));
@@ -186,18 +206,24 @@ function podHooks(pod: PodInput, object: string, podPlan: PodPlan, ctx: PlanCont
     podPlan.findings.push(...ann.findings);
     const specHooks = backups
       .filter((b) => b === scope || backupCovers(b, pod).covered)
-      .flatMap((b) => b.entries.filter((e) => entryApplies(e, pod, target)).flatMap((e) => e.hooks[phase].map((hook) => ({ backup: b, entry: e, hook }))));
+      .flatMap((b) =>
+        b.entries.filter((e) => entryApplies(e, pod, target)).flatMap((e) => e.hooks[phase].map((hook) => ({ backup: b, entry: e, hook }))),
+      );
     if (ann.hook) {
       all.push(ann.hook);
       if (specHooks.length > 0) {
-        const names = [...new Set(specHooks.map((s) => `${s.entry.name || '#' + s.entry.index}" of ${s.backup.object.replace(/^backup /, 'backup/')}`))];
-        podPlan.findings.push(finding({
-          severity: 'warning',
-          code: 'annotation-shadows-spec',
-          object,
-          field: ann.hook.source.type === 'annotation' ? ann.hook.source.key : '',
-          message: `this annotation hook replaces the ${phase} hooks ${names.map((n) => `"${n}`).join(', ')} for this pod (annotations take priority); remove one of them if that is not intended`,
-        }));
+        const names = [
+          ...new Set(specHooks.map((s) => `${s.entry.name || '#' + s.entry.index}" of ${s.backup.object.replace(/^backup /, 'backup/')}`)),
+        ];
+        podPlan.findings.push(
+          finding({
+            severity: 'warning',
+            code: 'annotation-shadows-spec',
+            object,
+            field: ann.hook.source.type === 'annotation' ? ann.hook.source.key : '',
+            message: `this annotation hook replaces the ${phase} hooks ${names.map((n) => `"${n}`).join(', ')} for this pod (annotations take priority); remove one of them if that is not intended`,
+          }),
+        );
       }
       continue;
     }
@@ -223,27 +249,38 @@ function checkPodState(pod: PodInput, podPlan: PodPlan, all: ResolvedHook[], { t
   else if ((pod.phase === 'Succeeded' || pod.phase === 'Failed') && target.skipFinishedPods) {
     podPlan.skip = `pod phase is ${pod.phase} (${server} skips its hooks without running them)`;
   } else if (pod.phase !== undefined && pod.phase !== 'Running' && all.length > 0) {
-    podPlan.findings.push(finding({
-      severity: 'warning',
-      code: 'pod-not-running',
-      object,
-      field: 'status.phase',
-      message: `pod phase is ${pod.phase}, so exec into it fails${pod.phase === 'Succeeded' || pod.phase === 'Failed' ? ` (${server} still tries; Velero v1.13+ skips such pods)` : ''}; wait until it is Running`,
-    }));
+    podPlan.findings.push(
+      finding({
+        severity: 'warning',
+        code: 'pod-not-running',
+        object,
+        field: 'status.phase',
+        message: `pod phase is ${pod.phase}, so exec into it fails${pod.phase === 'Succeeded' || pod.phase === 'Failed' ? ` (${server} still tries; Velero v1.13+ skips such pods)` : ''}; wait until it is Running`,
+      }),
+    );
   } else if (pod.deletionTimestamp && all.length > 0) {
-    podPlan.findings.push(finding({ severity: 'warning', code: 'pod-terminating', object, field: 'metadata.deletionTimestamp',
-      message: `the pod is being deleted; ${server} still runs its hooks (Ark v0.9+ skips such pods)` }));
+    podPlan.findings.push(
+      finding({
+        severity: 'warning',
+        code: 'pod-terminating',
+        object,
+        field: 'metadata.deletionTimestamp',
+        message: `the pod is being deleted; ${server} still runs its hooks (Ark v0.9+ skips such pods)`,
+      }),
+    );
   }
   if (podPlan.skip || !pod.containerRunning) return;
   for (const h of all) {
     if (h.container !== null && pod.containerRunning[h.container] === false) {
-      h.findings.push(finding({
-        severity: 'warning',
-        code: 'container-not-running',
-        object,
-        field: 'status.containerStatuses',
-        message: `container "${h.container}" is not running, so exec into it fails`,
-      }));
+      h.findings.push(
+        finding({
+          severity: 'warning',
+          code: 'container-not-running',
+          object,
+          field: 'status.containerStatuses',
+          message: `container "${h.container}" is not running, so exec into it fails`,
+        }),
+      );
     }
   }
 }
@@ -272,20 +309,29 @@ function applySticky(
       resolved.containerDefaulted = false;
       const missing = !pod.containers.includes(first);
       resolved.findings = resolved.findings.filter((f) => f.code !== 'no-containers');
-      resolved.findings.push(finding({
-        severity: missing ? 'error' : 'warning',
-        code: missing ? 'sticky-container-not-found' : 'sticky-container',
-        object,
-        field: `${backup.object} ${hook.field}.container`,
-        message: `${server} reuses the first pod's container "${first}" for this hook on every later pod (#4499)${missing ? ' and fails here with no such container' : ''}; Velero v1.9+ picks this pod's first container: set container explicitly`,
-      }));
+      resolved.findings.push(
+        finding({
+          severity: missing ? 'error' : 'warning',
+          code: missing ? 'sticky-container-not-found' : 'sticky-container',
+          object,
+          field: `${backup.object} ${hook.field}.container`,
+          message: `${server} reuses the first pod's container "${first}" for this hook on every later pod (#4499)${missing ? ' and fails here with no such container' : ''}; Velero v1.9+ picks this pod's first container: set container explicitly`,
+        }),
+      );
     }
   }
   if (stickyFail.has(key) && (resolved.onError !== 'Fail' || resolved.onErrorIfRejected !== 'Fail')) {
     resolved.onError = 'Fail';
     resolved.onErrorIfRejected = 'Fail';
-    resolved.findings.push(finding({ severity: 'info', code: 'sticky-on-error', object, field: `${backup.object} ${hook.field}.onError`,
-      message: `${server} wrote the default Fail into this spec hook on an earlier pod (#4499), so on-error is Fail here` }));
+    resolved.findings.push(
+      finding({
+        severity: 'info',
+        code: 'sticky-on-error',
+        object,
+        field: `${backup.object} ${hook.field}.onError`,
+        message: `${server} wrote the default Fail into this spec hook on an earlier pod (#4499), so on-error is Fail here`,
+      }),
+    );
   }
   const rejected = resolved.container === null || !pod.containers.includes(resolved.container) || resolved.command.length === 0;
   if (!rejected && hook.onError !== 'Fail' && hook.onError !== 'Continue') stickyFail.add(key);
@@ -321,13 +367,15 @@ export function compareWithNewest(plan: Plan, inputs: readonly PodInput[], optio
     const hooks = options.phases.map((phase) => `${phase}: ${podOutcome(other, phase)}`).filter((x) => !x.endsWith(': no hook'));
     if (hooks.length === 0) continue;
     const text = hooks.join(' | ');
-    plan.findings.push(finding({
-      severity: 'warning',
-      code: 'differs-from-newest',
-      object: other.object,
-      field: '',
-      message: `${here} does not back this pod up, ${there} does and runs its hooks: ${text.length > 300 ? text.slice(0, 300) + '…' : text}`,
-    }));
+    plan.findings.push(
+      finding({
+        severity: 'warning',
+        code: 'differs-from-newest',
+        object: other.object,
+        field: '',
+        message: `${here} does not back this pod up, ${there} does and runs its hooks: ${text.length > 300 ? text.slice(0, 300) + '…' : text}`,
+      }),
+    );
   }
   for (const p of plan.pods) {
     const other = byObject.get(p.object);
@@ -339,13 +387,15 @@ export function compareWithNewest(plan: Plan, inputs: readonly PodInput[], optio
     }
     if (changes.length === 0) continue;
     const text = changes.join(' | ');
-    p.findings.push(finding({
-      severity: 'warning',
-      code: 'differs-from-newest',
-      object: p.object,
-      field: '',
-      message: `upgrading from ${here} to ${there} changes this pod's hooks: ${text.length > 300 ? text.slice(0, 300) + '…' : text}`,
-    }));
+    p.findings.push(
+      finding({
+        severity: 'warning',
+        code: 'differs-from-newest',
+        object: p.object,
+        field: '',
+        message: `upgrading from ${here} to ${there} changes this pod's hooks: ${text.length > 300 ? text.slice(0, 300) + '…' : text}`,
+      }),
+    );
   }
 }
 
@@ -365,6 +415,8 @@ export function allFindings(plan: Plan): Finding[] {
     for (const h of p.hooks) h.findings.forEach(add);
   }
   const rank = { error: 0, warning: 1, info: 2 } as const;
-  return out.map((f, i) => ({ f, i })).sort((a, b) => rank[a.f.severity] - rank[b.f.severity] || a.i - b.i).map((x) => x.f);
+  return out
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => rank[a.f.severity] - rank[b.f.severity] || a.i - b.i)
+    .map((x) => x.f);
 }
-

@@ -115,7 +115,13 @@ export interface ResourceIndex {
   complete: boolean;
 }
 
-const r = (plural: string, singular: string, group: string, namespaced: boolean, ...shortNames: string[]): ResourceInfo => ({ plural, singular, group, namespaced, shortNames });
+const r = (plural: string, singular: string, group: string, namespaced: boolean, ...shortNames: string[]): ResourceInfo => ({
+  plural,
+  singular,
+  group,
+  namespaced,
+  shortNames,
+});
 
 /** The built-in API of Kubernetes (v1.35), for offline runs. CRDs are not in it. */
 export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
@@ -202,7 +208,9 @@ export function resolveResource(name: string, index: ResourceIndex): Resolution 
   const resource = dot < 0 ? lower : lower.slice(0, dot);
   const group = dot < 0 ? null : lower.slice(dot + 1);
   const hits = index.resources.filter(
-    (x) => (group === null || x.group === group) && (x.plural === resource || x.singular === resource || (group === null && x.shortNames.includes(resource))),
+    (x) =>
+      (group === null || x.group === group) &&
+      (x.plural === resource || x.singular === resource || (group === null && x.shortNames.includes(resource))),
   );
   const hit = hits.find((x) => x.group === '') ?? hits[0];
   if (hit) return { kind: 'resolved', groupResource: hit.group ? `${hit.plural}.${hit.group}` : hit.plural, namespaced: hit.namespaced };
@@ -273,7 +281,15 @@ export function resourcesIncludePods(includes: readonly string[], excludes: read
     const exc = map(excludes, true, exists);
     if (o.scope === 'namespaced') {
       // ScopeIncludesExcludes.ShouldInclude@v1.11.0: a literal "*" exclude excludes every namespaced type.
-      if (exc.includes('*') || listHas(exc.filter((x) => x !== '*'), 'pods', o.mode)) return false;
+      if (
+        exc.includes('*') ||
+        listHas(
+          exc.filter((x) => x !== '*'),
+          'pods',
+          o.mode,
+        )
+      )
+        return false;
       return inc.length === 0 || inc.includes('*') || listHas(inc, 'pods', o.mode);
     }
     return shouldInclude(inc, exc, 'pods', o.mode);

@@ -189,7 +189,8 @@ export function parseSelector(text: string): SelectorResult {
       const value = readWord();
       if (op === 'gt' || op === 'lt') {
         // labels.NewRequirement: the value must be a valid label value and a 64-bit integer (so no sign).
-        if (validateLabelValue(value) !== null || int64(value) === null) return fail(`"${key}" needs a non-negative 64-bit integer value for ${op === 'gt' ? '>' : '<'}`);
+        if (validateLabelValue(value) !== null || int64(value) === null)
+          return fail(`"${key}" needs a non-negative 64-bit integer value for ${op === 'gt' ? '>' : '<'}`);
       } else {
         const valueError = validateLabelValue(value);
         if (valueError) return fail(valueError);
@@ -247,7 +248,9 @@ export function selectorFromStruct(raw: unknown, field: string): SelectorResult 
       if (keyErr) return fail(`${at}: ${keyErr}`);
       const op = typeof e.operator === 'string' ? STRUCT_OPS[e.operator] : undefined;
       if (!op) {
-        return fail(`${at}.operator ${String(JSON.stringify(e.operator) ?? e.operator).slice(0, 40)} is not a valid selector operator (use In, NotIn, Exists or DoesNotExist)`);
+        return fail(
+          `${at}.operator ${String(JSON.stringify(e.operator) ?? e.operator).slice(0, 40)} is not a valid selector operator (use In, NotIn, Exists or DoesNotExist)`,
+        );
       }
       const values = e.values ?? [];
       if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) return fail(`${at}.values must be a list of strings`);

@@ -111,78 +111,146 @@ export const TARGETS: readonly Target[] = (() => {
   };
   add({
     ...ARK_BASE,
-    name: 'ark-0.7', from: '0.7.0', lastChecked: '0.8.3', skipTerminating: false,
+    name: 'ark-0.7',
+    from: '0.7.0',
+    lastChecked: '0.8.3',
+    skipTerminating: false,
     change: 'pre and post phases; un-prefixed keys are a pre hook used only when pre.…/command is absent',
-    sources: ['pkg/backup/item_hook_handler.go@v0.7.0', 'pkg/backup/pod_command_executor.go@v0.7.0', 'pkg/util/collections/includes_excludes.go@v0.7.0', 'pkg/backup/backup.go@v0.7.0'],
+    sources: [
+      'pkg/backup/item_hook_handler.go@v0.7.0',
+      'pkg/backup/pod_command_executor.go@v0.7.0',
+      'pkg/util/collections/includes_excludes.go@v0.7.0',
+      'pkg/backup/backup.go@v0.7.0',
+    ],
   });
   add({
-    name: 'ark-0.9', from: '0.9.0', lastChecked: '0.10.2', skipTerminating: true,
+    name: 'ark-0.9',
+    from: '0.9.0',
+    lastChecked: '0.10.2',
+    skipTerminating: true,
     change: 'pods being deleted are skipped',
     sources: ['pkg/backup/item_backupper.go@v0.9.0 ("being deleted")', 'pkg/backup/item_hook_handler_test.go@v0.10.0'],
   });
   add({
-    name: 'velero-0.11', from: '0.11.0', lastChecked: '0.11.1', product: 'velero', families: ['velero', 'ark'], backupGroup: 'velero.io', serverNamespace: 'velero',
+    name: 'velero-0.11',
+    from: '0.11.0',
+    lastChecked: '0.11.1',
+    product: 'velero',
+    families: ['velero', 'ark'],
+    backupGroup: 'velero.io',
+    serverNamespace: 'velero',
     change: 'velero.io API; both annotation families read, velero.io first',
     sources: ['pkg/backup/item_hook_handler.go@v0.11.0 (getPodExecHookFromAnnotations)', 'docs/migrating-to-velero.md@v0.11.0'],
   });
   add({
-    name: 'velero-1.0', from: '1.0.0', lastChecked: '1.0.0', families: ['velero'], deprecatedHooksField: false, errorPhase: 'PartiallyFailed',
+    name: 'velero-1.0',
+    from: '1.0.0',
+    lastChecked: '1.0.0',
+    families: ['velero'],
+    deprecatedHooksField: false,
+    errorPhase: 'PartiallyFailed',
     change: 'ark.heptio.com keys and the deprecated spec "hooks" field no longer read; PartiallyFailed',
     sources: ['pkg/backup/item_hook_handler.go@v1.0.0', 'pkg/apis/velero/v1/backup.go@v1.0.0'],
   });
   add({
-    name: 'velero-1.0.1', from: '1.0.1', lastChecked: '1.1.0', listMatch: 'glob', backupNamespaces: 'literal-includes',
+    name: 'velero-1.0.1',
+    from: '1.0.1',
+    lastChecked: '1.1.0',
+    listMatch: 'glob',
+    backupNamespaces: 'literal-includes',
     change: 'globs in include/exclude lists (hook entries; Backup-level excludes)',
-    sources: ['pkg/util/collections/includes_excludes.go@v1.0.1 (globStringSet)', 'pkg/backup/item_collector.go@v1.17.0 (getNamespacesToList)'],
+    sources: [
+      'pkg/util/collections/includes_excludes.go@v1.0.1 (globStringSet)',
+      'pkg/backup/item_collector.go@v1.17.0 (getNamespacesToList)',
+    ],
   });
   add({
-    name: 'velero-1.2', from: '1.2.0', lastChecked: '1.3.2', excludeLabelOnItems: true,
+    name: 'velero-1.2',
+    from: '1.2.0',
+    lastChecked: '1.3.2',
+    excludeLabelOnItems: true,
     change: 'pods labelled velero.io/exclude-from-backup=true are not backed up',
     sources: ['pkg/backup/item_backupper.go@v1.2.0'],
   });
   add({
-    name: 'velero-1.4', from: '1.4.0', lastChecked: '1.6.3', unresolvableResource: 'keep',
+    name: 'velero-1.4',
+    from: '1.4.0',
+    lastChecked: '1.6.3',
+    unresolvableResource: 'keep',
     change: 'a resource name discovery cannot resolve is kept (matches nothing) instead of dropped (#2461)',
     sources: ['pkg/backup/backup.go@v1.4.0 (getResourceIncludesExcludes)', 'pkg/util/collections/includes_excludes.go@v1.4.0'],
   });
   add({
-    name: 'velero-1.7', from: '1.7.0', lastChecked: '1.7.0', namespaceValidation: 'rfc1123',
+    name: 'velero-1.7',
+    from: '1.7.0',
+    lastChecked: '1.7.0',
+    namespaceValidation: 'rfc1123',
     change: 'Backup namespaces must be RFC 1123 labels (a bare "*" include allowed)',
     sources: ['pkg/util/collections/includes_excludes.go@v1.7.0 (ValidateNamespaceIncludesExcludes)'],
   });
   add({
-    name: 'velero-1.7.1', from: '1.7.1', lastChecked: '1.8.1', namespaceValidation: 'rfc1123-star',
+    name: 'velero-1.7.1',
+    from: '1.7.1',
+    lastChecked: '1.8.1',
+    namespaceValidation: 'rfc1123-star',
     change: 'namespace validation replaces "*" with "x" first, so globs with "*" pass',
     sources: ['pkg/util/collections/includes_excludes.go@v1.7.1 (validateNamespaceName)'],
   });
   add({
-    name: 'velero-1.9', from: '1.9.0', lastChecked: '1.9.7', onErrorDefault: 'continue', stickySpecHooks: false, orLabelSelectors: true,
+    name: 'velero-1.9',
+    from: '1.9.0',
+    lastChecked: '1.9.7',
+    onErrorDefault: 'continue',
+    stickySpecHooks: false,
+    orLabelSelectors: true,
     change: 'unset or invalid on-error acts as Continue; spec hook defaults no longer stick across pods (#4499); orLabelSelectors',
-    sources: ['pkg/podexec/pod_command_executor.go@v1.9.0 (localHook := *hook)', 'pkg/podexec/pod_command_executor.go@v1.8.0', 'internal/hook/item_hook_handler.go@v1.9.0', 'pkg/apis/velero/v1/backup.go@v1.9.0 (OrLabelSelectors)'],
+    sources: [
+      'pkg/podexec/pod_command_executor.go@v1.9.0 (localHook := *hook)',
+      'pkg/podexec/pod_command_executor.go@v1.8.0',
+      'internal/hook/item_hook_handler.go@v1.9.0',
+      'pkg/apis/velero/v1/backup.go@v1.9.0 (OrLabelSelectors)',
+    ],
   });
   add({
-    name: 'velero-1.10', from: '1.10.0', lastChecked: '1.10.3', excludeLabelOnNamespaces: true,
+    name: 'velero-1.10',
+    from: '1.10.0',
+    lastChecked: '1.10.3',
+    excludeLabelOnNamespaces: true,
     change: 'namespaces labelled velero.io/exclude-from-backup=true become excluded namespaces',
     sources: ['pkg/controller/backup_controller.go@v1.10.0 (prepareBackupRequest)'],
   });
   add({
-    name: 'velero-1.11', from: '1.11.0', lastChecked: '1.12.4', scopedResourceFilters: true,
+    name: 'velero-1.11',
+    from: '1.11.0',
+    lastChecked: '1.12.4',
+    scopedResourceFilters: true,
     change: 'includedNamespaceScopedResources/includedClusterScopedResources; a name of the wrong scope is dropped',
     sources: ['pkg/util/collections/includes_excludes.go@v1.11.0 (GetScopeResourceIncludesExcludes)'],
   });
   add({
-    name: 'velero-1.13', from: '1.13.0', lastChecked: '1.15.0', skipFinishedPods: true, hookStatus: true,
+    name: 'velero-1.13',
+    from: '1.13.0',
+    lastChecked: '1.15.0',
+    skipFinishedPods: true,
+    hookStatus: true,
     change: 'status.hookStatus; pods in phase Succeeded or Failed are skipped without running hooks',
     sources: ['pkg/podexec/pod_command_executor.go@v1.13.0', 'internal/hook/hook_tracker.go@v1.13.0'],
   });
   add({
     // The ItemBlock hook order shipped in v1.16.0 and was backported to v1.15.1 (#8509/#8517).
-    name: 'velero-1.15.1', from: '1.15.1', lastChecked: '1.17.2', itemBlocks: true,
+    name: 'velero-1.15.1',
+    from: '1.15.1',
+    lastChecked: '1.17.2',
+    itemBlocks: true,
     change: 'pre hooks of all pods of an ItemBlock run before its items are backed up, post hooks after (v1.16, backported to v1.15.1)',
     sources: ['pkg/backup/backup.go@v1.15.1 (handleItemBlockPreHooks)', 'pkg/backup/backup.go@v1.16.0'],
   });
   add({
-    name: 'velero-1.18', from: '1.18.0', lastChecked: '1.18.1', backupNamespaces: 'expand', namespaceValidation: 'wildcard',
+    name: 'velero-1.18',
+    from: '1.18.0',
+    lastChecked: '1.18.1',
+    backupNamespaces: 'expand',
+    namespaceValidation: 'wildcard',
     change: 'Backup namespace globs (* ? […]) expanded against the cluster and validated',
     sources: ['pkg/util/wildcard/expand.go@v1.18.0', 'pkg/util/collections/includes_excludes.go@v1.18.0'],
   });
@@ -227,11 +295,18 @@ export function targetForVersion(version: Version, product?: Product): TargetLoo
   let found = first;
   for (const t of TARGETS) if (compareVersions(fromOf(t), version) <= 0) found = t;
   if (product && found.product !== product) {
-    return { ok: false, reason: `${product === 'ark' ? 'Ark' : 'Velero'} has no version ${text} (Ark ends at 0.10, Velero starts at 0.11)` };
+    return {
+      ok: false,
+      reason: `${product === 'ark' ? 'Ark' : 'Velero'} has no version ${text} (Ark ends at 0.10, Velero starts at 0.11)`,
+    };
   }
   const last = parseVersion(found.lastChecked) as Version;
   if (found === NEWEST_VELERO && compareVersions(version, last) > 0) {
-    return { ok: true, target: found, note: `version ${text} is newer than the newest release checked (v${found.lastChecked}); using ${found.name}` };
+    return {
+      ok: true,
+      target: found,
+      note: `version ${text} is newer than the newest release checked (v${found.lastChecked}); using ${found.name}`,
+    };
   }
   return { ok: true, target: found };
 }
@@ -245,7 +320,10 @@ export function resolveTargetName(text: string): TargetLookup {
   const m = /^(ark|velero)-(.*)$/.exec(text);
   const version = parseVersion(m ? (m[2] as string) : text);
   if (!version) {
-    return { ok: false, reason: `unknown target "${text}": use a version such as 1.12.3, or one of ${TARGETS.map((t) => t.name).join(', ')}` };
+    return {
+      ok: false,
+      reason: `unknown target "${text}": use a version such as 1.12.3, or one of ${TARGETS.map((t) => t.name).join(', ')}`,
+    };
   }
   return targetForVersion(version, m ? (m[1] as Product) : undefined);
 }
@@ -253,7 +331,11 @@ export function resolveTargetName(text: string): TargetLookup {
 /** "Velero v1.18.0+" / "Ark v0.9.0–v0.10.2": the range a target stands for, for messages. */
 export function describeTarget(t: Target): string {
   const product = t.product === 'ark' ? 'Ark' : 'Velero';
-  return t === NEWEST_VELERO ? `${product} v${t.from}+` : t.from === t.lastChecked ? `${product} v${t.from}` : `${product} v${t.from}–v${t.lastChecked}`;
+  return t === NEWEST_VELERO
+    ? `${product} v${t.from}+`
+    : t.from === t.lastChecked
+      ? `${product} v${t.from}`
+      : `${product} v${t.from}–v${t.lastChecked}`;
 }
 
 /** The first target (after `t`) that no longer reads a family: "Velero v1.0.0" for ark keys. */

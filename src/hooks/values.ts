@@ -25,13 +25,14 @@ export function quoted(v: unknown): string {
   return JSON.stringify(text.length > 60 ? text.slice(0, 60) + '…' : text);
 }
 
-const at = (where: Where, severity: Finding['severity'], code: FindingCode, message: string): Finding => (finding({
-  severity,
-  code,
-  object: where.object,
-  field: where.field,
-  message,
-}));
+const at = (where: Where, severity: Finding['severity'], code: FindingCode, message: string): Finding =>
+  finding({
+    severity,
+    code,
+    object: where.object,
+    field: where.field,
+    message,
+  });
 
 export interface OnErrorResolution {
   /** What decides after an exec failure (non-zero exit, timeout, stream error). */
@@ -54,7 +55,14 @@ export function resolveOnError(raw: unknown, where: Where, target: Target, noteU
   if (raw === undefined || raw === null || raw === '') {
     const findings: Finding[] = [];
     if (noteUnset && target.onErrorDefault === 'continue') {
-      findings.push(at(where, 'info', 'on-error-unset-continues', `on-error is not set; ${server} goes on with the pod's next hook after a failure (its docs say the default is Fail) and the Backup ends ${target.errorPhase}: set "Fail" to stop`));
+      findings.push(
+        at(
+          where,
+          'info',
+          'on-error-unset-continues',
+          `on-error is not set; ${server} goes on with the pod's next hook after a failure (its docs say the default is Fail) and the Backup ends ${target.errorPhase}: set "Fail" to stop`,
+        ),
+      );
     }
     return { ...unset, findings };
   }
@@ -65,10 +73,13 @@ export function resolveOnError(raw: unknown, where: Where, target: Target, noteU
     lower === 'fail' || lower === 'continue'
       ? `write "${lower === 'fail' ? 'Fail' : 'Continue'}" (the value is case-sensitive)`
       : 'use "Fail" or "Continue"';
-  const acts = target.onErrorDefault === 'continue' ? 'Continue' : 'Fail after an exec failure (Continue when the hook is rejected before exec)';
+  const acts =
+    target.onErrorDefault === 'continue' ? 'Continue' : 'Fail after an exec failure (Continue when the hook is rejected before exec)';
   return {
     ...unset,
-    findings: [at(where, 'error', 'invalid-on-error', `on-error ${quoted(text)} is not valid; ${server} silently treats it as ${acts}: ${hint}`)],
+    findings: [
+      at(where, 'error', 'invalid-on-error', `on-error ${quoted(text)} is not valid; ${server} silently treats it as ${acts}: ${hint}`),
+    ],
   };
 }
 
@@ -78,13 +89,27 @@ export function resolveTimeout(raw: unknown, where: Where): { value: bigint | nu
   if (typeof raw !== 'string') {
     return {
       value: DEFAULT_HOOK_TIMEOUT_NANOS,
-      findings: [at(where, 'error', 'invalid-timeout', `timeout ${quoted(raw)} is not a duration string; Ark/Velero use the default 30s: write it as a string with a unit, e.g. "90s"`)],
+      findings: [
+        at(
+          where,
+          'error',
+          'invalid-timeout',
+          `timeout ${quoted(raw)} is not a duration string; Ark/Velero use the default 30s: write it as a string with a unit, e.g. "90s"`,
+        ),
+      ],
     };
   }
   if (raw === '') {
     return {
       value: DEFAULT_HOOK_TIMEOUT_NANOS,
-      findings: [at(where, 'warning', 'empty-timeout', 'timeout is empty; Ark/Velero use the default 30s: remove the key or set a duration such as "2m"')],
+      findings: [
+        at(
+          where,
+          'warning',
+          'empty-timeout',
+          'timeout is empty; Ark/Velero use the default 30s: remove the key or set a duration such as "2m"',
+        ),
+      ],
     };
   }
   const parsed = parseGoDuration(raw);
@@ -93,19 +118,35 @@ export function resolveTimeout(raw: unknown, where: Where): { value: bigint | nu
     const hint = unitless ? `add a unit, e.g. "${raw.trim()}s"` : 'use Go duration syntax, e.g. "90s", "5m" or "1h30m"';
     return {
       value: DEFAULT_HOOK_TIMEOUT_NANOS,
-      findings: [at(where, 'error', 'invalid-timeout', `timeout ${quoted(raw)} cannot be parsed; Ark/Velero silently use 30s instead: ${hint}`)],
+      findings: [
+        at(where, 'error', 'invalid-timeout', `timeout ${quoted(raw)} cannot be parsed; Ark/Velero silently use 30s instead: ${hint}`),
+      ],
     };
   }
   if (parsed.nanos < 0n) {
     return {
       value: null,
-      findings: [at(where, 'warning', 'negative-timeout', `timeout ${quoted(raw)} is negative, which Ark/Velero treat as no timeout at all: a hung command blocks the backup; set a positive duration`)],
+      findings: [
+        at(
+          where,
+          'warning',
+          'negative-timeout',
+          `timeout ${quoted(raw)} is negative, which Ark/Velero treat as no timeout at all: a hung command blocks the backup; set a positive duration`,
+        ),
+      ],
     };
   }
   if (parsed.nanos === 0n) {
     return {
       value: DEFAULT_HOOK_TIMEOUT_NANOS,
-      findings: [at(where, 'info', 'zero-timeout', `timeout ${quoted(raw)} is zero, which means the default ${formatGoDuration(DEFAULT_HOOK_TIMEOUT_NANOS)}`)],
+      findings: [
+        at(
+          where,
+          'info',
+          'zero-timeout',
+          `timeout ${quoted(raw)} is zero, which means the default ${formatGoDuration(DEFAULT_HOOK_TIMEOUT_NANOS)}`,
+        ),
+      ],
     };
   }
   return { value: parsed.nanos, findings: [] };
@@ -131,7 +172,9 @@ export function resolveContainer(
       return {
         value: null,
         defaulted: true,
-        findings: [at(where, 'error', 'no-containers', 'the pod has no containers; Ark/Velero fail the hook with "need at least 1 container"')],
+        findings: [
+          at(where, 'error', 'no-containers', 'the pod has no containers; Ark/Velero fail the hook with "need at least 1 container"'),
+        ],
       };
     }
     return { value: first, defaulted: true, findings: [] };

@@ -23,20 +23,30 @@ export function objectRef(kind: string, namespace: string, name: string): string
 function stringMap(v: unknown, field: string, object: string, findings: Finding[]): Record<string, string> {
   if (v === undefined || v === null) return {};
   if (!isObject(v)) {
-    findings.push(finding({ severity: 'error', code: 'invalid-field-type', object, field, message: `${field} must be a map of strings; it was ignored` }));
+    findings.push(
+      finding({
+        severity: 'error',
+        code: 'invalid-field-type',
+        object,
+        field,
+        message: `${field} must be a map of strings; it was ignored`,
+      }),
+    );
     return {};
   }
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v)) {
     if (typeof val === 'string') out[k] = val;
     else {
-      findings.push(finding({
-        severity: 'error',
-        code: 'non-string-value',
-        object,
-        field: `${field}.${k}`,
-        message: `the value must be a string, not ${describe(val)} (Kubernetes rejects it): quote it in the manifest`,
-      }));
+      findings.push(
+        finding({
+          severity: 'error',
+          code: 'non-string-value',
+          object,
+          field: `${field}.${k}`,
+          message: `the value must be a string, not ${describe(val)} (Kubernetes rejects it): quote it in the manifest`,
+        }),
+      );
     }
   }
   return out;
@@ -104,7 +114,15 @@ export function podFromObject(raw: Record<string, unknown>, origin?: string): Po
     prefix = `${path.join('.')}.metadata`;
     specPrefix = `${path.join('.')}.spec`;
     if (!isObject(cur)) {
-      findings.push(finding({ severity: 'error', code: 'missing-template', object, field: path.join('.'), message: `${kind} has no pod template at ${path.join('.')}` }));
+      findings.push(
+        finding({
+          severity: 'error',
+          code: 'missing-template',
+          object,
+          field: path.join('.'),
+          message: `${kind} has no pod template at ${path.join('.')}`,
+        }),
+      );
       cur = {};
     }
     const template = cur as Record<string, unknown>;
@@ -115,7 +133,15 @@ export function podFromObject(raw: Record<string, unknown>, origin?: string): Po
   const containers = names(spec.containers);
   const inits = names(spec.initContainers);
   if (containers.length === 0) {
-    findings.push(finding({ severity: 'warning', code: 'no-containers', object, field: `${specPrefix}.containers`, message: 'the pod spec lists no containers, so no hook can run in it' }));
+    findings.push(
+      finding({
+        severity: 'warning',
+        code: 'no-containers',
+        object,
+        field: `${specPrefix}.containers`,
+        message: 'the pod spec lists no containers, so no hook can run in it',
+      }),
+    );
   }
   const labels = stringMap(podMeta.labels, `${prefix}.labels`, object, findings);
   const annotations = stringMap(podMeta.annotations, `${prefix}.annotations`, object, findings);

@@ -7,10 +7,22 @@ import { apiClient } from './http.ts';
 
 export type { AccessCheck };
 
-export async function canI(cluster: Cluster, namespace: string, verb: string, resource: string, subresource?: string, group = ''): Promise<AccessCheck> {
+export async function canI(
+  cluster: Cluster,
+  namespace: string,
+  verb: string,
+  resource: string,
+  subresource?: string,
+  group = '',
+): Promise<AccessCheck> {
   const api = apiClient(cluster.kc, AuthorizationV1Api);
-  const res = await cluster.read(`check access to ${verb} ${resource}${subresource ? '/' + subresource : ''} in namespace "${namespace}"`, () =>
-    api.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace, verb, resource, group, ...(subresource ? { subresource } : {}) } } } }, cluster.callOptions()),
+  const res = await cluster.read(
+    `check access to ${verb} ${resource}${subresource ? '/' + subresource : ''} in namespace "${namespace}"`,
+    () =>
+      api.createSelfSubjectAccessReview(
+        { body: { spec: { resourceAttributes: { namespace, verb, resource, group, ...(subresource ? { subresource } : {}) } } } },
+        cluster.callOptions(),
+      ),
   );
   const check: AccessCheck = { namespace, verb, resource, allowed: res.status?.allowed === true };
   if (subresource) check.subresource = subresource;

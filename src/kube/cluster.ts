@@ -38,7 +38,10 @@ export type RawObject = Record<string, unknown>;
 /** Paging trusts no server: a continue token seen before means the listing would loop forever. */
 export function checkContinue(seen: Set<string>, token: string | undefined, action: string): void {
   if (token === undefined) return;
-  if (seen.has(token)) throw new UserError(`the API server returned the same continue token twice while trying to ${action}; stopped paging (a server or proxy that loops); try again, or report it to the cluster admin`);
+  if (seen.has(token))
+    throw new UserError(
+      `the API server returned the same continue token twice while trying to ${action}; stopped paging (a server or proxy that loops); try again, or report it to the cluster admin`,
+    );
   seen.add(token);
 }
 
@@ -156,7 +159,10 @@ export class Cluster {
           : this.core.listNamespacedPod({ namespace, limit: PAGE_SIZE, _continue: cont, labelSelector }, this.callOptions()),
       );
       // The client's model objects carry the API's field names; no copy is made (memory at scale).
-      if (!Array.isArray(page?.items)) throw new UserError(`the API server ${this.config.server} answered the request to list pods ${where} without a list of items; check the server address of context "${this.config.contextName}"`);
+      if (!Array.isArray(page?.items))
+        throw new UserError(
+          `the API server ${this.config.server} answered the request to list pods ${where} without a list of items; check the server address of context "${this.config.contextName}"`,
+        );
       yield page.items as unknown as RawObject[];
       cont = page.metadata?._continue || undefined;
       checkContinue(tokens, cont, `list pods ${where}`);
@@ -174,7 +180,9 @@ export class Cluster {
     const out: { name: string; labels: Record<string, string> }[] = [];
     let cont: string | undefined;
     do {
-      const page = await this.read(`list namespaces labelled ${labelSelector}`, () => this.core.listNamespace({ limit: PAGE_SIZE, _continue: cont, labelSelector }, this.callOptions()));
+      const page = await this.read(`list namespaces labelled ${labelSelector}`, () =>
+        this.core.listNamespace({ limit: PAGE_SIZE, _continue: cont, labelSelector }, this.callOptions()),
+      );
       for (const n of page.items) out.push({ name: n.metadata?.name ?? '', labels: { ...(n.metadata?.labels ?? {}) } });
       cont = page.metadata?._continue || undefined;
     } while (cont);
@@ -187,7 +195,10 @@ export class Cluster {
     for (const loc of locations) {
       try {
         const obj = (await this.withRetries(() =>
-          this.custom.getNamespacedCustomObject({ group: loc.group, version: 'v1', namespace: loc.namespace, plural: 'backups', name }, this.callOptions()),
+          this.custom.getNamespacedCustomObject(
+            { group: loc.group, version: 'v1', namespace: loc.namespace, plural: 'backups', name },
+            this.callOptions(),
+          ),
         )) as RawObject;
         return obj;
       } catch (e) {

@@ -21,7 +21,8 @@ interface GroupVersion {
 }
 
 /** Aggregated discovery (Kubernetes 1.30+): every group's resources in one document; plain JSON otherwise. */
-const AGGREGATED = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
+const AGGREGATED =
+  'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
 
 /** The resources of an APIGroupDiscoveryList, or null when the document is not one. */
 function aggregatedResources(doc: unknown): { groups: GroupVersion[]; resources: ResourceInfo[] } | null {
@@ -39,10 +40,13 @@ function aggregatedResources(doc: unknown): { groups: GroupVersion[]; resources:
       if (!isObject(r) || typeof r.resource !== 'string') continue;
       resources.push({
         plural: r.resource.toLowerCase(),
-        singular: typeof r.singularResource === 'string' && r.singularResource ? r.singularResource.toLowerCase() : r.resource.toLowerCase(),
+        singular:
+          typeof r.singularResource === 'string' && r.singularResource ? r.singularResource.toLowerCase() : r.resource.toLowerCase(),
         group,
         namespaced: r.scope === 'Namespaced',
-        shortNames: Array.isArray(r.shortNames) ? r.shortNames.filter((x): x is string => typeof x === 'string').map((x) => x.toLowerCase()) : [],
+        shortNames: Array.isArray(r.shortNames)
+          ? r.shortNames.filter((x): x is string => typeof x === 'string').map((x) => x.toLowerCase())
+          : [],
       });
     }
   }
@@ -82,8 +86,12 @@ export class Discovery {
       const groups = isObject(doc) && Array.isArray(doc.groups) ? doc.groups : [];
       for (const g of groups) {
         if (!isObject(g) || typeof g.name !== 'string') continue;
-        const pref = isObject(g.preferredVersion) && typeof g.preferredVersion.version === 'string' ? g.preferredVersion.version : undefined;
-        const first = Array.isArray(g.versions) && isObject(g.versions[0]) && typeof g.versions[0].version === 'string' ? g.versions[0].version : undefined;
+        const pref =
+          isObject(g.preferredVersion) && typeof g.preferredVersion.version === 'string' ? g.preferredVersion.version : undefined;
+        const first =
+          Array.isArray(g.versions) && isObject(g.versions[0]) && typeof g.versions[0].version === 'string'
+            ? g.versions[0].version
+            : undefined;
         const version = pref ?? first;
         if (version) out.push({ group: g.name, version });
       }
@@ -108,7 +116,9 @@ export class Discovery {
             singular: typeof r.singularName === 'string' && r.singularName ? r.singularName.toLowerCase() : r.name.toLowerCase(),
             group,
             namespaced: r.namespaced === true,
-            shortNames: Array.isArray(r.shortNames) ? r.shortNames.filter((s): s is string => typeof s === 'string').map((s) => s.toLowerCase()) : [],
+            shortNames: Array.isArray(r.shortNames)
+              ? r.shortNames.filter((s): s is string => typeof s === 'string').map((s) => s.toLowerCase())
+              : [],
           });
         }
         return out;
@@ -165,7 +175,12 @@ export function versionFromImage(image: string): string | null {
 
 const sanitize = (s: string) => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 80);
 
-async function fromServerStatus(cluster: Cluster, discovery: Discovery, ns: string, o: DetectOptions): Promise<{ version?: string; why: string }> {
+async function fromServerStatus(
+  cluster: Cluster,
+  discovery: Discovery,
+  ns: string,
+  o: DetectOptions,
+): Promise<{ version?: string; why: string }> {
   const velero = (await discovery.groups()).find((g) => g.group === 'velero.io');
   if (!velero) return { why: 'no velero.io API' };
   const res = await discovery.resourcesOf('velero.io', velero.version).catch(() => [] as ResourceInfo[]);
@@ -175,10 +190,23 @@ async function fromServerStatus(cluster: Cluster, discovery: Discovery, ns: stri
   const coords = { group: 'velero.io', version: velero.version, namespace: ns, plural: 'serverstatusrequests' };
   let created: RawObject;
   try {
-    created = (await api.createNamespacedCustomObject({ ...coords, body: { apiVersion: `velero.io/${velero.version}`, kind: 'ServerStatusRequest', metadata: { generateName: 'ark-hooks-' } } }, cluster.callOptions())) as RawObject;
+    created = (await api.createNamespacedCustomObject(
+      {
+        ...coords,
+        body: { apiVersion: `velero.io/${velero.version}`, kind: 'ServerStatusRequest', metadata: { generateName: 'ark-hooks-' } },
+      },
+      cluster.callOptions(),
+    )) as RawObject;
   } catch (e) {
     const code = (e as { code?: unknown }).code;
-    return { why: code === 403 ? `no permission to create serverstatusrequests.velero.io in namespace "${ns}"` : code === 404 ? `namespace "${ns}" does not exist` : 'creating a ServerStatusRequest failed' };
+    return {
+      why:
+        code === 403
+          ? `no permission to create serverstatusrequests.velero.io in namespace "${ns}"`
+          : code === 404
+            ? `namespace "${ns}" does not exist`
+            : 'creating a ServerStatusRequest failed',
+    };
   }
   const name = isObject(created.metadata) && typeof created.metadata.name === 'string' ? created.metadata.name : '';
   const polls = o.polls ?? 20;
@@ -206,9 +234,18 @@ async function fromImage(cluster: Cluster, ns: string, deployment: string, conta
     dep = await api.readNamespacedDeployment({ name: deployment, namespace: ns }, cluster.callOptions());
   } catch (e) {
     const code = (e as { code?: unknown }).code;
-    return { why: code === 404 ? `no Deployment "${deployment}" in namespace "${ns}"` : code === 403 ? `no permission to read Deployment "${deployment}" in namespace "${ns}"` : `reading Deployment "${deployment}" failed` };
+    return {
+      why:
+        code === 404
+          ? `no Deployment "${deployment}" in namespace "${ns}"`
+          : code === 403
+            ? `no permission to read Deployment "${deployment}" in namespace "${ns}"`
+            : `reading Deployment "${deployment}" failed`,
+    };
   }
-  const containers = (dep as { spec?: { template?: { spec?: { containers?: { name?: string; image?: string }[] } } } }).spec?.template?.spec?.containers ?? [];
+  const containers =
+    (dep as { spec?: { template?: { spec?: { containers?: { name?: string; image?: string }[] } } } }).spec?.template?.spec?.containers ??
+    [];
   const c = containers.find((x) => x.name === container);
   if (!c || typeof c.image !== 'string') return { why: `Deployment "${deployment}" has no container "${container}"` };
   const tag = versionFromImage(c.image);
@@ -235,18 +272,26 @@ export async function detectTarget(cluster: Cluster, discovery: Discovery, o: De
     if (!parsed) return null;
     const t = targetForVersion(parsed, product);
     if (!t.ok) return null;
-    return { target: t.target, detected: true, line: `ark-hooks: target ${t.target.name} (${describeTarget(t.target)}): ${product === 'velero' ? 'Velero' : 'Ark'} server ${sanitize(version)} detected from ${from}${t.note ? `; ${t.note}` : ''}` };
+    return {
+      target: t.target,
+      detected: true,
+      line: `ark-hooks: target ${t.target.name} (${describeTarget(t.target)}): ${product === 'velero' ? 'Velero' : 'Ark'} server ${sanitize(version)} detected from ${from}${t.note ? `; ${t.note}` : ''}`,
+    };
   };
   const reasons: string[] = [];
   if (product === 'velero') {
-    const ssr = await fromServerStatus(cluster, discovery, ns, o).catch(() => ({ why: 'a ServerStatusRequest failed' }) as { version?: string; why: string });
+    const ssr = await fromServerStatus(cluster, discovery, ns, o).catch(
+      () => ({ why: 'a ServerStatusRequest failed' }) as { version?: string; why: string },
+    );
     if (ssr.version) {
       const d = found(ssr.version, `a ServerStatusRequest in namespace "${ns}"`);
       if (d) return d;
       reasons.push(`the server reported the version ${JSON.stringify(sanitize(ssr.version))}`);
     } else reasons.push(ssr.why);
   }
-  const img = await fromImage(cluster, ns, product === 'velero' ? 'velero' : 'ark', product === 'velero' ? 'velero' : 'ark').catch(() => ({ why: 'reading the server Deployment failed' }) as { version?: string; why: string });
+  const img = await fromImage(cluster, ns, product === 'velero' ? 'velero' : 'ark', product === 'velero' ? 'velero' : 'ark').catch(
+    () => ({ why: 'reading the server Deployment failed' }) as { version?: string; why: string },
+  );
   if (img.version) {
     const d = found(img.version, `the ${img.why} of Deployment "${product === 'velero' ? 'velero' : 'ark'}" in namespace "${ns}"`);
     if (d) return d;

@@ -56,7 +56,9 @@ export function httpStatusError(code: number, message: string | undefined, ctx: 
         `You must be logged in to the server (Unauthorized): the server ${ctx.server} rejected the credentials of context "${ctx.contextName}"; log in again or refresh the token in your kubeconfig`,
       );
     case 403:
-      return new UserError(`Error from server (Forbidden): ${msg ?? `cannot ${ctx.action}`}; ask a cluster admin for this permission, or use a context that has it`);
+      return new UserError(
+        `Error from server (Forbidden): ${msg ?? `cannot ${ctx.action}`}; ask a cluster admin for this permission, or use a context that has it`,
+      );
     case 404:
       return new UserError(`Error from server (NotFound): ${msg ?? `not found while trying to ${ctx.action}`}`);
     case 409:
@@ -83,10 +85,14 @@ export function toUserError(e: unknown, ctx: ErrorContext): UserError {
   const code = causeCode(e);
   const message = e instanceof Error ? e.message : String(e);
   if (code === 'ECONNREFUSED') {
-    return new UserError(`cannot reach the API server at ${ctx.server} (connection refused); check that the cluster is up and that context "${ctx.contextName}" is the right one`);
+    return new UserError(
+      `cannot reach the API server at ${ctx.server} (connection refused); check that the cluster is up and that context "${ctx.contextName}" is the right one`,
+    );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new UserError(`cannot resolve the API server host of ${ctx.server}; check the server address of context "${ctx.contextName}" and your network/VPN`);
+    return new UserError(
+      `cannot resolve the API server host of ${ctx.server}; check the server address of context "${ctx.contextName}" and your network/VPN`,
+    );
   }
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') {
     return new UserError(`the connection to ${ctx.server} was closed unexpectedly while trying to ${ctx.action}; try again`);
@@ -95,21 +101,31 @@ export function toUserError(e: unknown, ctx: ErrorContext): UserError {
     return new UserError(`connecting to ${ctx.server} timed out; check the server address and your network/VPN`);
   }
   if (code && TLS_UNTRUSTED.has(code)) {
-    return new UserError(`TLS: the certificate of ${ctx.server} is not trusted (${code}); set certificate-authority(-data) for this cluster in the kubeconfig`);
+    return new UserError(
+      `TLS: the certificate of ${ctx.server} is not trusted (${code}); set certificate-authority(-data) for this cluster in the kubeconfig`,
+    );
   }
   if (code === 'CERT_HAS_EXPIRED') return new UserError(`TLS: the certificate of ${ctx.server} has expired`);
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return new UserError(`TLS: the certificate of ${ctx.server} is not valid for that host name; fix the server address or set tls-server-name in the kubeconfig`);
+    return new UserError(
+      `TLS: the certificate of ${ctx.server} is not valid for that host name; fix the server address or set tls-server-name in the kubeconfig`,
+    );
   }
   if (/HTTP protocol is not allowed/.test(message)) {
-    return new UserError(`the server ${ctx.server} uses plain http; set insecure-skip-tls-verify: true for this cluster in the kubeconfig, or use https`);
+    return new UserError(
+      `the server ${ctx.server} uses plain http; set insecure-skip-tls-verify: true for this cluster in the kubeconfig, or use https`,
+    );
   }
   if (/URL that includes credentials/.test(message)) {
-    return new UserError(`the server address of context "${ctx.contextName}" (${ctx.server}) holds a user name and password, which this client does not send; remove them from clusters[].cluster.server and put the credentials in users[].user`);
+    return new UserError(
+      `the server address of context "${ctx.contextName}" (${ctx.server}) holds a user name and password, which this client does not send; remove them from clusters[].cluster.server and put the credentials in users[].user`,
+    );
   }
   if (/No active cluster/.test(message)) return new UserError(`context "${ctx.contextName}" has no cluster; fix the kubeconfig`);
   if (code === 'ENOENT' && /spawn/.test(message)) {
-    return new UserError(`the credential plugin of context "${ctx.contextName}" cannot be started (${oneLine(message)}); install it or fix users[].user.exec.command`);
+    return new UserError(
+      `the credential plugin of context "${ctx.contextName}" cannot be started (${oneLine(message)}); install it or fix users[].user.exec.command`,
+    );
   }
   return new UserError(`failed to ${ctx.action}: ${oneLine(message)}${code ? ` (${code})` : ''}`);
 }

@@ -126,7 +126,11 @@ function startRetryDelay(e: unknown, attempt: number): number | null {
     return null;
   }
   const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code)) return backoff;
+  if (
+    typeof code === 'string' &&
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code)
+  )
+    return backoff;
   const msg = (e as Error)?.message ?? '';
   if (/socket hang up|Opening handshake has timed out|closed before the connection was established/.test(msg)) return backoff;
   return null;
@@ -157,13 +161,25 @@ function streamEnd(
 ): Pick<ExecResult, 'outcome' | 'exitCode' | 'message'> {
   if (st) return fromStatus(st);
   if (why === 'timeout') {
-    return { outcome: 'timeout', exitCode: null, message: `timed out after ${formatGoDuration(timeoutNanos ?? 0n)}; the stream was closed but the command may still be running in the container` };
+    return {
+      outcome: 'timeout',
+      exitCode: null,
+      message: `timed out after ${formatGoDuration(timeoutNanos ?? 0n)}; the stream was closed but the command may still be running in the container`,
+    };
   }
   if (why === 'interrupted') {
-    return { outcome: 'interrupted', exitCode: null, message: 'interrupted; the stream was closed but the command may still be running in the container' };
+    return {
+      outcome: 'interrupted',
+      exitCode: null,
+      message: 'interrupted; the stream was closed but the command may still be running in the container',
+    };
   }
   const detail = state.protocolError ? `: ${state.protocolError}` : '';
-  return { outcome: 'connection-lost', exitCode: null, message: `the connection closed before the command reported an exit status (close code ${state.closeCode ?? 'none'})${detail}; the command may or may not have run` };
+  return {
+    outcome: 'connection-lost',
+    exitCode: null,
+    message: `the connection closed before the command reported an exit status (close code ${state.closeCode ?? 'none'})${detail}; the command may or may not have run`,
+  };
 }
 
 /** Rejects with the refusal of an exec upgrade; its body is read up to MAX_REFUSAL_BYTES, so a server that never ends it cannot grow memory. */
@@ -178,7 +194,15 @@ function readRefusal(req: ClientRequest, res: IncomingMessage, reject: (e: Error
     const body = Buffer.concat(chunks).toString('utf8');
     const message = size > MAX_REFUSAL_BYTES ? undefined : statusMessage(body);
     const after = Number(res.headers['retry-after']);
-    reject(new ExecRefused(res.statusCode ?? 0, message ? message.slice(0, 2000) : `the API server refused the exec upgrade (HTTP ${res.statusCode})${size > MAX_REFUSAL_BYTES ? ` with a body larger than ${MAX_REFUSAL_BYTES / 1024} KiB` : ''}`, Number.isFinite(after) && after >= 0 ? after : undefined));
+    reject(
+      new ExecRefused(
+        res.statusCode ?? 0,
+        message
+          ? message.slice(0, 2000)
+          : `the API server refused the exec upgrade (HTTP ${res.statusCode})${size > MAX_REFUSAL_BYTES ? ` with a body larger than ${MAX_REFUSAL_BYTES / 1024} KiB` : ''}`,
+        Number.isFinite(after) && after >= 0 ? after : undefined,
+      ),
+    );
     req.destroy();
     res.destroy();
   };
@@ -228,7 +252,12 @@ class SturdyWebSockets {
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig context has no cluster');
     const uri = cluster.server.replace(/^http/, 'ws').replace(/\/+$/, '') + path;
-    const opts: WebSocket.ClientOptions = { handshakeTimeout: this.connectTimeoutMs, perMessageDeflate: false, followRedirects: false, maxPayload: 16 * 1024 * 1024 };
+    const opts: WebSocket.ClientOptions = {
+      handshakeTimeout: this.connectTimeoutMs,
+      perMessageDeflate: false,
+      followRedirects: false,
+      maxPayload: 16 * 1024 * 1024,
+    };
     try {
       await this.kc.applyToHTTPSOptions(opts);
     } catch (e) {
@@ -330,16 +359,22 @@ export class Executor {
           status = s as StatusLike;
         })) as unknown as WebSocket;
       } catch (e) {
-        if (e instanceof Aborted || o.signal?.aborted) return result({ outcome: 'interrupted', exitCode: null, message: 'interrupted before the command started' });
+        if (e instanceof Aborted || o.signal?.aborted)
+          return result({ outcome: 'interrupted', exitCode: null, message: 'interrupted before the command started' });
         const wait = startRetryDelay(e, attempt);
         if (wait !== null && attempt < attempts) {
           if (await pause(wait, o.signal)) continue;
           return result({ outcome: 'interrupted', exitCode: null, message: 'interrupted before the command started' });
         }
         const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
-        if (e instanceof ExecRefused) return result({ outcome: 'refused', exitCode: null, message: e.message + tries, httpStatus: e.status });
+        if (e instanceof ExecRefused)
+          return result({ outcome: 'refused', exitCode: null, message: e.message + tries, httpStatus: e.status });
         const code = (e as { code?: string }).code;
-        return result({ outcome: 'connection-lost', exitCode: null, message: redact(`cannot open the exec stream: ${(e as Error).message}${code ? ` (${code})` : ''}${tries}`) });
+        return result({
+          outcome: 'connection-lost',
+          exitCode: null,
+          message: redact(`cannot open the exec stream: ${(e as Error).message}${code ? ` (${code})` : ''}${tries}`),
+        });
       } finally {
         this.sockets.nextSignal = undefined;
       }
@@ -353,10 +388,13 @@ export class Executor {
       }, o.pingIntervalMs ?? 30_000);
       const cancelTimer =
         o.timeoutNanos !== null && o.timeoutNanos > 0n
-          ? longTimeout(() => {
-              why = 'timeout';
-              socket.terminate();
-            }, Number(o.timeoutNanos / 1_000_000n))
+          ? longTimeout(
+              () => {
+                why = 'timeout';
+                socket.terminate();
+              },
+              Number(o.timeoutNanos / 1_000_000n),
+            )
           : null;
       const onAbort = () => {
         why ??= 'interrupted';

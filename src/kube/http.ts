@@ -9,7 +9,16 @@
 import { readFileSync } from 'node:fs';
 import { fetch } from 'undici';
 import type { Dispatcher } from 'undici';
-import { ApiException, createConfiguration, HttpMethod, KubernetesObjectApi, RequestContext, ResponseContext, ServerConfiguration, wrapHttpLibrary } from '@kubernetes/client-node';
+import {
+  ApiException,
+  createConfiguration,
+  HttpMethod,
+  KubernetesObjectApi,
+  RequestContext,
+  ResponseContext,
+  ServerConfiguration,
+  wrapHttpLibrary,
+} from '@kubernetes/client-node';
 import type { Configuration, KubeConfig, SecurityAuthentication } from '@kubernetes/client-node';
 import { redactUrl, registerSecret } from '../redact.ts';
 
@@ -46,7 +55,9 @@ export function tokenFromFile(kc: KubeConfig): string | undefined {
     token = readFileSync(tf.path, 'utf8').trim();
   } catch (e) {
     if (tf.fallback) return undefined;
-    throw new RefusedAnswer(`cannot read the tokenFile "${tf.path}" of the kubeconfig user: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new RefusedAnswer(
+      `cannot read the tokenFile "${tf.path}" of the kubeconfig user: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   if (token === '') {
     if (tf.fallback) return undefined;
@@ -62,7 +73,9 @@ export function tokenFromFile(kc: KubeConfig): string | undefined {
  */
 export function credentialError(e: unknown): Error {
   if (e instanceof SyntaxError) {
-    return new RefusedAnswer('the credential plugin (users[].user.exec) printed something that is not an ExecCredential JSON object; its output is not shown, as it may hold a secret');
+    return new RefusedAnswer(
+      'the credential plugin (users[].user.exec) printed something that is not an ExecCredential JSON object; its output is not shown, as it may hold a secret',
+    );
   }
   const message = e instanceof Error ? e.message : String(e);
   const err = new RefusedAnswer(`the credential plugin (users[].user.exec) failed: ${message.trim() || 'no message'}`);
@@ -99,7 +112,9 @@ async function readBounded(body: ReadableStream<Uint8Array> | null, url: string)
     size += value.byteLength;
     if (size > MAX_RESPONSE_BYTES) {
       await reader.cancel().catch(() => undefined);
-      throw new RefusedAnswer(`the answer of ${redactUrl(url)} is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB (an endless or decompression-bomb body?); stopped reading it`);
+      throw new RefusedAnswer(
+        `the answer of ${redactUrl(url)} is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB (an endless or decompression-bomb body?); stopped reading it`,
+      );
     }
     parts.push(decoder.decode(value, { stream: true }));
   }
@@ -132,9 +147,12 @@ async function send(request: RequestContext): Promise<ResponseContext> {
       }
       const from = new URL(url);
       if (next.origin !== from.origin) {
-        throw new RefusedAnswer(`the API server answered ${redactUrl(url)} with a redirect to ${redactUrl(next.href)}, ${next.protocol !== from.protocol ? 'a different scheme' : 'another origin'}; not followed (an API server has no reason to send its client elsewhere): check the server address of the context`);
+        throw new RefusedAnswer(
+          `the API server answered ${redactUrl(url)} with a redirect to ${redactUrl(next.href)}, ${next.protocol !== from.protocol ? 'a different scheme' : 'another origin'}; not followed (an API server has no reason to send its client elsewhere): check the server address of the context`,
+        );
       }
-      if (hops >= MAX_REDIRECTS) throw new RefusedAnswer(`the API server redirected ${redactUrl(url)} more than ${MAX_REDIRECTS} times; stopped`);
+      if (hops >= MAX_REDIRECTS)
+        throw new RefusedAnswer(`the API server redirected ${redactUrl(url)} more than ${MAX_REDIRECTS} times; stopped`);
       if (resp.status === 303 || ((resp.status === 301 || resp.status === 302) && method === 'POST')) {
         method = 'GET';
         body = undefined;
@@ -150,10 +168,14 @@ async function send(request: RequestContext): Promise<ResponseContext> {
     if (resp.status >= 200 && resp.status < 300) {
       const type = (resp.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       if (type !== '' && !type.includes('json')) {
-        throw new RefusedAnswer(`the API server answered ${redactUrl(url)} with ${type.slice(0, 60)}, not a Kubernetes API answer (a login page or a proxy?): check the server address of the context`);
+        throw new RefusedAnswer(
+          `the API server answered ${redactUrl(url)} with ${type.slice(0, 60)}, not a Kubernetes API answer (a login page or a proxy?): check the server address of the context`,
+        );
       }
       if (text.trim() !== '' && !text.trimStart().startsWith('{')) {
-        throw new RefusedAnswer(`the API server answered ${redactUrl(url)} with a body that is not a JSON object (${JSON.stringify(text.trim().slice(0, 20))}…)`);
+        throw new RefusedAnswer(
+          `the API server answered ${redactUrl(url)} with a body that is not a JSON object (${JSON.stringify(text.trim().slice(0, 20))}…)`,
+        );
       }
     }
     return new ResponseContext(resp.status, out, {
@@ -210,7 +232,8 @@ export async function getDocument(kc: KubeConfig, path: string, accept: string, 
   if (timeoutMs) ctx.setSignal(AbortSignal.timeout(timeoutMs));
   const resp = await send(ctx);
   const text = await resp.body.text();
-  if (resp.httpStatusCode < 200 || resp.httpStatusCode >= 300) throw new ApiException(resp.httpStatusCode, `HTTP ${resp.httpStatusCode}`, text, resp.headers);
+  if (resp.httpStatusCode < 200 || resp.httpStatusCode >= 300)
+    throw new ApiException(resp.httpStatusCode, `HTTP ${resp.httpStatusCode}`, text, resp.headers);
   try {
     return JSON.parse(text);
   } catch {

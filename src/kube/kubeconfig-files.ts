@@ -6,7 +6,10 @@ import { homedir } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import * as yaml from 'js-yaml';
 
-export function kubeconfigFiles(flags: { kubeconfig?: string | undefined }, env: NodeJS.ProcessEnv): { files: string[]; explicit: boolean } {
+export function kubeconfigFiles(
+  flags: { kubeconfig?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): { files: string[]; explicit: boolean } {
   if (flags.kubeconfig) return { files: [flags.kubeconfig], explicit: true };
   if (env.KUBECONFIG) {
     const files = [...new Set(env.KUBECONFIG.split(delimiter).filter((f) => f !== ''))];

@@ -84,7 +84,12 @@ function readConfigFile(file: string, explicit: boolean): RawConfig | null {
     absolutize(u.user, ['client-certificate', 'client-key', 'tokenFile', 'token-file'], base);
     const exec = u.user.exec;
     // kubectl resolves a relative exec command that contains a path separator against the file.
-    if (isObject(exec) && typeof exec.command === 'string' && !isAbsolute(exec.command) && (exec.command.includes(sep) || exec.command.includes('/'))) {
+    if (
+      isObject(exec) &&
+      typeof exec.command === 'string' &&
+      !isAbsolute(exec.command) &&
+      (exec.command.includes(sep) || exec.command.includes('/'))
+    ) {
       exec.command = resolve(base, exec.command);
     }
   }
@@ -147,7 +152,9 @@ export function loadKubeConfig(flags: KubeFlags, env: NodeJS.ProcessEnv = proces
 function checkLikeKubectl(kc: KubeConfig, merged: RawConfig, resolved: ResolvedKubeConfig) {
   const cluster = kc.getCurrentCluster();
   if (cluster?.skipTLSVerify && (cluster.caData || cluster.caFile)) {
-    throw new UserError(`specifying a root certificates file with the insecure flag is not allowed (cluster "${cluster.name}" of the kubeconfig sets both insecure-skip-tls-verify and certificate-authority; remove one)`);
+    throw new UserError(
+      `specifying a root certificates file with the insecure flag is not allowed (cluster "${cluster.name}" of the kubeconfig sets both insecure-skip-tls-verify and certificate-authority; remove one)`,
+    );
   }
   const raw = merged.users.find((u) => u.name === resolved.userName);
   const user = raw && isObject(raw.user) ? raw.user : undefined;
@@ -155,7 +162,9 @@ function checkLikeKubectl(kc: KubeConfig, merged: RawConfig, resolved: ResolvedK
   const provider = user['auth-provider'];
   if (isObject(provider) && provider.name === 'gcp') {
     // client-go removed the gcp provider (1.26); client-node would run its cmd-path through a shell.
-    throw new UserError(`The gcp auth plugin has been removed. Please use the "gke-gcloud-auth-plugin" kubectl/client-go credential plugin instead (user "${resolved.userName}" of the kubeconfig). See https://cloud.google.com/blog/products/containers-kubernetes/kubectl-auth-changes-in-gke for further details`);
+    throw new UserError(
+      `The gcp auth plugin has been removed. Please use the "gke-gcloud-auth-plugin" kubectl/client-go credential plugin instead (user "${resolved.userName}" of the kubeconfig). See https://cloud.google.com/blog/products/containers-kubernetes/kubectl-auth-changes-in-gke for further details`,
+    );
   }
   const tokenFile = typeof user.tokenFile === 'string' && user.tokenFile !== '' ? user.tokenFile : undefined;
   if (tokenFile) setTokenFile(kc, tokenFile, typeof user.token === 'string' && user.token !== '');

@@ -39,18 +39,39 @@ export class ObjectClient {
     const action = `list ${kind.display} ${namespace ? `in namespace "${namespace}"` : 'in all namespaces'}`;
     do {
       const page = await this.cluster.read(action, () =>
-        this.api.list(kind.apiVersion, kind.kind, namespace ?? undefined, undefined, undefined, undefined, undefined, labelSelector, 500, cont),
+        this.api.list(
+          kind.apiVersion,
+          kind.kind,
+          namespace ?? undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          labelSelector,
+          500,
+          cont,
+        ),
       );
       if (!Array.isArray(page?.items)) throw new UserError(`the API server answered the request to ${action} without a list of items`);
       for (const item of JSON.parse(JSON.stringify(page.items)) as RawObject[]) out.push(item);
-      cont = (page.metadata as { _continue?: string; continue?: string } | undefined)?._continue || (page.metadata as { continue?: string } | undefined)?.continue || undefined;
+      cont =
+        (page.metadata as { _continue?: string; continue?: string } | undefined)?._continue ||
+        (page.metadata as { continue?: string } | undefined)?.continue ||
+        undefined;
       checkContinue(tokens, cont, action);
     } while (cont);
     return out;
   }
 
   /** Merge-patches annotations at `path` (["metadata"] or a pod template's metadata path). */
-  async patchAnnotations(kind: KindInfo, namespace: string, name: string, path: readonly string[], changes: Record<string, string | null>, dryRun: boolean): Promise<RawObject> {
+  async patchAnnotations(
+    kind: KindInfo,
+    namespace: string,
+    name: string,
+    path: readonly string[],
+    changes: Record<string, string | null>,
+    dryRun: boolean,
+  ): Promise<RawObject> {
     let body: Record<string, unknown> = { annotations: changes };
     for (const p of [...path].reverse()) body = { [p]: body };
     const metadata = { ...((body.metadata as Record<string, unknown> | undefined) ?? {}), name, namespace };

@@ -107,7 +107,11 @@ export function parseManifestText(text: string, origin: string): { documents: Ma
   const documents: ManifestDocument[] = [];
   const findings: Finding[] = [];
   if (text.includes('\u0000')) {
-    return { documents, roots: [], findings: [fileFinding(origin, 'binary data, not a YAML or JSON manifest; pass only manifest files with -f')] };
+    return {
+      documents,
+      roots: [],
+      findings: [fileFinding(origin, 'binary data, not a YAML or JSON manifest; pass only manifest files with -f')],
+    };
   }
   let docs: unknown[];
   try {
@@ -115,27 +119,46 @@ export function parseManifestText(text: string, origin: string): { documents: Ma
   } catch (e) {
     const err = e as { reason?: string; mark?: { line?: number; column?: number } };
     const where = err.mark?.line !== undefined ? ` at line ${err.mark.line + 1}, column ${(err.mark.column ?? 0) + 1}` : '';
-    return { documents, roots: [], findings: [fileFinding(origin, `not valid YAML or JSON${where}: ${err.reason ?? (e as Error).message.split('\n')[0]}; fix the file`, 'invalid-manifest')] };
+    return {
+      documents,
+      roots: [],
+      findings: [
+        fileFinding(
+          origin,
+          `not valid YAML or JSON${where}: ${err.reason ?? (e as Error).message.split('\n')[0]}; fix the file`,
+          'invalid-manifest',
+        ),
+      ],
+    };
   }
   const multi = docs.length > 1;
   const budget = { nodes: MAX_NODES };
   docs = docs.map((raw, i) => {
     const copied = boundedCopy(raw, budget);
     if (copied.ok) return copied.value;
-    findings.push(fileFinding(multi ? `${origin}#${i + 1}` : origin, `this document ${copied.reason}; it was not read`, 'invalid-manifest'));
+    findings.push(
+      fileFinding(multi ? `${origin}#${i + 1}` : origin, `this document ${copied.reason}; it was not read`, 'invalid-manifest'),
+    );
     return null;
   });
   docs.forEach((doc, i) => {
     const docOrigin = multi ? `${origin}#${i + 1}` : origin;
     if (doc === null || doc === undefined) return;
     if (!isObject(doc)) {
-      findings.push(fileFinding(docOrigin, 'this document is not a Kubernetes object (expected a map with apiVersion and kind); it was skipped', 'invalid-manifest'));
+      findings.push(
+        fileFinding(
+          docOrigin,
+          'this document is not a Kubernetes object (expected a map with apiVersion and kind); it was skipped',
+          'invalid-manifest',
+        ),
+      );
       return;
     }
     if (typeof doc.kind === 'string' && doc.kind.endsWith('List') && Array.isArray(doc.items)) {
       doc.items.forEach((item, j) => {
         if (isObject(item)) documents.push({ object: item, origin: `${docOrigin}[${j}]` });
-        else findings.push(fileFinding(`${docOrigin}[${j}]`, 'this list item is not a Kubernetes object; it was skipped', 'invalid-manifest'));
+        else
+          findings.push(fileFinding(`${docOrigin}[${j}]`, 'this list item is not a Kubernetes object; it was skipped', 'invalid-manifest'));
       });
       return;
     }
@@ -172,7 +195,9 @@ function walk(dir: string, out: string[], findings: Finding[], seen: Set<string>
     try {
       st = statSync(path);
     } catch (e) {
-      findings.push(fileFinding(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (a broken or looping symlink?)`));
+      findings.push(
+        fileFinding(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (a broken or looping symlink?)`),
+      );
       continue;
     }
     if (st.isDirectory()) walk(path, out, findings, seen);
@@ -216,7 +241,12 @@ export async function loadManifests(paths: readonly string[], readStdin: () => P
     try {
       text = readTextBounded(file);
     } catch (e) {
-      result.findings.push(fileFinding(file, e instanceof InputRefused ? e.message : `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
+      result.findings.push(
+        fileFinding(
+          file,
+          e instanceof InputRefused ? e.message : `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        ),
+      );
       continue;
     }
     const parsed = parseManifestText(text, file);

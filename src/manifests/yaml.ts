@@ -42,7 +42,8 @@ const mapTag = yaml.defineMappingTag<{ entries: Entry[]; keys: Set<string> }, Re
   create: () => ({ entries: [], keys: new Set() }),
   addPair: (carrier, key, value) => {
     if (key === MERGE) {
-      if (!isObject(value) && !(Array.isArray(value) && value.every(isObject))) return 'map merge requires map or sequence of maps as the value';
+      if (!isObject(value) && !(Array.isArray(value) && value.every(isObject)))
+        return 'map merge requires map or sequence of maps as the value';
       carrier.entries.push([MERGE, value]);
       return '';
     }

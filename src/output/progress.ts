@@ -28,7 +28,10 @@ export class Progress {
   hookDone(r: HookResult): void {
     if (!this.o.showOutput) return;
     const who = escapeLine(`${r.namespace}/${r.pod}/${r.container ?? '-'}`);
-    for (const [stream, text] of [['', r.stdout], [' stderr', r.stderr]] as const) {
+    for (const [stream, text] of [
+      ['', r.stdout],
+      [' stderr', r.stderr],
+    ] as const) {
       if (r.outputTruncated && text) this.o.say(`[${who}${stream}] (the last ${this.o.maxOutputBytes / 1024} KiB)\n`);
       for (const line of text.split('\n')) if (line !== '') this.o.say(`[${who}${stream}] ${escapeTerminal(line)}\n`);
     }
@@ -46,6 +49,10 @@ export function progressLine(run: PodResult, done: number, total: number, s: Sty
   const first = failed[0];
   const skipped = run.hooks.every((h) => h.result === 'skipped' || h.result === 'not-run');
   const verdict = first ? s.red('failed') : skipped ? s.dim('skipped') : s.green('ok');
-  const detail = first ? `hook ${first.index}: ${first.message}` : skipped ? (run.hooks[0]?.message ?? '') : `${ok} hook${ok === 1 ? '' : 's'}`;
+  const detail = first
+    ? `hook ${first.index}: ${first.message}`
+    : skipped
+      ? (run.hooks[0]?.message ?? '')
+      : `${ok} hook${ok === 1 ? '' : 's'}`;
   return `[${done}/${total}] ${run.phase} ${escapeLine(`${run.namespace}/${run.pod}`)}: ${verdict} (${escapeLine(detail)})\n`;
 }

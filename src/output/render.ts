@@ -12,9 +12,21 @@ export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 const NO_BORDER = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '',
 };
 
 /** A kubectl-looking table: upper-case headers, columns separated by three spaces, no borders. */
@@ -25,12 +37,14 @@ export function renderTable(head: string[], rows: string[][]): string {
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 3, compact: true },
   });
   for (const row of rows) table.push(row);
-  return table
-    .toString()
-    .split('\n')
-    .map((l) => l.trimEnd())
-    .filter((l) => l !== '')
-    .join('\n') + '\n';
+  return (
+    table
+      .toString()
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .filter((l) => l !== '')
+      .join('\n') + '\n'
+  );
 }
 
 export function serialize(value: unknown, format: 'json' | 'yaml'): string {
@@ -54,7 +68,8 @@ export function writeJson(value: unknown, write: (chunk: string) => void): void 
   const leaf = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
   const visit = (v: unknown, indent: string) => {
     if (typeof v === 'bigint') return emit(JSON.stringify(v.toString()));
-    if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') v = (v as { toJSON(): unknown }).toJSON();
+    if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function')
+      v = (v as { toJSON(): unknown }).toJSON();
     if (Array.isArray(v)) {
       if (v.length === 0) return emit('[]');
       const inner = indent + '  ';
@@ -96,11 +111,13 @@ export function writeRunYaml(report: { phases: { pods: unknown[] }[] } & Record<
   /** `v` as an item of a block sequence indented by `indent` spaces. */
   const item = (v: unknown, indent: number) => {
     const pad = ' '.repeat(indent);
-    return dump(v)
-      .replace(/\n$/, '')
-      .split('\n')
-      .map((line, i) => (i === 0 ? `${pad}- ${line}` : line === '' ? '' : `${pad}  ${line}`))
-      .join('\n') + '\n';
+    return (
+      dump(v)
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((line, i) => (i === 0 ? `${pad}- ${line}` : line === '' ? '' : `${pad}  ${line}`))
+        .join('\n') + '\n'
+    );
   };
   for (const [key, value] of Object.entries(report)) {
     if (value === undefined) continue;
@@ -119,7 +136,13 @@ export function writeRunYaml(report: { phases: { pods: unknown[] }[] } & Record<
           write(`${lead}pods:\n`);
           for (const pod of v) write(item(pod, 6));
         } else {
-          write(dump({ [k]: v }).replace(/\n$/, '').split('\n').map((line, i) => (i === 0 ? lead + line : line === '' ? '' : `    ${line}`)).join('\n') + '\n');
+          write(
+            dump({ [k]: v })
+              .replace(/\n$/, '')
+              .split('\n')
+              .map((line, i) => (i === 0 ? lead + line : line === '' ? '' : `    ${line}`))
+              .join('\n') + '\n',
+          );
         }
       }
     }
@@ -142,7 +165,9 @@ export function severityText(sev: Finding['severity'], style: Style): string {
 export function renderFindings(findings: readonly Finding[], style: Style, includeInfo: boolean): string {
   const shown = findings.filter((f) => includeInfo || f.severity !== 'info');
   if (shown.length === 0) return '';
-  const lines = shown.map((f) => `${severityText(f.severity, style)}: ${escapeLine(`${f.object}: ${f.field ? f.field + ': ' : ''}${f.message}`)}`);
+  const lines = shown.map(
+    (f) => `${severityText(f.severity, style)}: ${escapeLine(`${f.object}: ${f.field ? f.field + ': ' : ''}${f.message}`)}`,
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -153,11 +178,23 @@ export interface ListRenderOptions {
 }
 
 /** One row of the list table: the status is the worst finding of the hook, or the pod's skip reason. */
-function hookRow(pod: HookReport['pods'][number], podName: string, h: HookReport['pods'][number]['hooks'][number], wide: boolean, style: Style): string[] {
+function hookRow(
+  pod: HookReport['pods'][number],
+  podName: string,
+  h: HookReport['pods'][number]['hooks'][number],
+  wide: boolean,
+  style: Style,
+): string[] {
   const first = h.findings.find((f) => f.severity === 'error') ?? h.findings.find((f) => f.severity === 'warning');
   let status = first ? `${first.severity}: ${first.code}` : 'ok';
   if (pod.skip) status = escapeLine(`skipped: ${pod.skip.split(' (')[0]}`);
-  const colored = pod.skip ? style.dim(status) : first?.severity === 'error' ? style.red(status) : first ? style.yellow(status) : style.green(status);
+  const colored = pod.skip
+    ? style.dim(status)
+    : first?.severity === 'error'
+      ? style.red(status)
+      : first
+        ? style.yellow(status)
+        : style.green(status);
   const container = h.container === null ? '<none>' : h.containerDefaulted ? `${h.container} (default)` : h.container;
   const command = escapeLine(shellQuote(h.command));
   return [
@@ -184,7 +221,19 @@ export function renderHookReport(report: HookReport, opts: ListRenderOptions): s
   for (const pod of report.pods) {
     const podName = pod.kind === 'Pod' ? pod.name : `${pod.kind.toLowerCase()}/${pod.name}`;
     if (pod.hooks.length === 0) {
-      if (opts.showAll) rows.push([escapeLine(pod.namespace), escapeLine(podName), '-', '-', '-', '-', '-', '-', pod.skip ? 'skipped' : 'no hooks', ...(wide ? ['-'] : [])]);
+      if (opts.showAll)
+        rows.push([
+          escapeLine(pod.namespace),
+          escapeLine(podName),
+          '-',
+          '-',
+          '-',
+          '-',
+          '-',
+          '-',
+          pod.skip ? 'skipped' : 'no hooks',
+          ...(wide ? ['-'] : []),
+        ]);
       continue;
     }
     for (const h of pod.hooks) rows.push(hookRow(pod, podName, h, wide, style));

@@ -9,7 +9,8 @@ import { shellQuote } from './term.ts';
 
 export function renderPlan(r: DryRunReport, style: Style): string {
   let out = style.dim(`Judged as ${r.target.name} (${r.target.versions})`) + '\n';
-  if (r.backup?.runsNoHooks) out += `${style.red(`backup ${r.backup.namespace ? r.backup.namespace + '/' : ''}${r.backup.name}:`)} no hook runs: ${r.backup.reason}${r.backup.validationErrors.length > 0 ? ` (${r.backup.validationErrors.join('; ')})` : ''}\n`;
+  if (r.backup?.runsNoHooks)
+    out += `${style.red(`backup ${r.backup.namespace ? r.backup.namespace + '/' : ''}${r.backup.name}:`)} no hook runs: ${r.backup.reason}${r.backup.validationErrors.length > 0 ? ` (${r.backup.validationErrors.join('; ')})` : ''}\n`;
   for (const p of r.pods) {
     out += `${style.bold(escapeLine(`${p.namespace}/${p.pod}`))}${p.skip ? style.dim(`  skipped: ${escapeLine(p.skip)}`) : ''}\n`;
     for (const h of p.hooks) {
@@ -24,7 +25,8 @@ export function renderPlan(r: DryRunReport, style: Style): string {
   if (r.pods.length === 0) out += 'No hooks to run in this scope.\n';
   if (r.access.length > 0) {
     out += '\nAccess (SelfSubjectAccessReview):\n';
-    for (const a of r.access) out += `  ${a.allowed ? style.green('yes') : style.red('no ')}  ${a.verb} pods/exec in ${escapeLine(a.namespace)}\n`;
+    for (const a of r.access)
+      out += `  ${a.allowed ? style.green('yes') : style.red('no ')}  ${a.verb} pods/exec in ${escapeLine(a.namespace)}\n`;
   }
   if (r.problems.length > 0) {
     out += `\n${style.red(`A real run would fail (${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}):`)}\n`;
@@ -45,16 +47,32 @@ export function renderRunReport(r: RunReport, style: Style): string {
   for (const phase of r.phases) {
     for (const pod of phase.pods) {
       for (const h of pod.hooks) {
-        const result = h.result === 'succeeded' ? style.green(h.result) : ['skipped', 'not-run'].includes(h.result) ? style.dim(h.result) : style.red(h.result);
+        const result =
+          h.result === 'succeeded'
+            ? style.green(h.result)
+            : ['skipped', 'not-run'].includes(h.result)
+              ? style.dim(h.result)
+              : style.red(h.result);
         const msg = h.result === 'succeeded' ? '' : escapeLine(h.message);
-        rows.push([escapeLine(`${h.namespace}/${h.pod}`), h.phase, escapeLine(h.container ?? '-'), escapeLine(`${h.index} ${sourceText(h.source, false)}`), result, h.exitCode === null ? '-' : String(h.exitCode), duration(h.durationMs), msg.length > 90 ? msg.slice(0, 89) + '…' : msg]);
+        rows.push([
+          escapeLine(`${h.namespace}/${h.pod}`),
+          h.phase,
+          escapeLine(h.container ?? '-'),
+          escapeLine(`${h.index} ${sourceText(h.source, false)}`),
+          result,
+          h.exitCode === null ? '-' : String(h.exitCode),
+          duration(h.durationMs),
+          msg.length > 90 ? msg.slice(0, 89) + '…' : msg,
+        ]);
       }
     }
   }
-  let out = rows.length > 0 ? renderTable(['POD', 'PHASE', 'CONTAINER', 'HOOK', 'RESULT', 'EXIT', 'DURATION', 'MESSAGE'], rows) : 'No hooks ran.\n';
+  let out =
+    rows.length > 0 ? renderTable(['POD', 'PHASE', 'CONTAINER', 'HOOK', 'RESULT', 'EXIT', 'DURATION', 'MESSAGE'], rows) : 'No hooks ran.\n';
   const s = r.summary;
-  out += `\n${s.hooks} hook${s.hooks === 1 ? "" : "s"}: ${s.succeeded} succeeded, ${s.failed} failed, ${s.skipped} skipped, ${s.notRun} not run, ${s.interrupted} interrupted`;
-  if (r.command) out += `; command ${r.command.skipped ? `skipped (${escapeLine(r.command.reason ?? '')})` : r.command.signal ? `killed by ${r.command.signal}` : `exited ${r.command.exitCode}`}`;
+  out += `\n${s.hooks} hook${s.hooks === 1 ? '' : 's'}: ${s.succeeded} succeeded, ${s.failed} failed, ${s.skipped} skipped, ${s.notRun} not run, ${s.interrupted} interrupted`;
+  if (r.command)
+    out += `; command ${r.command.skipped ? `skipped (${escapeLine(r.command.reason ?? '')})` : r.command.signal ? `killed by ${r.command.signal}` : `exited ${r.command.exitCode}`}`;
   if (r.interrupted) out += `; interrupted by ${r.interrupted}`;
   return out + '\n';
 }

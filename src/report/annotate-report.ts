@@ -25,4 +25,3 @@ export interface AnnotateOutcome {
   /** --local: every top-level document of every file, edited in place. */
   documents?: unknown[];
 }
-

@@ -76,7 +76,15 @@ function podEntry(p: PodPlan): PodEntry {
 export function buildReport(inv: Inventory, all = false): HookReport {
   const findings = allFindings(inv.plan);
   for (const x of inv.plan.excluded) {
-    findings.push(finding({ severity: 'info', code: 'not-in-backup', object: x.object, field: '', message: `has hook annotations but the Backup does not back it up: ${x.reason}` }));
+    findings.push(
+      finding({
+        severity: 'info',
+        code: 'not-in-backup',
+        object: x.object,
+        field: '',
+        message: `has hook annotations but the Backup does not back it up: ${x.reason}`,
+      }),
+    );
   }
   const inScope = inv.plan.pods;
   const pods = inScope.filter((p) => all || p.hooks.length > 0 || p.findings.some((f) => f.severity !== 'info')).map(podEntry);

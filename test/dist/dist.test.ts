@@ -4,7 +4,19 @@
 // once, into other folders with an empty cache, give the same bytes.
 import test from 'ava';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
@@ -76,7 +88,12 @@ test('the release leaves the work tree as it was: the committed plugin.yaml is a
 
 test('the generated plugin.yaml follows the krew and krew-index rules and matches the archives', (t) => {
   const text = readFileSync(manifestFile, 'utf8');
-  const m = load(text) as { spec: { platforms: { selector: { matchLabels: { os: string; arch: string } }; sha256: string; uri: string; bin: string }[]; version: string } };
+  const m = load(text) as {
+    spec: {
+      platforms: { selector: { matchLabels: { os: string; arch: string } }; sha256: string; uri: string; bin: string }[];
+      version: string;
+    };
+  };
   t.deepEqual(validateManifest(m), []);
   t.is(m.spec.platforms.length, 5);
   for (const p of m.spec.platforms) {
@@ -88,25 +105,34 @@ test('the generated plugin.yaml follows the krew and krew-index rules and matche
     t.true(p.uri.endsWith(`/releases/download/${m.spec.version}/${archiveName(target)}`));
     t.is(p.bin, binName(target));
   }
-  t.is(text, manifest(readFileSync(TEMPLATE, 'utf8'), new Map(m.spec.platforms.map((p) => [`${p.selector.matchLabels.os}-${p.selector.matchLabels.arch}`, p.sha256]))));
+  t.is(
+    text,
+    manifest(
+      readFileSync(TEMPLATE, 'utf8'),
+      new Map(m.spec.platforms.map((p) => [`${p.selector.matchLabels.os}-${p.selector.matchLabels.arch}`, p.sha256])),
+    ),
+  );
 });
 
 const validator = validateKrewManifestBinary();
-(unavailable(validator) ? test.skip : test)("krew's own validate-krew-manifest accepts the generated plugin.yaml and rejects a broken one", (t) => {
-  if ('skip' in validator) return t.fail(validator.skip);
-  // krew-index names the file after the plugin. -skip-install: the uris are not published yet; the
-  // install that the validator would do (and its LICENSE check) is the krew test below, per platform.
-  const file = join(mkdtempSync(join(tmpdir(), 'krew-validate-')), 'ark-hooks.yaml');
-  copyFileSync(manifestFile, file);
-  const ok = spawnSync(validator.path, ['-manifest', file, '-skip-install'], { encoding: 'utf8' });
-  t.is(ok.status, 0, ok.stderr);
-  t.regex(ok.stderr, /structural validation OK/);
-  t.regex(ok.stderr, /no overlapping spec\.platform\[\]\.selector/);
-  writeFileSync(file, readFileSync(manifestFile, 'utf8').replace(/^ {2}version: .*$/m, '  version: 0.1'));
-  const bad = spawnSync(validator.path, ['-manifest', file, '-skip-install'], { encoding: 'utf8' });
-  t.not(bad.status, 0);
-  t.regex(bad.stderr, /failed to parse plugin version/);
-});
+(unavailable(validator) ? test.skip : test)(
+  "krew's own validate-krew-manifest accepts the generated plugin.yaml and rejects a broken one",
+  (t) => {
+    if ('skip' in validator) return t.fail(validator.skip);
+    // krew-index names the file after the plugin. -skip-install: the uris are not published yet; the
+    // install that the validator would do (and its LICENSE check) is the krew test below, per platform.
+    const file = join(mkdtempSync(join(tmpdir(), 'krew-validate-')), 'ark-hooks.yaml');
+    copyFileSync(manifestFile, file);
+    const ok = spawnSync(validator.path, ['-manifest', file, '-skip-install'], { encoding: 'utf8' });
+    t.is(ok.status, 0, ok.stderr);
+    t.regex(ok.stderr, /structural validation OK/);
+    t.regex(ok.stderr, /no overlapping spec\.platform\[\]\.selector/);
+    writeFileSync(file, readFileSync(manifestFile, 'utf8').replace(/^ {2}version: .*$/m, '  version: 0.1'));
+    const bad = spawnSync(validator.path, ['-manifest', file, '-skip-install'], { encoding: 'utf8' });
+    t.not(bad.status, 0);
+    t.regex(bad.stderr, /failed to parse plugin version/);
+  },
+);
 
 test('two more builds at once, into other folders and with an empty cache, both succeed and give the same bytes', async (t) => {
   t.timeout(25 * 60_000); // four target builds on a machine shared with other builds
@@ -132,7 +158,11 @@ test('two more builds at once, into other folders and with an empty cache, both 
     }
   }
   t.log(`byte-identical: ${compared.join(', ')}`);
-  t.deepEqual(readdirSync(join(tmp, 'cache', 'node-26.10.0')).filter((f) => f.startsWith('.')), [], 'no temporary downloads or folders are left in the cache');
+  t.deepEqual(
+    readdirSync(join(tmp, 'cache', 'node-26.10.0')).filter((f) => f.startsWith('.')),
+    [],
+    'no temporary downloads or folders are left in the cache',
+  );
 });
 
 test('the validator rejects what krew-index rejects', (t) => {
@@ -149,18 +179,30 @@ test('the validator rejects what krew-index rejects', (t) => {
 });
 
 test('archives hold only regular files: the executable (0755), the completion helper and LICENSE, owned by 0:0 and dated at the commit', (t) => {
-  const date = execFileSync('git', ['log', '-1', '--format=%cd', '--date=format-local:%Y-%m-%d %H:%M', 'HEAD'], { cwd: ROOT, env: { ...process.env, TZ: 'UTC' }, encoding: 'utf8' }).trim();
+  const date = execFileSync('git', ['log', '-1', '--format=%cd', '--date=format-local:%Y-%m-%d %H:%M', 'HEAD'], {
+    cwd: ROOT,
+    env: { ...process.env, TZ: 'UTC' },
+    encoding: 'utf8',
+  }).trim();
   for (const target of TARGETS) {
     const dir = extract(target.id);
     const names = readdirSync(dir).sort();
-    t.deepEqual(names, [binName(target), 'LICENSE', target.os === 'windows' ? 'kubectl_complete-ark_hooks.cmd' : 'kubectl_complete-ark_hooks'].sort(), target.id);
+    t.deepEqual(
+      names,
+      [binName(target), 'LICENSE', target.os === 'windows' ? 'kubectl_complete-ark_hooks.cmd' : 'kubectl_complete-ark_hooks'].sort(),
+      target.id,
+    );
     for (const n of names) t.true(statSync(join(dir, n)).isFile());
     if (target.os !== 'windows') {
       const listing = execFileSync('tar', ['--utc', '--numeric-owner', '-tvzf', archive(target.id)]).toString();
       t.regex(listing, /^-rwxr-xr-x \S+\s+\d+ \S+ \S+ kubectl-ark_hooks$/m);
       t.notRegex(listing, /^[lhd]/m, 'no links or directories');
       const lines = listing.trimEnd().split('\n');
-      t.deepEqual(lines.map((l) => l.split(/\s+/).pop()), ['LICENSE', 'kubectl-ark_hooks', 'kubectl_complete-ark_hooks'], 'sorted');
+      t.deepEqual(
+        lines.map((l) => l.split(/\s+/).pop()),
+        ['LICENSE', 'kubectl-ark_hooks', 'kubectl_complete-ark_hooks'],
+        'sorted',
+      );
       for (const l of lines) t.true(l.includes(` 0/0 `) && l.includes(` ${date} `), l);
       t.is(readFileSync(archive(target.id)).readUInt32LE(4), 0, 'no time in the gzip header');
     }
@@ -190,7 +232,10 @@ const krew = krewBinary();
   for (const target of TARGETS) {
     const krewRoot = mkdtempSync(join(tmpdir(), 'krew-root-'));
     const env = { PATH: process.env.PATH, HOME: krewRoot, KREW_ROOT: krewRoot, KREW_OS: target.os, KREW_ARCH: target.arch };
-    const install = spawnSync(krew.path, ['install', `--manifest=${manifest}`, `--archive=${archive(target.id)}`], { env, encoding: 'utf8' });
+    const install = spawnSync(krew.path, ['install', `--manifest=${manifest}`, `--archive=${archive(target.id)}`], {
+      env,
+      encoding: 'utf8',
+    });
     t.is(install.status, 0, `${target.id}: ${install.stderr}`);
     const store = join(krewRoot, 'store', 'ark-hooks', readFileSync(manifestFile, 'utf8').match(/^ {2}version: (\S+)$/m)?.[1] ?? '?');
     t.true(existsSync(join(store, 'LICENSE')), `${target.id}: LICENSE installed`);
@@ -207,7 +252,10 @@ const krew = krewBinary();
   const manifest = join(mkdtempSync(join(tmpdir(), 'manifest-')), 'ark-hooks.yaml');
   writeFileSync(manifest, readFileSync(manifestFile));
   const env = { PATH: `${join(krewRoot, 'bin')}:${tools}`, HOME: krewRoot, KREW_ROOT: krewRoot, KREW_OS: 'linux', KREW_ARCH: 'amd64' };
-  const install = spawnSync('kubectl', ['krew', 'install', `--manifest=${manifest}`, `--archive=${archive('linux-amd64')}`], { env, encoding: 'utf8' });
+  const install = spawnSync('kubectl', ['krew', 'install', `--manifest=${manifest}`, `--archive=${archive('linux-amd64')}`], {
+    env,
+    encoding: 'utf8',
+  });
   t.is(install.status, 0, install.stderr);
   t.regex(install.stdout + install.stderr, /Installed plugin: ark-hooks/);
   t.throws(() => execFileSync('sh', ['-c', 'command -v node'], { env }), undefined, 'no node on this PATH');
@@ -223,9 +271,14 @@ test('the standalone executable talks to a cluster (client loaded from its kube.
   const server = await startApiServer();
   try {
     server.addPod('default', 'db-0', { annotations: { 'pre.hook.backup.velero.io/command': '["/bin/true"]' } });
-    const r = await run(join(dir, 'kubectl-ark_hooks'), ['list', '--kubeconfig', server.writeKubeconfig(), '-o', 'json'], { env: { PATH: kubectlOnlyPath() } });
+    const r = await run(join(dir, 'kubectl-ark_hooks'), ['list', '--kubeconfig', server.writeKubeconfig(), '-o', 'json'], {
+      env: { PATH: kubectlOnlyPath() },
+    });
     t.is(r.code, 0, r.stderr);
-    t.deepEqual(JSON.parse(r.stdout).pods.map((p: { name: string }) => p.name), ['db-0']);
+    t.deepEqual(
+      JSON.parse(r.stdout).pods.map((p: { name: string }) => p.name),
+      ['db-0'],
+    );
     const env = { PATH: `${dir}:${kubectlOnlyPath()}`, KUBECONFIG: server.writeKubeconfig() };
     const sub = await run('kubectl', ['__complete', 'ark-hooks', ''], { env });
     t.regex(sub.stdout, /^list$/m, sub.stderr);
@@ -247,12 +300,21 @@ test('the standalone executable wraps a command: its guardian (__guard) starts f
   const dir = extract('linux-amd64');
   const server = await startApiServer();
   try {
-    server.addPod('default', 'db-0', { annotations: { 'pre.hook.backup.velero.io/command': '["freeze"]', 'post.hook.backup.velero.io/command': '["thaw"]' } });
+    server.addPod('default', 'db-0', {
+      annotations: { 'pre.hook.backup.velero.io/command': '["freeze"]', 'post.hook.backup.velero.io/command': '["thaw"]' },
+    });
     const marker = join(mkdtempSync(join(tmpdir(), 'sea-wrap-')), 'ran');
-    const r = await run(join(dir, 'kubectl-ark_hooks'), ['wrap', '--kubeconfig', server.writeKubeconfig(), '--yes', '--', 'touch', marker], { env: { PATH: kubectlOnlyPath() + ':/usr/bin:/bin' } });
+    const r = await run(
+      join(dir, 'kubectl-ark_hooks'),
+      ['wrap', '--kubeconfig', server.writeKubeconfig(), '--yes', '--', 'touch', marker],
+      { env: { PATH: kubectlOnlyPath() + ':/usr/bin:/bin' } },
+    );
     t.is(r.code, 0, r.stderr);
     t.true(existsSync(marker), 'COMMAND ran');
-    t.deepEqual(server.execs.map((e) => e.command[0]), ['freeze', 'thaw']);
+    t.deepEqual(
+      server.execs.map((e) => e.command[0]),
+      ['freeze', 'thaw'],
+    );
   } finally {
     await server.stop();
   }

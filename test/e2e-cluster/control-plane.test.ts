@@ -23,7 +23,9 @@ if (target !== 'cluster') {
 } else {
   if (!admin || !restricted) {
     test('the control plane environment is complete', (t) => {
-      t.fail('ARK_HOOKS_E2E_TARGET=cluster but ARK_HOOKS_CLUSTER_KUBECONFIG or ARK_HOOKS_CLUSTER_RESTRICTED_KUBECONFIG is unset (source the env file test/cluster/up writes)');
+      t.fail(
+        'ARK_HOOKS_E2E_TARGET=cluster but ARK_HOOKS_CLUSTER_KUBECONFIG or ARK_HOOKS_CLUSTER_RESTRICTED_KUBECONFIG is unset (source the env file test/cluster/up writes)',
+      );
     });
   }
   const k = async (args: string[], input?: string) => {
@@ -33,9 +35,21 @@ if (target !== 'cluster') {
   };
   // Namespaces are never deleted (there is no namespace controller): each run uses new ones.
   const RUN = Date.now().toString(36);
-  const NS = { list: `c-list-${RUN}`, ann: `c-ann-${RUN}`, run: `c-run-${RUN}`, rbac: `c-rbac-${RUN}`, wrap: `c-wrap-${RUN}`, sel: `c-sel-${RUN}` };
+  const NS = {
+    list: `c-list-${RUN}`,
+    ann: `c-ann-${RUN}`,
+    run: `c-run-${RUN}`,
+    rbac: `c-rbac-${RUN}`,
+    wrap: `c-wrap-${RUN}`,
+    sel: `c-sel-${RUN}`,
+  };
   const ns = (name: string) => k(['create', 'namespace', name]);
-  async function pod(namespace: string, name: string, annotations: Record<string, string>, opts: { labels?: Record<string, string>; containers?: string[] } = {}) {
+  async function pod(
+    namespace: string,
+    name: string,
+    annotations: Record<string, string>,
+    opts: { labels?: Record<string, string>; containers?: string[] } = {},
+  ) {
     const manifest = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -51,7 +65,8 @@ if (target !== 'cluster') {
   });
   // Pinned to a target where an unset on-error means Fail after an exec failure (pod_command_executor.go@v1.8.0),
   // which the run checks below assume; an Ark Backup needs an Ark target.
-  const run = (args: string[], kubeconfig = admin, target = 'velero-1.7.1') => arkHooks([args[0] as string, '--kubeconfig', kubeconfig, ...args.slice(1)], { env: { ARK_HOOKS_TARGET: target } });
+  const run = (args: string[], kubeconfig = admin, target = 'velero-1.7.1') =>
+    arkHooks([args[0] as string, '--kubeconfig', kubeconfig, ...args.slice(1)], { env: { ARK_HOOKS_TARGET: target } });
 
   test('list: namespace, selector, and --backup for velero.io and ark.heptio.com Backups', async (t) => {
     await ns(NS.list);
@@ -60,8 +75,28 @@ if (target !== 'cluster') {
     await pod(NS.list, 'tmp-0', hooks('pre', ['true']), { labels: { app: 'tmp' } });
     await k(['create', 'namespace', 'velero']).catch(() => '');
     await k(['create', 'namespace', 'heptio-ark']).catch(() => '');
-    await k(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name: NS.list, namespace: 'velero' }, spec: { includedNamespaces: [NS.list], labelSelector: { matchLabels: { backup: 'yes' } }, hooks: { resources: [{ name: 'all', pre: [{ exec: { command: ['echo', 'spec'] } }] }] } } }));
-    await k(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'ark.heptio.com/v1', kind: 'Backup', metadata: { name: `c-list-ark-${RUN}`, namespace: 'heptio-ark' }, spec: { includedNamespaces: [NS.list] } }));
+    await k(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'velero.io/v1',
+        kind: 'Backup',
+        metadata: { name: NS.list, namespace: 'velero' },
+        spec: {
+          includedNamespaces: [NS.list],
+          labelSelector: { matchLabels: { backup: 'yes' } },
+          hooks: { resources: [{ name: 'all', pre: [{ exec: { command: ['echo', 'spec'] } }] }] },
+        },
+      }),
+    );
+    await k(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'ark.heptio.com/v1',
+        kind: 'Backup',
+        metadata: { name: `c-list-ark-${RUN}`, namespace: 'heptio-ark' },
+        spec: { includedNamespaces: [NS.list] },
+      }),
+    );
     const byNs = JSON.parse((await run(['list', '-n', NS.list, '-o', 'json'])).stdout);
     const withHooks = (r: { pods: { name: string; hooks: unknown[] }[] }) => r.pods.filter((p) => p.hooks.length > 0).map((p) => p.name);
     t.deepEqual(withHooks(byNs), ['db-0', 'tmp-0']);
@@ -70,7 +105,13 @@ if (target !== 'cluster') {
     const sel = JSON.parse((await run(['list', '-n', NS.list, '-l', 'app=db', '-o', 'json'])).stdout);
     t.deepEqual(withHooks(sel), ['db-0']);
     const backup = JSON.parse((await run(['list', '--backup', NS.list, '-o', 'json'])).stdout);
-    t.deepEqual(backup.pods.map((p: { name: string; hooks: { source: { type: string } }[] }) => [p.name, p.hooks.map((h) => h.source.type)]), [['db-0', ['annotation']], ['web-0', ['spec']]]);
+    t.deepEqual(
+      backup.pods.map((p: { name: string; hooks: { source: { type: string } }[] }) => [p.name, p.hooks.map((h) => h.source.type)]),
+      [
+        ['db-0', ['annotation']],
+        ['web-0', ['spec']],
+      ],
+    );
     const ark = JSON.parse((await run(['list', '--backup', `c-list-ark-${RUN}`, '-o', 'json'], admin, 'ark-0.9')).stdout);
     t.is(ark.scope.backup.group, 'ark.heptio.com');
     const missing = await run(['list', '--backup', 'nope']);
@@ -78,38 +119,109 @@ if (target !== 'cluster') {
     t.regex(missing.stderr, /backup "nope" not found/);
   });
 
-  test('label selectors: the real kube-apiserver, the plugin\'s parser and the test API server\'s agree on one table', async (t) => {
+  test("label selectors: the real kube-apiserver, the plugin's parser and the test API server's agree on one table", async (t) => {
     await ns(NS.sel);
     for (const [name, labels] of Object.entries(SELECTOR_PODS)) await pod(NS.sel, name, {}, { labels });
     const pods = Object.entries(SELECTOR_PODS);
     for (const [selector, want] of SELECTOR_TABLE) {
       const r = await kubectl(['get', 'pods', '-n', NS.sel, '-l', selector, '-o', 'name'], admin);
-      const real = r.code === 0 ? r.stdout.split('\n').filter(Boolean).map((l) => l.replace(/^pod\//, '')).sort() : 'error';
+      const real =
+        r.code === 0
+          ? r.stdout
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => l.replace(/^pod\//, ''))
+              .sort()
+          : 'error';
       t.deepEqual(real, want, `kube-apiserver on ${JSON.stringify(selector)}: ${r.stderr.trim()}`);
       const ours = parseSelector(selector);
-      t.deepEqual(ours.ok ? pods.filter(([, l]) => matches(ours.selector, l)).map(([n]) => n) : 'error', real, `plugin on ${JSON.stringify(selector)}`);
+      t.deepEqual(
+        ours.ok ? pods.filter(([, l]) => matches(ours.selector, l)).map(([n]) => n) : 'error',
+        real,
+        `plugin on ${JSON.stringify(selector)}`,
+      );
       const theirs = parseLabelSelector(selector);
-      t.deepEqual(theirs.ok ? pods.filter(([, l]) => labelsMatch(theirs.reqs, l)).map(([n]) => n) : 'error', real, `test API server on ${JSON.stringify(selector)}`);
+      t.deepEqual(
+        theirs.ok ? pods.filter(([, l]) => labelsMatch(theirs.reqs, l)).map(([n]) => n) : 'error',
+        real,
+        `test API server on ${JSON.stringify(selector)}`,
+      );
     }
   });
 
   test('annotate: merge patches on a real API server; list and kubectl agree; 403 for the restricted user', async (t) => {
     await ns(NS.ann);
     await pod(NS.ann, 'a-0', { keep: 'me' }, { containers: ['app', 'freezer'] });
-    await k(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'db', namespace: NS.ann }, spec: { replicas: 0, selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'none' }] } } } }));
+    await k(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'db', namespace: NS.ann },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: { app: 'db' } },
+          template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'none' }] } },
+        },
+      }),
+    );
     const r = await run(['annotate', '-n', NS.ann, 'deployment/db', '--preset', 'fsfreeze', '--path', '/data', '--flavor', 'velero']);
     t.is(r.stdout, 'deployment.apps/db annotated (pod template)\n', r.stderr);
-    const ok = await run(['annotate', '-n', NS.ann, 'a-0', '--preset', 'fsfreeze', '--path', '/data', '--container', 'freezer', '--flavor', 'velero']);
+    const ok = await run([
+      'annotate',
+      '-n',
+      NS.ann,
+      'a-0',
+      '--preset',
+      'fsfreeze',
+      '--path',
+      '/data',
+      '--container',
+      'freezer',
+      '--flavor',
+      'velero',
+    ]);
     t.is(ok.stdout, 'pod/a-0 annotated\n', ok.stderr);
-    t.is(await k(['get', 'pod', 'a-0', '-n', NS.ann, '-o', `jsonpath={.metadata.annotations.pre\\.hook\\.backup\\.velero\\.io/command}`]), '["/sbin/fsfreeze","--freeze","/data"]');
+    t.is(
+      await k(['get', 'pod', 'a-0', '-n', NS.ann, '-o', `jsonpath={.metadata.annotations.pre\\.hook\\.backup\\.velero\\.io/command}`]),
+      '["/sbin/fsfreeze","--freeze","/data"]',
+    );
     t.is(await k(['get', 'pod', 'a-0', '-n', NS.ann, '-o', 'jsonpath={.metadata.annotations.keep}']), 'me');
     const dep = await k(['get', 'deployment', 'db', '-n', NS.ann, '-o', 'jsonpath={.spec.template.metadata.annotations}']);
     t.is(JSON.parse(dep)[`post.${V}/command`], '["/sbin/fsfreeze","--unfreeze","/data"]');
     const listed = JSON.parse((await run(['list', '-n', NS.ann, '-o', 'json'])).stdout);
-    t.deepEqual(listed.pods[0].hooks.map((h: { phase: string; container: string }) => [h.phase, h.container]), [['pre', 'freezer'], ['post', 'freezer']]);
-    const server = await run(['annotate', '-n', NS.ann, 'a-0', '--phase', 'pre', '--overwrite', '--command', '/bin/sync', '--dry-run=server']);
+    t.deepEqual(
+      listed.pods[0].hooks.map((h: { phase: string; container: string }) => [h.phase, h.container]),
+      [
+        ['pre', 'freezer'],
+        ['post', 'freezer'],
+      ],
+    );
+    const server = await run([
+      'annotate',
+      '-n',
+      NS.ann,
+      'a-0',
+      '--phase',
+      'pre',
+      '--overwrite',
+      '--command',
+      '/bin/sync',
+      '--dry-run=server',
+    ]);
     t.is(server.stdout, 'pod/a-0 annotated (server dry run)\n', server.stderr);
-    t.is(await k(['get', 'pod', 'a-0', '-n', NS.ann, '-o', `jsonpath={.metadata.annotations.pre\\.hook\\.backup\\.ark\\.heptio\\.com/command}`]), '');
+    t.is(
+      await k([
+        'get',
+        'pod',
+        'a-0',
+        '-n',
+        NS.ann,
+        '-o',
+        `jsonpath={.metadata.annotations.pre\\.hook\\.backup\\.ark\\.heptio\\.com/command}`,
+      ]),
+      '',
+    );
     // --overwrite: the pod has a velero.io pre hook already (the family the newest Velero reads), so the
     // request reaches the PATCH and the API server's 403.
     const denied = await run(['annotate', '-n', NS.ann, 'a-0', '--phase', 'pre', '--overwrite', '--command', '/bin/sync'], restricted);
@@ -132,30 +244,54 @@ if (target !== 'cluster') {
     t.like(res['c-0'], { result: 'succeeded', exitCode: 0 });
   });
 
-  test('dry-run finds the missing exec permission; run reports the real API server\'s 403', async (t) => {
+  test("dry-run finds the missing exec permission; run reports the real API server's 403", async (t) => {
     await ns(NS.rbac);
     await pod(NS.rbac, 'a-0', hooks('pre', ['true']));
     await ready(NS.rbac);
     const dry = await run(['dry-run', '--phase', 'pre', '-n', NS.rbac, '-o', 'json'], restricted);
     t.is(dry.code, 1);
-    t.deepEqual(JSON.parse(dry.stdout).access.map((a: { verb: string; allowed: boolean }) => [a.verb, a.allowed]), [['get', false], ['create', false]]);
+    t.deepEqual(
+      JSON.parse(dry.stdout).access.map((a: { verb: string; allowed: boolean }) => [a.verb, a.allowed]),
+      [
+        ['get', false],
+        ['create', false],
+      ],
+    );
     const clean = await run(['dry-run', '--phase', 'pre', '-n', NS.rbac]);
     t.is(clean.code, 0, clean.stdout);
     const r = await run(['run', '--phase', 'pre', '-n', NS.rbac, '--yes', '-o', 'json'], restricted);
     t.is(r.code, 1);
-    t.regex(JSON.parse(r.stdout).phases[0].pods[0].hooks[0].message, /pods "a-0" is forbidden: User "restricted" cannot (get|create) resource "pods\/exec"/);
+    t.regex(
+      JSON.parse(r.stdout).phases[0].pods[0].hooks[0].message,
+      /pods "a-0" is forbidden: User "restricted" cannot (get|create) resource "pods\/exec"/,
+    );
   });
 
   test('wrap: post runs after a failed command and after SIGINT', async (t) => {
     await ns(NS.wrap);
     const dir = mkdtempSync(join(tmpdir(), 'wrap-'));
-    await pod(NS.wrap, 'a-0', { ...hooks('pre', ['sh', '-c', `echo frozen >> ${dir}/a`]), ...hooks('post', ['sh', '-c', `echo thawed >> ${dir}/a`]) });
+    await pod(NS.wrap, 'a-0', {
+      ...hooks('pre', ['sh', '-c', `echo frozen >> ${dir}/a`]),
+      ...hooks('post', ['sh', '-c', `echo thawed >> ${dir}/a`]),
+    });
     await ready(NS.wrap);
     const failed = await run(['wrap', '-n', NS.wrap, '--yes', '--', 'sh', '-c', 'exit 9']);
     t.is(failed.code, 4, failed.stderr);
     const { readFileSync } = await import('node:fs');
     t.is(readFileSync(join(dir, 'a'), 'utf8'), 'frozen\nthawed\n');
-    const p = start('kubectl', ['ark-hooks', 'wrap', '-n', NS.wrap, '--kubeconfig', admin, '--yes', '--', 'sh', '-c', 'echo command-started >&2; sleep 30']);
+    const p = start('kubectl', [
+      'ark-hooks',
+      'wrap',
+      '-n',
+      NS.wrap,
+      '--kubeconfig',
+      admin,
+      '--yes',
+      '--',
+      'sh',
+      '-c',
+      'echo command-started >&2; sleep 30',
+    ]);
     await p.waitFor(/command-started/);
     p.child.kill('SIGINT');
     const r = await p.done;

@@ -38,7 +38,10 @@ if (!veleroDir) {
   const runTargetArgs = targetArgs;
   const wrapTargetArgs = targetArgs;
   /** What Velero did per scenario, for the `run` comparisons that follow the scenarios. */
-  const judged = new Map<string, { file: string; names: Set<string>; execs: Record<string, string[]>; failedByPhase: Record<'pre' | 'post', number> }>();
+  const judged = new Map<
+    string,
+    { file: string; names: Set<string>; execs: Record<string, string[]>; failedByPhase: Record<'pre' | 'post', number> }
+  >();
 
   /** Velero's failed hooks per phase, from the backup's own log in the store (<name>-logs.gz). */
   function failuresByPhase(name: string): Record<'pre' | 'post', number> {
@@ -54,18 +57,50 @@ if (!veleroDir) {
   }
   const isPost = (line: string) => line.includes('-post');
 
-  interface ExecRecord { event: 'start' | 'end'; id: number; time: string; namespace?: string; pod?: string; container?: string; argv?: string[]; exitCode?: number; error?: string }
-  interface Exec { id: number; namespace: string; pod: string; container: string; argv: string[]; start: number; end?: number; exitCode?: number; error?: string }
+  interface ExecRecord {
+    event: 'start' | 'end';
+    id: number;
+    time: string;
+    namespace?: string;
+    pod?: string;
+    container?: string;
+    argv?: string[];
+    exitCode?: number;
+    error?: string;
+  }
+  interface Exec {
+    id: number;
+    namespace: string;
+    pod: string;
+    container: string;
+    argv: string[];
+    start: number;
+    end?: number;
+    exitCode?: number;
+    error?: string;
+  }
   function readExecs(namespaces: Set<string>, afterId = 0): Exec[] {
     const byId = new Map<number, Exec>();
     for (const line of readFileSync(execLog, 'utf8').split('\n')) {
       if (!line) continue;
       const r = JSON.parse(line) as ExecRecord;
       if (r.event === 'start' && r.id > afterId && namespaces.has(r.namespace ?? '')) {
-        byId.set(r.id, { id: r.id, namespace: r.namespace ?? '', pod: r.pod ?? '', container: r.container ?? '', argv: r.argv ?? [], start: Date.parse(r.time) });
+        byId.set(r.id, {
+          id: r.id,
+          namespace: r.namespace ?? '',
+          pod: r.pod ?? '',
+          container: r.container ?? '',
+          argv: r.argv ?? [],
+          start: Date.parse(r.time),
+        });
       } else if (r.event === 'end') {
         const e = byId.get(r.id);
-        if (e) Object.assign(e, { end: Date.parse(r.time), ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}), ...(r.error ? { error: r.error } : {}) });
+        if (e)
+          Object.assign(e, {
+            end: Date.parse(r.time),
+            ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+            ...(r.error ? { error: r.error } : {}),
+          });
       }
     }
     return [...byId.values()].sort((a, b) => a.id - b.id);
@@ -74,18 +109,38 @@ if (!veleroDir) {
   /** Go duration text as the plan prints it ("30s", "1m0s", "500ms"); null = no timeout. */
   function durationMs(text: string): number | null {
     const re = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g;
-    const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, 'µs': 1e-3, ns: 1e-6 };
+    const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, µs: 1e-3, ns: 1e-6 };
     let total = 0;
     let seen = false;
-    for (const m of text.matchAll(re)) { total += Number(m[1]) * (unit[m[2] as string] as number); seen = true; }
+    for (const m of text.matchAll(re)) {
+      total += Number(m[1]) * (unit[m[2] as string] as number);
+      seen = true;
+    }
     return seen && !text.startsWith('-') && total > 0 ? total : null;
   }
 
-  interface PlanHook { phase: 'pre' | 'post'; container: string | null; command: string[]; onError: string; timeout: string; problem?: string }
-  interface PlanPod { namespace: string; pod: string; skip?: string; hooks: PlanHook[] }
+  interface PlanHook {
+    phase: 'pre' | 'post';
+    container: string | null;
+    command: string[];
+    onError: string;
+    timeout: string;
+    problem?: string;
+  }
+  interface PlanPod {
+    namespace: string;
+    pod: string;
+    skip?: string;
+    hooks: PlanHook[];
+  }
   /** The plugin says "would fail before running any hook"; Velero says FailedValidation or (an invalid hook selector) Failed. */
   const FAILS = 'fails before any hook (FailedValidation or Failed)';
-  interface Outcome { execs: Record<string, string[]>; attempted: number; failed: number; phase: string }
+  interface Outcome {
+    execs: Record<string, string[]>;
+    attempted: number;
+    failed: number;
+    phase: string;
+  }
 
   /**
    * What the plan says Velero will do, given the real result of each exec it predicts: per pod
@@ -138,7 +193,8 @@ if (!veleroDir) {
     const running: PodDef[] = [];
     for (const p of s.pods) {
       const manifest = {
-        apiVersion: 'v1', kind: 'Pod',
+        apiVersion: 'v1',
+        kind: 'Pod',
         metadata: { name: p.name, namespace: ns(p.ns ?? ''), annotations: p.annotations ?? {}, labels: p.labels ?? {} },
         // Pods that must not become Running sit on a node that kwok does not manage.
         spec: {
@@ -150,14 +206,28 @@ if (!veleroDir) {
       await k(['apply', '-f', '-'], JSON.stringify(manifest));
       if (p.phase === 'Terminating') await k(['delete', 'pod', p.name, '-n', ns(p.ns ?? ''), '--wait=false']);
       else if (p.phase && p.phase !== 'Pending') {
-        await k(['patch', 'pod', p.name, '-n', ns(p.ns ?? ''), '--subresource', 'status', '--type', 'merge', '-p', JSON.stringify({ status: { phase: p.phase } })]);
+        await k([
+          'patch',
+          'pod',
+          p.name,
+          '-n',
+          ns(p.ns ?? ''),
+          '--subresource',
+          'status',
+          '--type',
+          'merge',
+          '-p',
+          JSON.stringify({ status: { phase: p.phase } }),
+        ]);
       }
       if (!p.phase) running.push(p);
     }
     for (const p of running) await k(['wait', '-n', ns(p.ns ?? ''), '--for', 'condition=Ready', `pod/${p.name}`, '--timeout', '120s']);
   }
 
-  async function waitForBackup(name: string): Promise<{ phase: string; hookStatus?: { hooksAttempted?: number; hooksFailed?: number }; validationErrors?: string[] }> {
+  async function waitForBackup(
+    name: string,
+  ): Promise<{ phase: string; hookStatus?: { hooksAttempted?: number; hooksFailed?: number }; validationErrors?: string[] }> {
     for (let i = 0; i < 300; i++) {
       const b = JSON.parse(await k(['get', 'backups.velero.io', name, '-n', 'velero', '-o', 'json']));
       const status = b.status ?? {};
@@ -176,7 +246,11 @@ if (!veleroDir) {
     }
     return execs;
   }
-  const lastExecId = () => readFileSync(execLog, 'utf8').split('\n').filter(Boolean).reduce((n, l) => Math.max(n, (JSON.parse(l) as ExecRecord).id), 0);
+  const lastExecId = () =>
+    readFileSync(execLog, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .reduce((n, l) => Math.max(n, (JSON.parse(l) as ExecRecord).id), 0);
 
   for (const s of SCENARIOS) {
     const title = `${s.id}: ${s.title}`;
@@ -186,12 +260,21 @@ if (!veleroDir) {
       const names = new Set(Object.keys(s.namespaces ?? { '': {} }).map((x) => ns(x)));
       const steps: string[] = [];
       let last = Date.now();
-      const step = (what: string) => { const now = Date.now(); steps.push(`${what} ${now - last} ms`); last = now; };
+      const step = (what: string) => {
+        const now = Date.now();
+        steps.push(`${what} ${now - last} ms`);
+        last = now;
+      };
       await createPods(s, ns);
       step('pods');
 
       const name = `${s.id}-${RUN}`;
-      const backup = { apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name, namespace: 'velero' }, spec: s.backup(ns, `${base}*`) };
+      const backup = {
+        apiVersion: 'velero.io/v1',
+        kind: 'Backup',
+        metadata: { name, namespace: 'velero' },
+        spec: s.backup(ns, `${base}*`),
+      };
       const file = join(work, `${name}.yaml`);
       writeFileSync(file, JSON.stringify(backup, null, 2));
 
@@ -248,7 +331,21 @@ if (!veleroDir) {
       if (!v) return t.fail(`scenario ${s.id} did not get as far as Velero's result`);
       for (const phase of s.run === 'both' ? (['pre', 'post'] as const) : (['pre'] as const)) {
         const before = lastExecId();
-        const r = await arkHooks(['run', '--kubeconfig', admin, '--backup-file', v.file, '--phase', phase, '--yes', '--parallel', '1', '-o', 'json', ...runTargetArgs]);
+        const r = await arkHooks([
+          'run',
+          '--kubeconfig',
+          admin,
+          '--backup-file',
+          v.file,
+          '--phase',
+          phase,
+          '--yes',
+          '--parallel',
+          '1',
+          '-o',
+          'json',
+          ...runTargetArgs,
+        ]);
         t.true(r.code === 0 || r.code === 1, `run --phase ${phase}: ${r.stderr}`);
         const report = JSON.parse(r.stdout) as { phases: { pods: { hooks: { result: string }[] }[] }[] };
         const ran: Record<string, string[]> = {};
@@ -261,8 +358,14 @@ if (!veleroDir) {
           const mine = lines.filter((l) => isPost(l) === (phase === 'post'));
           if (mine.length) velero[pod] = mine;
         }
-        const failed = report.phases.flatMap((p) => p.pods.flatMap((pod) => pod.hooks)).filter((h) => ['failed', 'timeout', 'error'].includes(h.result)).length;
-        t.deepEqual({ phase, execs: ran, failed }, { phase, execs: velero, failed: v.failedByPhase[phase] }, `run report: ${r.stdout.slice(0, 3000)}`);
+        const failed = report.phases
+          .flatMap((p) => p.pods.flatMap((pod) => pod.hooks))
+          .filter((h) => ['failed', 'timeout', 'error'].includes(h.result)).length;
+        t.deepEqual(
+          { phase, execs: ran, failed },
+          { phase, execs: velero, failed: v.failedByPhase[phase] },
+          `run report: ${r.stdout.slice(0, 3000)}`,
+        );
       }
     };
     test.serial(title, body);
@@ -272,11 +375,23 @@ if (!veleroDir) {
   // pod's post hooks. Asserted both ways on f1's pods, so neither side changes unnoticed.
   test.serial('f1 (wrap): wrap runs the post hook Velero skips after a failed pre (deliberate)', async (t) => {
     const v = judged.get('f1');
-    if (!v) return t.fail('scenario f1 did not get as far as Velero\'s result');
+    if (!v) return t.fail("scenario f1 did not get as far as Velero's result");
     const pod = Object.keys(v.execs)[0] ?? '';
     t.deepEqual(v.execs[pod]?.map(isPost), [false], 'Velero ran the pre hook and no post hook');
     const before = lastExecId();
-    const r = await arkHooks(['wrap', '--kubeconfig', admin, '--backup-file', v.file, '--yes', '--parallel', '1', ...wrapTargetArgs, '--', 'true']);
+    const r = await arkHooks([
+      'wrap',
+      '--kubeconfig',
+      admin,
+      '--backup-file',
+      v.file,
+      '--yes',
+      '--parallel',
+      '1',
+      ...wrapTargetArgs,
+      '--',
+      'true',
+    ]);
     t.is(r.code, 3, `wrap exits 3 after a pre hook with on-error Fail failed: ${r.stderr}`);
     const ran = (await settledExecs(v.names, before)).map((e) => `${e.container}: ${JSON.stringify(e.argv)}`);
     t.deepEqual(ran.map(isPost), [false, true], `wrap ran: ${JSON.stringify(ran)}`);
@@ -285,7 +400,15 @@ if (!veleroDir) {
 
   // What detection can rely on: the server answers a ServerStatusRequest with its own version.
   test.serial('the Velero server reports v1.18.3 (ServerStatusRequest, as `velero version` asks)', async (t) => {
-    const r = await run(process.env.ARK_HOOKS_VELERO_BIN ?? 'velero', ['version', '--kubeconfig', admin, '-n', 'velero', '--timeout', '60s']);
+    const r = await run(process.env.ARK_HOOKS_VELERO_BIN ?? 'velero', [
+      'version',
+      '--kubeconfig',
+      admin,
+      '-n',
+      'velero',
+      '--timeout',
+      '60s',
+    ]);
     t.is(r.code, 0, r.stderr);
     t.regex(r.stdout, /Server:\s+Version: v1\.18\.3\b/);
   });
@@ -294,7 +417,15 @@ if (!veleroDir) {
   const detect = test.serial;
   detect('detection against the running Velero server picks velero-1.18', async (t) => {
     const file = join(work, 'detect.yaml');
-    writeFileSync(file, JSON.stringify({ apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name: `detect-${RUN}`, namespace: 'velero' }, spec: { includedNamespaces: [`vb-${RUN}-a1`] } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        apiVersion: 'velero.io/v1',
+        kind: 'Backup',
+        metadata: { name: `detect-${RUN}`, namespace: 'velero' },
+        spec: { includedNamespaces: [`vb-${RUN}-a1`] },
+      }),
+    );
     const dry = await arkHooks(['dry-run', '--kubeconfig', admin, '--backup-file', file, '-o', 'json']);
     t.true(dry.code === 0 || dry.code === 1, dry.stderr);
     t.regex(dry.stdout, /velero-1\.18/);

@@ -24,10 +24,12 @@ test.before(async () => {
 });
 test.after.always(() => server.stop());
 
-const plan = async (ns: string, extra: string[] = []) => json((await arkHooks(['dry-run', '--kubeconfig', kc, '-n', ns, '--phase', 'pre', '-o', 'json', ...extra])).stdout);
+const plan = async (ns: string, extra: string[] = []) =>
+  json((await arkHooks(['dry-run', '--kubeconfig', kc, '-n', ns, '--phase', 'pre', '-o', 'json', ...extra])).stdout);
 
 test('run reports each failed hook with the exit code the server sent (not a generic 1)', async (t) => {
-  for (const code of [3, 42, 255]) server.addPod('x1', `p-${code}`, { annotations: ann(['exit', String(code)], { 'on-error': 'Continue' }) });
+  for (const code of [3, 42, 255])
+    server.addPod('x1', `p-${code}`, { annotations: ann(['exit', String(code)], { 'on-error': 'Continue' }) });
   server.addPod('x1', 'p-ok', { annotations: ann(['ok']) });
   const p = await plan('x1');
   const r = await arkHooks(['run', '--kubeconfig', kc, '-n', 'x1', '--phase', 'pre', '--yes', '-o', 'json']);
@@ -36,7 +38,9 @@ test('run reports each failed hook with the exit code the server sent (not a gen
   const a = accountFromExecLog(server, p, report);
   t.deepEqual(a.lost, [], 'the report agrees with the server on every hook and exit code');
   t.deepEqual([a.planned, a.ran], [4, 4]);
-  const codes = Object.fromEntries(report.phases[0].pods.map((x: { pod: string; hooks: { exitCode: number }[] }) => [x.pod, x.hooks[0]?.exitCode]));
+  const codes = Object.fromEntries(
+    report.phases[0].pods.map((x: { pod: string; hooks: { exitCode: number }[] }) => [x.pod, x.hooks[0]?.exitCode]),
+  );
   t.deepEqual(codes, { 'p-3': 3, 'p-42': 42, 'p-255': 255, 'p-ok': 0 });
 });
 
@@ -45,7 +49,11 @@ test('v5 close frames and frames on unknown channels never fail a hook', async (
   const before = server.execHandler;
   server.execHandler = (r) =>
     r.command[0] === 'frames'
-      ? { stdout: 'out\n', frames: [Buffer.from([255, 1]), Buffer.from([255, 2]), Buffer.from([9, 0x41, 0x42]), Buffer.from([4])], pauseAfterFramesMs: 100 }
+      ? {
+          stdout: 'out\n',
+          frames: [Buffer.from([255, 1]), Buffer.from([255, 2]), Buffer.from([9, 0x41, 0x42]), Buffer.from([4])],
+          pauseAfterFramesMs: 100,
+        }
       : before(r);
   const p = await plan('x2');
   const r = await arkHooks(['run', '--kubeconfig', kc, '-n', 'x2', '--phase', 'pre', '--yes', '-o', 'json']);
@@ -56,23 +64,50 @@ test('v5 close frames and frames on unknown channels never fail a hook', async (
 });
 
 test('a signal between two hooks of a started pod: the running one finishes, the next never starts', async (t) => {
-  server.addBackup('velero.io', 'velero', 'two-hooks', { includedNamespaces: ['x3'], hooks: { resources: [{ name: 'both', pre: [{ exec: { command: ['hold'] } }, { exec: { command: ['second'] } }] }] } });
+  server.addBackup('velero.io', 'velero', 'two-hooks', {
+    includedNamespaces: ['x3'],
+    hooks: { resources: [{ name: 'both', pre: [{ exec: { command: ['hold'] } }, { exec: { command: ['second'] } }] }] },
+  });
   server.addPod('x3', 'p-0');
   let open = () => {};
   const gate = new Promise<void>((r) => (open = r));
   const before = server.execHandler;
   server.execHandler = async (r) => (r.command[0] === 'hold' ? (await gate, {}) : before(r));
   const p = await plan('x3', ['--backup', 'two-hooks']);
-  const child = start('kubectl', ['ark-hooks', 'run', '--kubeconfig', kc, '-n', 'x3', '--phase', 'pre', '--backup', 'two-hooks', '--yes', '-o', 'json']);
+  const child = start('kubectl', [
+    'ark-hooks',
+    'run',
+    '--kubeconfig',
+    kc,
+    '-n',
+    'x3',
+    '--phase',
+    'pre',
+    '--backup',
+    'two-hooks',
+    '--yes',
+    '-o',
+    'json',
+  ]);
   while (!server.execs.some((e) => e.namespace === 'x3')) await new Promise((r) => setTimeout(r, 20));
   child.child.kill('SIGINT');
   await Promise.race([child.waitFor(/starting no new hooks/), child.done]);
   open();
   const r = await child.done;
   t.is(r.code, 130, r.stderr);
-  t.deepEqual(server.execs.filter((e) => e.namespace === 'x3').map((e) => e.command[0]), ['hold'], 'the server never saw the second hook');
+  t.deepEqual(
+    server.execs.filter((e) => e.namespace === 'x3').map((e) => e.command[0]),
+    ['hold'],
+    'the server never saw the second hook',
+  );
   const hooks = json(r.stdout).phases[0].pods[0].hooks;
-  t.deepEqual(hooks.map((h: { result: string; message: string }) => [h.result, h.message]), [['succeeded', 'exit code 0'], ['not-run', 'not started: interrupted']]);
+  t.deepEqual(
+    hooks.map((h: { result: string; message: string }) => [h.result, h.message]),
+    [
+      ['succeeded', 'exit code 0'],
+      ['not-run', 'not started: interrupted'],
+    ],
+  );
   const a = accountFromExecLog(server, p, json(r.stdout));
   t.deepEqual(a.lost, []);
   t.deepEqual([a.planned, a.ran, a.notRun], [2, 1, 1]);

@@ -26,15 +26,29 @@ const template = (containers: string[], annotations: Record<string, string> = {}
 
 test.before(async () => {
   server = await startApiServer();
-  server.addPod('apps', 'web-0', { containers: ['web', 'freezer'], labels: { tier: 'front' }, annotations: { 'team': 'web' } });
+  server.addPod('apps', 'web-0', { containers: ['web', 'freezer'], labels: { tier: 'front' }, annotations: { team: 'web' } });
   server.addPod('apps', 'web-1', { containers: ['web'], labels: { tier: 'front' } });
   server.addPod('apps', 'owned-0', { owner: { kind: 'ReplicaSet', name: 'db-5d8f' } });
-  server.addPod('apps', 'hooked-0', { annotations: { [`${ARK_PRE}/command`]: '["/bin/old"]', [`${ARK_PRE}/container`]: 'app', keep: 'me' } });
-  for (const [plural, kind] of [['deployments', 'Deployment'], ['statefulsets', 'StatefulSet'], ['daemonsets', 'DaemonSet'], ['replicasets', 'ReplicaSet']]) {
-    server.addObject('apps', plural as string, { kind, metadata: { name: 'db', namespace: 'apps', labels: { tier: 'db' } }, spec: { template: template(['db', 'freezer']) } });
+  server.addPod('apps', 'hooked-0', {
+    annotations: { [`${ARK_PRE}/command`]: '["/bin/old"]', [`${ARK_PRE}/container`]: 'app', keep: 'me' },
+  });
+  for (const [plural, kind] of [
+    ['deployments', 'Deployment'],
+    ['statefulsets', 'StatefulSet'],
+    ['daemonsets', 'DaemonSet'],
+    ['replicasets', 'ReplicaSet'],
+  ]) {
+    server.addObject('apps', plural as string, {
+      kind,
+      metadata: { name: 'db', namespace: 'apps', labels: { tier: 'db' } },
+      spec: { template: template(['db', 'freezer']) },
+    });
   }
   server.addObject('', 'replicationcontrollers', { metadata: { name: 'db', namespace: 'apps' }, spec: { template: template(['db']) } });
-  server.addObject('batch', 'cronjobs', { metadata: { name: 'db', namespace: 'apps' }, spec: { schedule: '* * * * *', jobTemplate: { spec: { template: template(['db']) } } } });
+  server.addObject('batch', 'cronjobs', {
+    metadata: { name: 'db', namespace: 'apps' },
+    spec: { schedule: '* * * * *', jobTemplate: { spec: { template: template(['db']) } } },
+  });
   server.addObject('batch', 'jobs', { metadata: { name: 'db', namespace: 'apps' }, spec: { template: template(['db']) } });
   server.addUser('ro-token', { name: 'readonly', allow: (a) => a.verb !== 'patch' });
   kc = server.writeKubeconfig({ namespace: 'apps' });
@@ -43,18 +57,45 @@ test.after.always(() => server.stop());
 
 const annotate = (args: string[], opts: { kubeconfig?: string; input?: string } = {}) =>
   arkHooks(['annotate', '--kubeconfig', opts.kubeconfig ?? kc, ...args], opts.input === undefined ? {} : { input: opts.input });
-const jsonpath = async (target: string, path: string) => (await kubectl(['get', target, '-n', 'apps', '-o', `jsonpath=${path}`], kc)).stdout;
+const jsonpath = async (target: string, path: string) =>
+  (await kubectl(['get', target, '-n', 'apps', '-o', `jsonpath=${path}`], kc)).stdout;
 const podAnn = (name: string) => (server.getObject('', 'pods', 'apps', name) as Obj).metadata.annotations as Record<string, string>;
 
 test('a pod: writes Ark keys exactly, and list and kubectl agree', async (t) => {
-  const r = await annotate(['web-0', '--phase', 'pre', '--container', 'freezer', '--on-error', 'continue', '--timeout', '90s', '--', '/sbin/fsfreeze', '--freeze', '/data']);
+  const r = await annotate([
+    'web-0',
+    '--phase',
+    'pre',
+    '--container',
+    'freezer',
+    '--on-error',
+    'continue',
+    '--timeout',
+    '90s',
+    '--',
+    '/sbin/fsfreeze',
+    '--freeze',
+    '/data',
+  ]);
   t.is(r.code, 0, r.stderr);
   t.is(r.stdout, 'pod/web-0 annotated\n');
-  t.deepEqual(podAnn('web-0'), { team: 'web', [`${ARK_PRE}/command`]: '["/sbin/fsfreeze","--freeze","/data"]', [`${ARK_PRE}/container`]: 'freezer', [`${ARK_PRE}/on-error`]: 'Continue', [`${ARK_PRE}/timeout`]: '90s' });
-  t.is(await jsonpath('pod/web-0', `{.metadata.annotations.pre\\.hook\\.backup\\.ark\\.heptio\\.com/command}`), '["/sbin/fsfreeze","--freeze","/data"]');
+  t.deepEqual(podAnn('web-0'), {
+    team: 'web',
+    [`${ARK_PRE}/command`]: '["/sbin/fsfreeze","--freeze","/data"]',
+    [`${ARK_PRE}/container`]: 'freezer',
+    [`${ARK_PRE}/on-error`]: 'Continue',
+    [`${ARK_PRE}/timeout`]: '90s',
+  });
+  t.is(
+    await jsonpath('pod/web-0', `{.metadata.annotations.pre\\.hook\\.backup\\.ark\\.heptio\\.com/command}`),
+    '["/sbin/fsfreeze","--freeze","/data"]',
+  );
   const listed = JSON.parse((await arkHooks(['list', '--kubeconfig', kc, '-o', 'json', '-l', 'tier=front'])).stdout);
   const hook = listed.pods.find((p: { name: string }) => p.name === 'web-0').hooks[0];
-  t.deepEqual([hook.command, hook.container, hook.onError, hook.timeout, hook.status], [['/sbin/fsfreeze', '--freeze', '/data'], 'freezer', 'Continue', '1m30s', 'ok']);
+  t.deepEqual(
+    [hook.command, hook.container, hook.onError, hook.timeout, hook.status],
+    [['/sbin/fsfreeze', '--freeze', '/data'], 'freezer', 'Continue', '1m30s', 'ok'],
+  );
   const patch = server.requests.filter((q) => q.method === 'PATCH' && q.name === 'web-0');
   t.is(patch.length, 1, 'one patch per object');
   t.is(patch[0]?.contentType, 'application/merge-patch+json');
@@ -73,7 +114,14 @@ test('the same write again is unchanged and sends no patch', async (t) => {
 });
 
 test('every workload kind gets the annotation on its pod template', async (t) => {
-  for (const [target, path] of [['deployment/db', '{.spec.template.metadata.annotations}'], ['sts/db', '{.spec.template.metadata.annotations}'], ['daemonset/db', '{.spec.template.metadata.annotations}'], ['replicaset/db', '{.spec.template.metadata.annotations}'], ['rc/db', '{.spec.template.metadata.annotations}'], ['cronjob/db', '{.spec.jobTemplate.spec.template.metadata.annotations}']]) {
+  for (const [target, path] of [
+    ['deployment/db', '{.spec.template.metadata.annotations}'],
+    ['sts/db', '{.spec.template.metadata.annotations}'],
+    ['daemonset/db', '{.spec.template.metadata.annotations}'],
+    ['replicaset/db', '{.spec.template.metadata.annotations}'],
+    ['rc/db', '{.spec.template.metadata.annotations}'],
+    ['cronjob/db', '{.spec.jobTemplate.spec.template.metadata.annotations}'],
+  ]) {
     const r = await annotate([target as string, '--preset', 'fsfreeze', '--path', '/var/lib/db', '--container', 'db']);
     t.is(r.code, 0, `${target}: ${r.stderr}`);
     t.regex(r.stdout, /^\S+\/db annotated \(pod template\)\n$/);
@@ -81,8 +129,20 @@ test('every workload kind gets the annotation on its pod template', async (t) =>
     t.is(ann[`${ARK_PRE}/command`], '["/sbin/fsfreeze","--freeze","/var/lib/db"]', target);
     t.is(ann['post.hook.backup.ark.heptio.com/command'], '["/sbin/fsfreeze","--unfreeze","/var/lib/db"]', target);
   }
-  const listed = JSON.parse((await arkHooks(['list', '-f', '-', '-o', 'json'], { input: (await kubectl(['get', 'deployment/db', '-n', 'apps', '-o', 'json'], kc)).stdout })).stdout);
-  t.deepEqual(listed.pods[0].hooks.map((h: { phase: string; container: string }) => [h.phase, h.container]), [['pre', 'db'], ['post', 'db']]);
+  const listed = JSON.parse(
+    (
+      await arkHooks(['list', '-f', '-', '-o', 'json'], {
+        input: (await kubectl(['get', 'deployment/db', '-n', 'apps', '-o', 'json'], kc)).stdout,
+      })
+    ).stdout,
+  );
+  t.deepEqual(
+    listed.pods[0].hooks.map((h: { phase: string; container: string }) => [h.phase, h.container]),
+    [
+      ['pre', 'db'],
+      ['post', 'db'],
+    ],
+  );
   const job = await annotate(['job/db', '--phase', 'pre', '--command', 'x']);
   t.is(job.code, 1);
   t.regex(job.stderr, /pod template of a Job cannot be changed/);
@@ -91,11 +151,18 @@ test('every workload kind gets the annotation on its pod template', async (t) =>
 test('--overwrite is needed to replace a hook; other annotations survive', async (t) => {
   const refused = await annotate(['hooked-0', '--phase', 'pre', '--command', '/bin/new']);
   t.is(refused.code, 1);
-  t.regex(refused.stderr, /--overwrite is false but 'pre\.hook\.backup\.ark\.heptio\.com\/command' already has a value \(\["\/bin\/old"\]\)/);
+  t.regex(
+    refused.stderr,
+    /--overwrite is false but 'pre\.hook\.backup\.ark\.heptio\.com\/command' already has a value \(\["\/bin\/old"\]\)/,
+  );
   t.is(podAnn('hooked-0')[`${ARK_PRE}/command`], '["/bin/old"]');
   const ok = await annotate(['hooked-0', '--phase', 'pre', '--overwrite', '--command', '/bin/new']);
   t.is(ok.code, 0, ok.stderr);
-  t.deepEqual(podAnn('hooked-0'), { [`${ARK_PRE}/command`]: '["/bin/new"]', keep: 'me' }, 'the old container key is gone with the old hook');
+  t.deepEqual(
+    podAnn('hooked-0'),
+    { [`${ARK_PRE}/command`]: '["/bin/new"]', keep: 'me' },
+    'the old container key is gone with the old hook',
+  );
 });
 
 test('a concurrent change to another annotation survives the patch', async (t) => {
@@ -115,7 +182,15 @@ test('a concurrent change to another annotation survives the patch', async (t) =
 });
 
 test('--remove deletes one phase, and with --flavor only that family', async (t) => {
-  server.addPod('apps', 'rm-0', { annotations: { [`${ARK_PRE}/command`]: '["a"]', 'hook.backup.ark.heptio.com/command': '["b"]', [`${VEL_POST}/command`]: '["c"]', [`${VEL_POST}/timeout`]: '1m', other: 'x' } });
+  server.addPod('apps', 'rm-0', {
+    annotations: {
+      [`${ARK_PRE}/command`]: '["a"]',
+      'hook.backup.ark.heptio.com/command': '["b"]',
+      [`${VEL_POST}/command`]: '["c"]',
+      [`${VEL_POST}/timeout`]: '1m',
+      other: 'x',
+    },
+  });
   t.is((await annotate(['rm-0', '--remove', '--phase', 'pre'])).stdout, 'pod/rm-0 annotated\n');
   t.deepEqual(podAnn('rm-0'), { [`${VEL_POST}/command`]: '["c"]', [`${VEL_POST}/timeout`]: '1m', other: 'x' });
   t.is((await annotate(['rm-0', '--remove', '--flavor', 'ark'])).stdout, 'pod/rm-0 unchanged\n');
@@ -131,8 +206,28 @@ test('--selector annotates every match; --legacy writes un-prefixed pre keys', a
   t.is(r.stdout, 'pod/a-0 annotated\npod/b-0 annotated\n', r.stderr);
   t.is((server.getObject('', 'pods', 'sel', 'a-0') as Obj).metadata.annotations['hook.backup.velero.io/command'], '["/bin/sync"]');
   t.deepEqual((server.getObject('', 'pods', 'sel', 'c-0') as Obj).metadata.annotations, {});
-  server.addObject('apps', 'deployments', { kind: 'Deployment', metadata: { name: 'picked', namespace: 'sel', labels: { pick: 'deploy' } }, spec: { template: template(['main', 'freezer']) } });
-  const deploys = await annotate(['deployments', '-n', 'sel', '-l', 'pick=deploy', '--phase', 'post', '--flavor', 'velero', '--command', '/bin/true', '--container', 'freezer', '-o', 'json']);
+  server.addObject('apps', 'deployments', {
+    kind: 'Deployment',
+    metadata: { name: 'picked', namespace: 'sel', labels: { pick: 'deploy' } },
+    spec: { template: template(['main', 'freezer']) },
+  });
+  const deploys = await annotate([
+    'deployments',
+    '-n',
+    'sel',
+    '-l',
+    'pick=deploy',
+    '--phase',
+    'post',
+    '--flavor',
+    'velero',
+    '--command',
+    '/bin/true',
+    '--container',
+    'freezer',
+    '-o',
+    'json',
+  ]);
   t.is(deploys.code, 0, deploys.stderr);
   t.is(JSON.parse(deploys.stdout).spec.template.metadata.annotations[`${VEL_POST}/container`], 'freezer');
   t.regex(deploys.stderr, /deployment\.apps\/picked annotated \(pod template\)/);
@@ -158,7 +253,10 @@ test('dry runs: client sends no patch, server sends dryRun=All; neither changes 
 test('validation: unknown container, invalid timeout and on-error, nothing written', async (t) => {
   const c = await annotate(['web-1', '--phase', 'pre', '--container', 'nope', '--command', '/bin/sync']);
   t.is(c.code, 1);
-  t.regex(c.stderr, /^error: pod\/web-1: pre\.hook\.backup\.ark\.heptio\.com\/container: container "nope" is not in the pod's spec\.containers.*choose one of: web/m);
+  t.regex(
+    c.stderr,
+    /^error: pod\/web-1: pre\.hook\.backup\.ark\.heptio\.com\/container: container "nope" is not in the pod's spec\.containers.*choose one of: web/m,
+  );
   const tmo = await annotate(['web-1', '--phase', 'pre', '--timeout', '300', '--command', '/bin/sync']);
   t.is(tmo.code, 2);
   t.regex(tmo.stderr, /invalid --timeout "300": add a unit, e\.g\. 300s/);
@@ -193,9 +291,13 @@ test('a pod owned by a controller: written, with a warning naming the owner', as
 
 test('--local edits manifests and prints every document, other fields unchanged', async (t) => {
   const file = join(tmpdir(), `local-${process.pid}.yaml`);
-  const original = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: "1", b: "true"}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db, namespace: prod, annotations: {keep: me}}\nspec:\n  replicas: 3\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: "pg:17", ports: [{containerPort: 5432}]}]}\n';
+  const original =
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: "1", b: "true"}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db, namespace: prod, annotations: {keep: me}}\nspec:\n  replicas: 3\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: "pg:17", ports: [{containerPort: 5432}]}]}\n';
   writeFileSync(file, original);
-  const r = await arkHooks(['annotate', '--local', '-f', file, 'deployment/db', '--phase', 'pre', '--flavor', 'velero', '--command', '/bin/sync'], { env: { KUBECONFIG: '/nonexistent', ARK_HOOKS_TARGET: 'velero-1.18' } });
+  const r = await arkHooks(
+    ['annotate', '--local', '-f', file, 'deployment/db', '--phase', 'pre', '--flavor', 'velero', '--command', '/bin/sync'],
+    { env: { KUBECONFIG: '/nonexistent', ARK_HOOKS_TARGET: 'velero-1.18' } },
+  );
   t.is(r.code, 0, r.stderr);
   t.is(r.stderr, 'deployment.apps/db annotated (pod template)\n');
   const [cm, dep] = loadAll(r.stdout) as Obj[];
@@ -204,6 +306,8 @@ test('--local edits manifests and prints every document, other fields unchanged'
   const expected = structuredClone(dep0) as Obj;
   expected.spec.template.metadata.annotations = { 'pre.hook.backup.velero.io/command': '["/bin/sync"]' };
   t.deepEqual(dep, expected);
-  const stdin = await arkHooks(['annotate', '--local', '-f', '-', '--phase', 'post', '--command', '/bin/true', '-o', 'json'], { input: 'kind: Pod\napiVersion: v1\nmetadata: {name: p}\nspec: {containers: [{name: c}]}\n' });
+  const stdin = await arkHooks(['annotate', '--local', '-f', '-', '--phase', 'post', '--command', '/bin/true', '-o', 'json'], {
+    input: 'kind: Pod\napiVersion: v1\nmetadata: {name: p}\nspec: {containers: [{name: c}]}\n',
+  });
   t.is(JSON.parse(stdin.stdout).metadata.annotations['post.hook.backup.ark.heptio.com/command'], '["/bin/true"]');
 });

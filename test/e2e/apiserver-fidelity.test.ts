@@ -19,7 +19,10 @@ test.before(async () => {
     if (r.command[0] === 'big') return { stdout: Buffer.alloc(200_000, 'x') };
     return { stdout: `${r.container}:${r.command.join(' ')}\n` };
   };
-  server.addUser('viewer-token', { name: 'viewer', allow: (a) => !(a.resource === 'pods' && (a.subresource === 'exec' || a.verb === 'patch')) });
+  server.addUser('viewer-token', {
+    name: 'viewer',
+    allow: (a) => !(a.resource === 'pods' && (a.subresource === 'exec' || a.verb === 'patch')),
+  });
   kc = server.writeKubeconfig();
   restricted = server.writeKubeconfig({ user: 'viewer' });
 });
@@ -73,7 +76,10 @@ test('kubectl sees the same refusals as from a real API server', async (t) => {
   t.regex(badContainer.stderr, /container nope is not valid for pod web-0|container nope not found in pod web-0/);
   const forbidden = await kubectl(['exec', 'db-0', '--', 'true'], restricted);
   t.is(forbidden.code, 1);
-  t.regex(forbidden.stderr, /Error from server \(Forbidden\): pods "db-0" is forbidden: User "viewer" cannot (get|create) resource "pods\/exec"/);
+  t.regex(
+    forbidden.stderr,
+    /Error from server \(Forbidden\): pods "db-0" is forbidden: User "viewer" cannot (get|create) resource "pods\/exec"/,
+  );
   const patch = await kubectl(['annotate', 'pod', 'db-0', 'a=b'], restricted);
   t.regex(patch.stderr, /cannot patch resource "pods"/);
 });

@@ -33,7 +33,8 @@ function behaviour(r: ExecRequest): ExecBehaviour | Promise<ExecBehaviour> {
   const [cmd, arg] = r.command;
   switch (cmd) {
     case 'meet': {
-      const open = () => server.execs.filter((e) => e.namespace === r.namespace && e.command[0] === 'meet' && e.finishedAt === undefined).length;
+      const open = () =>
+        server.execs.filter((e) => e.namespace === r.namespace && e.command[0] === 'meet' && e.finishedAt === undefined).length;
       return until(() => met.has(r.namespace) || (open() >= Number(arg) && Boolean(met.add(r.namespace))), { stdout: 'met\n' });
     }
     case 'pings':
@@ -88,24 +89,44 @@ test('run executes argv exactly, captures output, exit 0 when Fail hooks succeed
   t.regex(r.stderr, /\[1\/1\] pre r1\/a-0: ok \(1 hook\)/);
 });
 
-test('Fail stops the pod\'s remaining hooks, Continue goes on; order within a pod is kept', async (t) => {
+test("Fail stops the pod's remaining hooks, Continue goes on; order within a pod is kept", async (t) => {
   server.addBackup('velero.io', 'velero', 'order', {
     includedNamespaces: ['r2'],
-    hooks: { resources: [
-      { name: 'first', pre: [{ exec: { command: ['ok', '1'] } }, { exec: { command: ['exit', '2'], onError: 'Continue' } }, { exec: { command: ['ok', '3'] } }] },
-      { name: 'second', labelSelector: { matchLabels: { stop: 'yes' } }, pre: [{ exec: { command: ['exit', '4'] } }, { exec: { command: ['ok', 'never'] } }] },
-    ] },
+    hooks: {
+      resources: [
+        {
+          name: 'first',
+          pre: [
+            { exec: { command: ['ok', '1'] } },
+            { exec: { command: ['exit', '2'], onError: 'Continue' } },
+            { exec: { command: ['ok', '3'] } },
+          ],
+        },
+        {
+          name: 'second',
+          labelSelector: { matchLabels: { stop: 'yes' } },
+          pre: [{ exec: { command: ['exit', '4'] } }, { exec: { command: ['ok', 'never'] } }],
+        },
+      ],
+    },
   });
   server.addPod('r2', 'cont-0');
   server.addPod('r2', 'stop-0', { labels: { stop: 'yes' } });
   server.addPod('r2', 'ann-0', { annotations: ann('pre', ['ok', 'annotation']) });
   const r = await runIn('r2', ['run', '--phase', 'pre', '--backup', 'order', '--yes', '-o', 'json', '--parallel', '1']);
   t.is(r.code, 1, 'a Fail-mode hook failed');
-  const pods = Object.fromEntries(json(r.stdout).phases[0].pods.map((p: { pod: string; hooks: { result: string; command: string[] }[] }) => [p.pod, p.hooks.map((h) => `${h.command.join(' ')}=${h.result}`)]));
+  const pods = Object.fromEntries(
+    json(r.stdout).phases[0].pods.map((p: { pod: string; hooks: { result: string; command: string[] }[] }) => [
+      p.pod,
+      p.hooks.map((h) => `${h.command.join(' ')}=${h.result}`),
+    ]),
+  );
   t.deepEqual(pods['cont-0'], ['ok 1=succeeded', 'exit 2=failed', 'ok 3=succeeded']);
   t.deepEqual(pods['stop-0'], ['ok 1=succeeded', 'exit 2=failed', 'ok 3=succeeded', 'exit 4=failed', 'ok never=not-run']);
   t.deepEqual(pods['ann-0'], ['ok annotation=succeeded'], 'the annotation hook replaces the spec hooks');
-  const stopOrder = execsIn('r2').filter((e) => e.pod === 'stop-0').map((e) => e.command.join(' '));
+  const stopOrder = execsIn('r2')
+    .filter((e) => e.pod === 'stop-0')
+    .map((e) => e.command.join(' '));
   t.deepEqual(stopOrder, ['ok 1', 'exit 2', 'ok 3', 'exit 4'], 'executed in order, nothing after the Fail');
   const order = execsIn('r2').map((e) => e.pod);
   t.deepEqual([...new Set(order)], ['ann-0', 'cont-0', 'stop-0'], '--parallel 1: one pod after the other, in order');
@@ -121,8 +142,15 @@ test('a failed hook with on-error Continue still makes run exit 1; the next hook
   server.addPod('r2c', 'db-0');
   const r = await runIn('r2c', ['run', '--phase', 'pre', '--backup', 'cont', '--yes', '-o', 'json'], { ARK_HOOKS_TARGET: 'velero-1.18' });
   t.is(r.code, 1, r.stderr);
-  t.deepEqual(execsIn('r2c').map((e) => e.command.join(' ')), ['exit 3', 'ok after'], 'Continue: the second hook ran');
-  t.deepEqual(json(r.stdout).phases[0].pods[0].hooks.map((h: { onError: string; result: string }) => `${h.onError}:${h.result}`), ['Continue:failed', 'Continue:succeeded']);
+  t.deepEqual(
+    execsIn('r2c').map((e) => e.command.join(' ')),
+    ['exit 3', 'ok after'],
+    'Continue: the second hook ran',
+  );
+  t.deepEqual(
+    json(r.stdout).phases[0].pods[0].hooks.map((h: { onError: string; result: string }) => `${h.onError}:${h.result}`),
+    ['Continue:failed', 'Continue:succeeded'],
+  );
 });
 
 test('--parallel overlaps pods (measured by the server timestamps); --parallel 1 does not', async (t) => {
@@ -143,7 +171,10 @@ test('--fail-fast starts no new pod after a Fail-mode failure', async (t) => {
   for (const n of ['b-0', 'c-0', 'd-0']) server.addPod('r4', n, { annotations: ann('pre', ['ok']) });
   const r = await runIn('r4', ['run', '--phase', 'pre', '--yes', '--parallel', '1', '--fail-fast', '-o', 'json']);
   t.is(r.code, 1);
-  t.deepEqual(execsIn('r4').map((e) => e.pod), ['a-0']);
+  t.deepEqual(
+    execsIn('r4').map((e) => e.pod),
+    ['a-0'],
+  );
   const s = json(r.stdout).summary;
   t.deepEqual([s.hooks, s.failed, s.notRun], [4, 1, 3], 'every hook is accounted for');
 });
@@ -181,13 +212,20 @@ test('long sessions send WebSocket pings', async (t) => {
 test('dry-run shows the plan, mutates nothing, and catches each problem', async (t) => {
   server.addPod('r7', 'good-0', { annotations: ann('pre', ['ok']) });
   server.addPod('r7', 'pending-0', { phase: 'Pending', annotations: ann('pre', ['ok']) });
-  server.addPod('r7', 'stopped-0', { containers: ['app', 'side'], running: { side: false }, annotations: ann('pre', ['ok'], { container: 'side' }) });
+  server.addPod('r7', 'stopped-0', {
+    containers: ['app', 'side'],
+    running: { side: false },
+    annotations: ann('pre', ['ok'], { container: 'side' }),
+  });
   server.addPod('r7', 'missing-0', { annotations: ann('pre', ['ok'], { container: 'nope' }) });
   server.addPod('r7', 'done-0', { phase: 'Succeeded', annotations: ann('pre', ['ok']) });
   const before = server.requests.length;
   const r = await runIn('r7', ['dry-run', '--phase', 'pre']);
   t.is(r.code, 1);
-  t.regex(r.stdout, /r7\/good-0\n  pre 1  velero annotation\n      container: app \(default: first container\)   on-error: Fail   timeout: 30s\n      \$ ok\n/);
+  t.regex(
+    r.stdout,
+    /r7\/good-0\n  pre 1  velero annotation\n      container: app \(default: first container\)   on-error: Fail   timeout: 30s\n      \$ ok\n/,
+  );
   t.regex(r.stdout, /r7\/pending-0: pre hook 1: pod phase is Pending/);
   t.regex(r.stdout, /r7\/stopped-0: pre hook 1: container "side" is not running/);
   t.regex(r.stdout, /r7\/missing-0: pre hook 1: container "nope" is not in the pod's spec.containers/);
@@ -198,7 +236,10 @@ test('dry-run shows the plan, mutates nothing, and catches each problem', async 
   t.regex(v113.stdout, /^Judged as velero-1\.13 \(Velero v1\.13\.0–v1\.15\.0\)\n/);
   const sent = server.requests.slice(before).filter((q) => q.namespace === 'r7');
   t.true(sent.some((q) => q.verb === 'list'));
-  t.true(sent.every((q) => q.method === 'GET' || q.resource === 'selfsubjectaccessreviews'), 'only reads and access reviews');
+  t.true(
+    sent.every((q) => q.method === 'GET' || q.resource === 'selfsubjectaccessreviews'),
+    'only reads and access reviews',
+  );
   t.is(execsIn('r7').length, 0);
   // A clean plan that names a pod: the selector reaches the server, which answers with that pod only; no exec, no write.
   server.addPod('r7c', 'keep-0', { labels: { keep: '1' }, annotations: ann('pre', ['ok']) });
@@ -206,10 +247,19 @@ test('dry-run shows the plan, mutates nothing, and catches each problem', async 
   const since = server.requests.length;
   const clean = await runIn('r7c', ['run', '--dry-run', '--phase', 'pre', '-l', 'keep=1', '-o', 'json']);
   t.is(clean.code, 0, clean.stdout + clean.stderr);
-  t.deepEqual(json(clean.stdout).pods.map((p: { pod: string }) => p.pod), ['keep-0']);
+  t.deepEqual(
+    json(clean.stdout).pods.map((p: { pod: string }) => p.pod),
+    ['keep-0'],
+  );
   const cleanSent = server.requests.slice(since).filter((q) => q.namespace === 'r7c');
-  t.true(cleanSent.some((q) => q.verb === 'list' && new URLSearchParams(q.query).get('labelSelector') === 'keep=1'), 'the selector was sent to the server');
-  t.true(cleanSent.every((q) => q.method === 'GET' || q.resource === 'selfsubjectaccessreviews'), 'only reads and access reviews');
+  t.true(
+    cleanSent.some((q) => q.verb === 'list' && new URLSearchParams(q.query).get('labelSelector') === 'keep=1'),
+    'the selector was sent to the server',
+  );
+  t.true(
+    cleanSent.every((q) => q.method === 'GET' || q.resource === 'selfsubjectaccessreviews'),
+    'only reads and access reviews',
+  );
   t.is(execsIn('r7c').length, 0);
 });
 
@@ -218,13 +268,47 @@ test('dry-run fails, naming the reason, for a Backup Velero would reject before 
   // for an invalid hook selector, before the first item (pkg/backup/backup.go getResourceHooks).
   const dir = mkdtempSync(join(tmpdir(), 'reject-'));
   const { writeFileSync } = await import('node:fs');
-  writeFileSync(join(dir, 'pods.yaml'), JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db-0', namespace: 'shop', annotations: ann('pre', ['ok']) }, spec: { containers: [{ name: 'db', image: 'x' }] } }));
+  writeFileSync(
+    join(dir, 'pods.yaml'),
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'db-0', namespace: 'shop', annotations: ann('pre', ['ok']) },
+      spec: { containers: [{ name: 'db', image: 'x' }] },
+    }),
+  );
   // Velero's own validation messages (backup_controller.go@v1.18.1, collections/includes_excludes.go).
   const cases: [string, Record<string, unknown>, RegExp, RegExp][] = [
-    ['star', { includedNamespaces: ['*', 'shop'] }, /includes list must either contain '\*' only, or a non-empty list of items/, /reject this Backup \(FailedValidation\)/],
-    ['both', { includedNamespaces: ['shop'], excludedNamespaces: ['shop'] }, /excludes list cannot contain an item in the includes list: shop/, /reject this Backup \(FailedValidation\)/],
-    ['selectors', { labelSelector: { matchLabels: { a: 'b' } }, orLabelSelectors: [{ matchLabels: { a: 'b' } }] }, /encountered labelSelector as well as orLabelSelectors in backup spec, only one can be specified/, /reject this Backup \(FailedValidation\)/],
-    ['hook-selector', { hooks: { resources: [{ name: 'h', labelSelector: { matchExpressions: [{ key: 'a', operator: 'Bogus' }] }, pre: [{ exec: { command: ['ok'] } }] }] } }, /operator "Bogus" is not a valid selector operator/, /would fail this Backup before running any hook/],
+    [
+      'star',
+      { includedNamespaces: ['*', 'shop'] },
+      /includes list must either contain '\*' only, or a non-empty list of items/,
+      /reject this Backup \(FailedValidation\)/,
+    ],
+    [
+      'both',
+      { includedNamespaces: ['shop'], excludedNamespaces: ['shop'] },
+      /excludes list cannot contain an item in the includes list: shop/,
+      /reject this Backup \(FailedValidation\)/,
+    ],
+    [
+      'selectors',
+      { labelSelector: { matchLabels: { a: 'b' } }, orLabelSelectors: [{ matchLabels: { a: 'b' } }] },
+      /encountered labelSelector as well as orLabelSelectors in backup spec, only one can be specified/,
+      /reject this Backup \(FailedValidation\)/,
+    ],
+    [
+      'hook-selector',
+      {
+        hooks: {
+          resources: [
+            { name: 'h', labelSelector: { matchExpressions: [{ key: 'a', operator: 'Bogus' }] }, pre: [{ exec: { command: ['ok'] } }] },
+          ],
+        },
+      },
+      /operator "Bogus" is not a valid selector operator/,
+      /would fail this Backup before running any hook/,
+    ],
   ];
   for (const [name, spec, reason, verdict] of cases) {
     const file = join(dir, `${name}.yaml`);
@@ -234,19 +318,27 @@ test('dry-run fails, naming the reason, for a Backup Velero would reject before 
     t.is(r.code, 1, `${name}: ${r.stdout}`);
     t.regex(r.stdout, reason, name);
     t.regex(r.stdout, verdict, name);
-    const json = JSON.parse((await arkHooks(['dry-run', '-f', join(dir, 'pods.yaml'), '--backup-file', file, '-o', 'json'], { env })).stdout);
+    const json = JSON.parse(
+      (await arkHooks(['dry-run', '-f', join(dir, 'pods.yaml'), '--backup-file', file, '-o', 'json'], { env })).stdout,
+    );
     t.true(json.wouldFail, name);
     t.true(json.backup.runsNoHooks, name);
   }
 });
 
-test('RBAC: dry-run finds a missing pods/exec permission, run reports the server\'s message', async (t) => {
+test("RBAC: dry-run finds a missing pods/exec permission, run reports the server's message", async (t) => {
   server.addPod('r8', 'a-0', { annotations: ann('pre', ['ok']) });
   const noexec = server.writeKubeconfig({ user: 'noexec' });
   const dry = await arkHooks(['dry-run', '--phase', 'pre', '-n', 'r8', '--kubeconfig', noexec, '-o', 'json']);
   t.is(dry.code, 1);
   const plan = json(dry.stdout);
-  t.deepEqual(plan.access.map((a: { verb: string; allowed: boolean }) => [a.verb, a.allowed]), [['get', false], ['create', false]]);
+  t.deepEqual(
+    plan.access.map((a: { verb: string; allowed: boolean }) => [a.verb, a.allowed]),
+    [
+      ['get', false],
+      ['create', false],
+    ],
+  );
   t.true(plan.problems.some((p: { message: string }) => /you may not get pods\/exec/.test(p.message)));
   const run = await arkHooks(['run', '--phase', 'pre', '-n', 'r8', '--kubeconfig', noexec, '--yes', '-o', 'json']);
   t.is(run.code, 1);
@@ -261,7 +353,10 @@ test('--record-events writes an Event per hook; --output-dir keeps the output', 
   await runIn('r9', ['run', '--phase', 'pre', '--yes', '--record-events', '--output-dir', dir]);
   await runIn('r9', ['run', '--phase', 'post', '--yes', '--record-events']);
   const events = server.list('', 'events').filter((e: Obj) => e.metadata.namespace === 'r9');
-  t.deepEqual(events.map((e: Obj) => [e.reason, e.type, e.involvedObject.name]).sort(), [['BackupHookFailed', 'Warning', 'a-0'], ['BackupHookSucceeded', 'Normal', 'a-0']]);
+  t.deepEqual(events.map((e: Obj) => [e.reason, e.type, e.involvedObject.name]).sort(), [
+    ['BackupHookFailed', 'Warning', 'a-0'],
+    ['BackupHookSucceeded', 'Normal', 'a-0'],
+  ]);
   t.regex(events.find((e: Obj) => e.reason === 'BackupHookFailed')?.message, /exit code 9/);
   t.is(readFileSync(join(dir, 'r9', 'a-0', 'pre-1-app.stdout'), 'utf8'), 'ran ok in app\n');
 });
@@ -279,7 +374,10 @@ test('wrap: pre, the command, post; exit 0', async (t) => {
   server.addPod('w1', 'db-0', { annotations: { ...ann('pre', ['freeze']), ...ann('post', ['thaw']) } });
   const r = await arkHooks(['wrap', '-n', 'w1', '--kubeconfig', kc, '--yes', '-o', 'json', '--', 'sh', '-c', 'echo snapshot-taken >&2']);
   t.is(r.code, 0, r.stderr);
-  t.deepEqual(execsIn('w1').map((e) => e.command[0]), ['freeze', 'thaw']);
+  t.deepEqual(
+    execsIn('w1').map((e) => e.command[0]),
+    ['freeze', 'thaw'],
+  );
   t.regex(r.stderr, /snapshot-taken/);
   t.is(json(r.stdout).command.exitCode, 0);
 });
@@ -291,11 +389,20 @@ test('wrap: post still runs after a failed pre hook (command skipped) and after 
   const pre = await arkHooks(['wrap', '-n', 'w2', '--kubeconfig', kc, '--yes', '--', 'touch', marker]);
   t.is(pre.code, 3, pre.stderr);
   t.regex(pre.stderr, /Skipping "touch .*": a pre hook failed/);
-  t.deepEqual(execsIn('w2').filter((e) => e.command[0] === 'thaw').map((e) => e.pod).sort(), ['a-0', 'b-0']);
+  t.deepEqual(
+    execsIn('w2')
+      .filter((e) => e.command[0] === 'thaw')
+      .map((e) => e.pod)
+      .sort(),
+    ['a-0', 'b-0'],
+  );
   server.addPod('w3', 'a-0', { annotations: { ...ann('pre', ['freeze']), ...ann('post', ['thaw']) } });
   const cmd = await arkHooks(['wrap', '-n', 'w3', '--kubeconfig', kc, '--yes', '--', 'sh', '-c', 'exit 7']);
   t.is(cmd.code, 4);
-  t.deepEqual(execsIn('w3').map((e) => e.command[0]), ['freeze', 'thaw']);
+  t.deepEqual(
+    execsIn('w3').map((e) => e.command[0]),
+    ['freeze', 'thaw'],
+  );
 });
 
 test('wrap under velero-1.18 (unset on-error = Continue): a failed freeze still skips the command (exit 3), a failed thaw is exit 5', async (t) => {
@@ -307,7 +414,10 @@ test('wrap under velero-1.18 (unset on-error = Continue): a failed freeze still 
   const pre = await arkHooks(['wrap', '-n', 'w2c', '--kubeconfig', kc, '--yes', '--', 'touch', marker], { env });
   t.is(pre.code, 3, pre.stderr);
   t.throws(() => readFileSync(marker), undefined, 'the command did not run');
-  t.deepEqual(execsIn('w2c').map((e) => e.command[0]), ['exit', 'thaw']);
+  t.deepEqual(
+    execsIn('w2c').map((e) => e.command[0]),
+    ['exit', 'thaw'],
+  );
   server.addPod('w3c', 'a-0', { annotations: { ...ann('pre', ['freeze']), ...ann('post', ['exit', '2']) } });
   const post = await arkHooks(['wrap', '-n', 'w3c', '--kubeconfig', kc, '--yes', '--', 'true'], { env });
   t.is(post.code, 5, post.stderr);
@@ -319,12 +429,32 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const ns = `w-${signal.toLowerCase()}`;
     server.addPod(ns, 'a-0', { annotations: { ...ann('pre', ['freeze']), ...ann('post', ['thaw']) } });
     server.addPod(ns, 'b-0', { annotations: { ...ann('pre', ['freeze']), ...ann('post', ['thaw']) } });
-    const p = start('kubectl', ['ark-hooks', 'wrap', '-n', ns, '--kubeconfig', kc, '--yes', '-o', 'json', '--', 'sh', '-c', 'echo command-started >&2; sleep 30']);
+    const p = start('kubectl', [
+      'ark-hooks',
+      'wrap',
+      '-n',
+      ns,
+      '--kubeconfig',
+      kc,
+      '--yes',
+      '-o',
+      'json',
+      '--',
+      'sh',
+      '-c',
+      'echo command-started >&2; sleep 30',
+    ]);
     await p.waitFor(/command-started/);
     p.child.kill(signal);
     const r = await p.done;
     t.is(r.code, signal === 'SIGINT' ? 130 : 143, r.stderr);
-    t.deepEqual(execsIn(ns).filter((e) => e.command[0] === 'thaw').map((e) => e.pod).sort(), ['a-0', 'b-0']);
+    t.deepEqual(
+      execsIn(ns)
+        .filter((e) => e.command[0] === 'thaw')
+        .map((e) => e.pod)
+        .sort(),
+      ['a-0', 'b-0'],
+    );
     const report = json(r.stdout);
     t.is(report.interrupted, signal);
     t.is(report.command.signal, signal);
@@ -332,13 +462,17 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 test('wrap: SIGINT during the pre phase stops new pre hooks, and post runs for the pods whose pre started', async (t) => {
-  for (let i = 0; i < 4; i++) server.addPod('w4', `p-${i}`, { annotations: { ...ann('pre', ['sleep', '1500']), ...ann('post', ['thaw']) } });
+  for (let i = 0; i < 4; i++)
+    server.addPod('w4', `p-${i}`, { annotations: { ...ann('pre', ['sleep', '1500']), ...ann('post', ['thaw']) } });
   const p = start('kubectl', ['ark-hooks', 'wrap', '-n', 'w4', '--kubeconfig', kc, '--yes', '--parallel', '1', '-o', 'json', '--', 'true']);
   while (execsIn('w4').length === 0) await new Promise((r) => setTimeout(r, 20));
   p.child.kill('SIGINT');
   const r = await p.done;
   t.is(r.code, 130, r.stderr);
-  t.deepEqual(execsIn('w4').map((e) => `${e.command[0]} ${e.pod}`), ['sleep p-0', 'thaw p-0']);
+  t.deepEqual(
+    execsIn('w4').map((e) => `${e.command[0]} ${e.pod}`),
+    ['sleep p-0', 'thaw p-0'],
+  );
   const report = json(r.stdout);
   t.true(report.command.skipped);
   t.is(report.summary.hooks, 5, '4 pre hooks (1 run, 3 not started) and 1 post hook');
@@ -346,7 +480,21 @@ test('wrap: SIGINT during the pre phase stops new pre hooks, and post runs for t
 
 test('run: SIGINT stops starting hooks, reports the in-flight one, exit 130', async (t) => {
   for (let i = 0; i < 3; i++) server.addPod('r11', `p-${i}`, { annotations: ann('pre', ['sleep', '1000']) });
-  const p = start('kubectl', ['ark-hooks', 'run', '--phase', 'pre', '-n', 'r11', '--kubeconfig', kc, '--yes', '--parallel', '1', '-o', 'json']);
+  const p = start('kubectl', [
+    'ark-hooks',
+    'run',
+    '--phase',
+    'pre',
+    '-n',
+    'r11',
+    '--kubeconfig',
+    kc,
+    '--yes',
+    '--parallel',
+    '1',
+    '-o',
+    'json',
+  ]);
   while (execsIn('r11').length === 0) await new Promise((r) => setTimeout(r, 20));
   p.child.kill('SIGINT');
   const r = await p.done;
@@ -367,5 +515,8 @@ test('wrap: Ctrl-C during post only warns, twice; a third one lists the pods tha
   p.child.kill('SIGINT');
   const r = await p.done;
   t.is(r.code, 130);
-  t.regex(r.stderr, /These pods may still be frozen:\n  w5\/a-0\n  w5\/b-0\nThaw them with:\n  kubectl ark-hooks run --phase post --kubeconfig \S+ -n w5 --yes a-0 b-0\n/);
+  t.regex(
+    r.stderr,
+    /These pods may still be frozen:\n  w5\/a-0\n  w5\/b-0\nThaw them with:\n  kubectl ark-hooks run --phase post --kubeconfig \S+ -n w5 --yes a-0 b-0\n/,
+  );
 });

@@ -25,9 +25,21 @@ let kc: string;
 
 test.before(async () => {
   s = await startApiServer();
-  s.addPod('evil', 'p-0', { containers: ['app', `side${CLEAR}`], annotations: { [`pre.${V}/command`]: JSON.stringify(HOSTILE_ARGV), [`post.${V}/command`]: '["true"]', [`post.${V}/container`]: `side${CLEAR}` } });
-  s.addPod('evil', 'p-1', { annotations: { [`pre.${V}/command`]: '["/bin/true"]', [`pre.${V}/container`]: `missing${OSC52}`, [`pre.${V}/timeout`]: `3${CLEAR}` } });
-  s.execHandler = (r) => (r.pod === 'p-0' && r.command[0] === '/bin/echo' ? { stdout: `line1${SPOOF}\n${OSC52}done\n`, stderr: `${CLEAR}${BIDI}\n`, exitCode: 3 } : { exitCode: 0 });
+  s.addPod('evil', 'p-0', {
+    containers: ['app', `side${CLEAR}`],
+    annotations: {
+      [`pre.${V}/command`]: JSON.stringify(HOSTILE_ARGV),
+      [`post.${V}/command`]: '["true"]',
+      [`post.${V}/container`]: `side${CLEAR}`,
+    },
+  });
+  s.addPod('evil', 'p-1', {
+    annotations: { [`pre.${V}/command`]: '["/bin/true"]', [`pre.${V}/container`]: `missing${OSC52}`, [`pre.${V}/timeout`]: `3${CLEAR}` },
+  });
+  s.execHandler = (r) =>
+    r.pod === 'p-0' && r.command[0] === '/bin/echo'
+      ? { stdout: `line1${SPOOF}\n${OSC52}done\n`, stderr: `${CLEAR}${BIDI}\n`, exitCode: 3 }
+      : { exitCode: 0 };
   kc = s.writeKubeconfig({ namespace: 'evil' });
 });
 test.after.always(() => s.stop());
@@ -44,7 +56,9 @@ test('list -A (table and wide), validate and dry-run escape control sequences; -
   t.true(wide.stdout.includes('\\u202e'), 'bidi override shown as an escape');
   t.true(wide.stdout.includes('\\r[shop/web-9/app]'), 'bare CR shown as \\r');
   const json = await cli(['list', '-A', '-o', 'json']);
-  const hook = JSON.parse(json.stdout).pods.find((p: { name: string }) => p.name === 'p-0').hooks.find((h: { phase: string }) => h.phase === 'pre');
+  const hook = JSON.parse(json.stdout)
+    .pods.find((p: { name: string }) => p.name === 'p-0')
+    .hooks.find((h: { phase: string }) => h.phase === 'pre');
   t.deepEqual(hook.command, HOSTILE_ARGV, 'json keeps the raw argv');
   const yaml = await cli(['list', '-A', '-o', 'yaml']);
   t.notRegex(yaml.stdout, /[\u001b\r\u0007]/, 'yaml quotes control characters itself (double-quoted escapes)');
@@ -54,13 +68,24 @@ test('run --show-output, progress lines and the summary escape hook output and m
   const r = await cli(['run', '--phase', 'pre', '--yes', '--show-output']);
   t.is(r.code, 1, r.stderr);
   t.notRegex(r.stdout + r.stderr, RAW);
-  t.regex(r.stderr, /\[evil\/p-0\/app\] line1\\r\[shop\/web-9\/app\] spoofed line/, 'a CR cannot forge another pod\'s line');
+  t.regex(r.stderr, /\[evil\/p-0\/app\] line1\\r\[shop\/web-9\/app\] spoofed line/, "a CR cannot forge another pod's line");
   t.regex(r.stderr, /\[evil\/p-0\/app\] \^\[\]52;c;ZXZpbA==\^Gdone/);
   t.regex(r.stderr, /\[1\/2\] pre evil\/p-\d/);
 });
 
 test('server error messages are escaped', async (t) => {
-  s.faults.push({ match: (q) => q.path === '/api/v1/namespaces/evil403/pods', status: 403, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: `pods is forbidden ${CLEAR}${OSC52}\rok` } });
+  s.faults.push({
+    match: (q) => q.path === '/api/v1/namespaces/evil403/pods',
+    status: 403,
+    body: {
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      reason: 'Forbidden',
+      code: 403,
+      message: `pods is forbidden ${CLEAR}${OSC52}\rok`,
+    },
+  });
   const r = await cli(['list', '-n', 'evil403']);
   t.is(r.code, 1);
   t.notRegex(r.stderr, RAW);
@@ -78,19 +103,37 @@ test('--record-events: Event messages are escaped and carry no argv unless --rec
     t.notRegex(e.message, RAW);
     t.false(e.message.includes('true'), `no argv: ${e.message}`);
   }
-  t.true(events.some((e) => e.message.includes('^[[2J')), 'the container name is escaped, not dropped');
+  t.true(
+    events.some((e) => e.message.includes('^[[2J')),
+    'the container name is escaped, not dropped',
+  );
   const before2 = s.list('', 'events').length;
   const r2 = await cli(['run', '--phase', 'post', '--yes', '--record-events-with-command']);
   t.is(r2.code, 0, r2.stderr);
   const withCmd = s.list('', 'events').slice(before2);
   t.true(withCmd.length >= 1);
-  t.true(withCmd.every((e) => e.message.includes('["true"]')), 'argv included when asked');
+  t.true(
+    withCmd.every((e) => e.message.includes('["true"]')),
+    'argv included when asked',
+  );
 });
 
 test('-f manifests: findings and tables escape values from files too', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'esc-'));
   const f = join(dir, 'pod.yaml');
-  writeFileSync(f, JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${OSC52}`, namespace: 'n', annotations: { [`pre.${V}/command`]: JSON.stringify(HOSTILE_ARGV), [`pre.${V}/on-error`]: `Fail${CLEAR}` } }, spec: { containers: [{ name: 'app' }] } }));
+  writeFileSync(
+    f,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `p${OSC52}`,
+        namespace: 'n',
+        annotations: { [`pre.${V}/command`]: JSON.stringify(HOSTILE_ARGV), [`pre.${V}/on-error`]: `Fail${CLEAR}` },
+      },
+      spec: { containers: [{ name: 'app' }] },
+    }),
+  );
   for (const args of [['list'], ['validate'], ['dry-run']]) {
     const r = await arkHooks([...args, '-f', f]);
     t.notRegex(r.stdout + r.stderr, RAW, args.join(' '));

@@ -6,8 +6,13 @@ import { join } from 'node:path';
 import { ROOT } from '../support/cli.ts';
 
 test('every dependency with install scripts is declared in allowScripts (npm 11 warns about the others)', (t) => {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean>; engines?: { node?: string } };
-  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { hasInstallScript?: boolean; optional?: boolean }> };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    allowScripts?: Record<string, boolean>;
+    engines?: { node?: string };
+  };
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { hasInstallScript?: boolean; optional?: boolean }>;
+  };
   const withScripts = Object.entries(lock.packages)
     .filter(([path, p]) => path !== '' && p.hasInstallScript && !p.optional)
     .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length))

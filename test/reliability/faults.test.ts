@@ -31,7 +31,11 @@ test('5xx and 429 on reads are retried (Retry-After honoured); a persistent 500 
     t.is(r.code, 0, r.stderr);
     t.is(JSON.parse(r.stdout).summary.hooks, 3);
     const lists = s.requests.filter((q) => q.verb === 'list' && q.resource === 'pods');
-    t.deepEqual(lists.map((q) => q.status), [503, 503, 429, 200], 'retried after each fault, in order, until it succeeded');
+    t.deepEqual(
+      lists.map((q) => q.status),
+      [503, 503, 429, 200],
+      'retried after each fault, in order, until it succeeded',
+    );
     // A lower bound read from the server's own clock: load can only lengthen the wait, never fail it.
     t.true((lists[3] as { at: number }).at - (lists[2] as { at: number }).at >= 1000, 'the retry came no sooner than Retry-After: 1');
     s.faults.push({ match: (q) => q.path.endsWith('/pods'), status: 500 });
@@ -77,8 +81,16 @@ test('writes are not retried blindly: a 503 on PATCH fails once', async (t) => {
 test('exec faults: refused upgrades, a pod deleted between list and exec, a cut stream; every hook accounted for', async (t) => {
   const { s, kc } = await server(6);
   try {
-    s.faults.push({ match: (q) => q.upgrade && q.path.includes('/p-0000/'), status: 400, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'bad exec request', reason: 'BadRequest', code: 400 } });
-    s.faults.push({ match: (q) => q.upgrade && q.path.includes('/p-0001/'), status: 403, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'not allowed here', reason: 'Forbidden', code: 403 } });
+    s.faults.push({
+      match: (q) => q.upgrade && q.path.includes('/p-0000/'),
+      status: 400,
+      body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'bad exec request', reason: 'BadRequest', code: 400 },
+    });
+    s.faults.push({
+      match: (q) => q.upgrade && q.path.includes('/p-0001/'),
+      status: 403,
+      body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'not allowed here', reason: 'Forbidden', code: 403 },
+    });
     s.faults.push({
       match: (q) => {
         if (q.upgrade && q.path.includes('/p-0002/')) s.deleteObject('', 'pods', 'f', 'p-0002');
@@ -88,10 +100,14 @@ test('exec faults: refused upgrades, a pod deleted between list and exec, a cut 
     s.faults.push({ match: (q) => q.upgrade && q.path.includes('/p-0003/'), destroy: true });
     s.execHandler = (r) => (r.pod === 'p-0004' ? { stdout: 'half', drop: true } : { exitCode: 0 });
     // velero-1.7.1: an unset on-error is Fail after an exec failure, so the failures decide the exit status.
-    const plan = JSON.parse((await arkHooks(['dry-run', '--kubeconfig', kc, '--phase', 'pre', '-o', 'json', '--target', 'velero-1.7.1'])).stdout);
+    const plan = JSON.parse(
+      (await arkHooks(['dry-run', '--kubeconfig', kc, '--phase', 'pre', '-o', 'json', '--target', 'velero-1.7.1'])).stdout,
+    );
     const r = await arkHooks(['run', '--kubeconfig', kc, '--phase', 'pre', '--yes', '-o', 'json', '--target', 'velero-1.7.1']);
     t.is(r.code, 1);
-    const hooks = Object.fromEntries(JSON.parse(r.stdout).phases[0].pods.map((p: { pod: string; hooks: { result: string; message: string }[] }) => [p.pod, p.hooks[0]]));
+    const hooks = Object.fromEntries(
+      JSON.parse(r.stdout).phases[0].pods.map((p: { pod: string; hooks: { result: string; message: string }[] }) => [p.pod, p.hooks[0]]),
+    );
     t.regex(hooks['p-0000'].message, /^bad exec request$/);
     t.regex(hooks['p-0001'].message, /^not allowed here$/);
     t.regex(hooks['p-0002'].message, /pods "p-0002" not found/);
@@ -107,7 +123,11 @@ test('exec faults: refused upgrades, a pod deleted between list and exec, a cut 
     t.deepEqual(a.unplanned, []);
     t.deepEqual([a.planned, a.ran, a.notRun], [6, 2, 4]);
     // The reset upgrade never started the command, so it is tried 5 times (kube/exec.ts), each one reset.
-    t.deepEqual(s.faultsSent(), { requests: 7, execs: 1, total: 8 }, 'two refusals, five resets of one upgrade, one dropped session (the 404 is the server\'s own answer)');
+    t.deepEqual(
+      s.faultsSent(),
+      { requests: 7, execs: 1, total: 8 },
+      "two refusals, five resets of one upgrade, one dropped session (the 404 is the server's own answer)",
+    );
   } finally {
     await s.stop();
   }
@@ -116,7 +136,8 @@ test('exec faults: refused upgrades, a pod deleted between list and exec, a cut 
 test('scope: exec and patch only what the plan names', async (t) => {
   const s = await startApiServer();
   try {
-    for (const ns of ['in', 'out']) for (let i = 0; i < 4; i++) s.addPod(ns, `p-${i}`, { labels: { pick: i % 2 ? 'yes' : 'no' }, annotations: cmd(['ok']) });
+    for (const ns of ['in', 'out'])
+      for (let i = 0; i < 4; i++) s.addPod(ns, `p-${i}`, { labels: { pick: i % 2 ? 'yes' : 'no' }, annotations: cmd(['ok']) });
     const kc = s.writeKubeconfig({ namespace: 'in' });
     const plan = JSON.parse((await arkHooks(['dry-run', '--kubeconfig', kc, '--phase', 'pre', '-l', 'pick=yes', '-o', 'json'])).stdout);
     const planned = plan.pods.map((p: { namespace: string; pod: string }) => `${p.namespace}/${p.pod}`).sort();
@@ -127,7 +148,13 @@ test('scope: exec and patch only what the plan names', async (t) => {
     t.deepEqual([a.planned, a.ran, a.lost.length], [2, 2, 0]);
     t.deepEqual(planned, ['in/p-1', 'in/p-3']);
     await arkHooks(['annotate', '--kubeconfig', kc, '-l', 'pick=yes', '--phase', 'post', '--command', '/bin/true']);
-    t.deepEqual(s.requests.filter((q) => q.method === 'PATCH').map((q) => `${q.namespace}/${q.name}`).sort(), planned);
+    t.deepEqual(
+      s.requests
+        .filter((q) => q.method === 'PATCH')
+        .map((q) => `${q.namespace}/${q.name}`)
+        .sort(),
+      planned,
+    );
     t.false(s.requests.some((q) => q.namespace === 'out' && q.method !== 'GET'));
   } finally {
     await s.stop();
@@ -140,7 +167,10 @@ test('credentials: exec plugins, client certificates, insecure-skip-tls-verify; 
     s.addPod('default', 'p-0', { annotations: cmd(['ok']) });
     const dir = mkdtempSync(join(tmpdir(), 'creds-'));
     const plugin = join(dir, 'token-plugin.sh');
-    writeFileSync(plugin, `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"admin-token"}}'\n`);
+    writeFileSync(
+      plugin,
+      `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"admin-token"}}'\n`,
+    );
     chmodSync(plugin, 0o755);
     const failing = join(dir, 'failing-plugin.sh');
     writeFileSync(failing, '#!/bin/sh\necho "token expired, run: login" >&2\nexit 1\n');
@@ -148,20 +178,40 @@ test('credentials: exec plugins, client certificates, insecure-skip-tls-verify; 
     const ca = Buffer.from(s.pki.caCert).toString('base64');
     const cfg = (user: object, cluster: object = { server: s.url, 'certificate-authority-data': ca }) => {
       const f = join(dir, `kc-${Math.random().toString(36).slice(2)}`);
-      writeFileSync(f, JSON.stringify({ 'current-context': 'c', clusters: [{ name: 'c', cluster }], users: [{ name: 'u', user }], contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }] }));
+      writeFileSync(
+        f,
+        JSON.stringify({
+          'current-context': 'c',
+          clusters: [{ name: 'c', cluster }],
+          users: [{ name: 'u', user }],
+          contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+        }),
+      );
       return f;
     };
-    const viaPlugin = await arkHooks(['list', '--kubeconfig', cfg({ exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './token-plugin.sh', interactiveMode: 'Never' } })]);
+    const viaPlugin = await arkHooks([
+      'list',
+      '--kubeconfig',
+      cfg({ exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './token-plugin.sh', interactiveMode: 'Never' } }),
+    ]);
     t.is(viaPlugin.code, 0, viaPlugin.stderr);
     t.regex(viaPlugin.stdout, /p-0/);
-    const badPlugin = await arkHooks(['list', '--kubeconfig', cfg({ exec: { apiVersion: 'client.authentication.k8s.io/v1', command: failing } })]);
+    const badPlugin = await arkHooks([
+      'list',
+      '--kubeconfig',
+      cfg({ exec: { apiVersion: 'client.authentication.k8s.io/v1', command: failing } }),
+    ]);
     t.is(badPlugin.code, 1);
     t.is(badPlugin.stderr.trim().split('\n').length, 1);
     const cert = clientCertificate(s.pki, 'cert-user');
     const viaCert = await arkHooks(['list', '--kubeconfig', cfg({ 'client-certificate': cert.cert, 'client-key': cert.key })]);
     t.is(viaCert.code, 0, viaCert.stderr);
     t.true(s.requests.some((q) => q.user === 'cert-user'));
-    const insecure = await arkHooks(['list', '--kubeconfig', cfg({ token: 'admin-token' }, { server: s.url, 'insecure-skip-tls-verify': true })]);
+    const insecure = await arkHooks([
+      'list',
+      '--kubeconfig',
+      cfg({ token: 'admin-token' }, { server: s.url, 'insecure-skip-tls-verify': true }),
+    ]);
     t.is(insecure.code, 0, insecure.stderr);
     const untrusted = await arkHooks(['list', '--kubeconfig', cfg({ token: 'admin-token' }, { server: s.url })]);
     t.is(untrusted.code, 1, 'TLS verification is on unless the kubeconfig turns it off');

@@ -16,7 +16,8 @@ import { recordFaults } from '../support/reliability-log.ts';
 
 const V = 'hook.backup.velero.io';
 const hooks = { [`pre.${V}/command`]: '["ok"]' };
-const oneLine = (t: { is: (a: unknown, b: unknown, m?: string) => void }, stderr: string) => t.is(stderr.trim().split('\n').length, 1, stderr);
+const oneLine = (t: { is: (a: unknown, b: unknown, m?: string) => void }, stderr: string) =>
+  t.is(stderr.trim().split('\n').length, 1, stderr);
 
 async function server(): Promise<{ s: TestApiServer; kc: string }> {
   const s = await startApiServer();
@@ -26,7 +27,17 @@ async function server(): Promise<{ s: TestApiServer; kc: string }> {
 
 function kubeconfig(dir: string, cluster: object, user: object): string {
   const f = join(dir, `kc-${Math.random().toString(36).slice(2)}`);
-  writeFileSync(f, JSON.stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': 'c', clusters: [{ name: 'c', cluster }], users: [{ name: 'u', user }], contexts: [{ name: 'c', context: { cluster: 'c', user: 'u', namespace: 'f' } }] }));
+  writeFileSync(
+    f,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'c',
+      clusters: [{ name: 'c', cluster }],
+      users: [{ name: 'u', user }],
+      contexts: [{ name: 'c', context: { cluster: 'c', user: 'u', namespace: 'f' } }],
+    }),
+  );
   return f;
 }
 
@@ -37,12 +48,28 @@ test('redirects to another origin or to plain http are refused; nothing from the
   const plain = createServer((req, res) => {
     hits.push(req.url ?? '');
     res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [{ metadata: { name: 'evil', namespace: 'f', annotations: { [`pre.${V}/command`]: '["rm","-rf","/"]' } }, spec: { nodeName: 'n', containers: [{ name: 'app' }] }, status: { phase: 'Running', containerStatuses: [{ name: 'app', state: { running: {} } }] } }] }));
+    res.end(
+      JSON.stringify({
+        kind: 'PodList',
+        apiVersion: 'v1',
+        metadata: {},
+        items: [
+          {
+            metadata: { name: 'evil', namespace: 'f', annotations: { [`pre.${V}/command`]: '["rm","-rf","/"]' } },
+            spec: { nodeName: 'n', containers: [{ name: 'app' }] },
+            status: { phase: 'Running', containerStatuses: [{ name: 'app', state: { running: {} } }] },
+          },
+        ],
+      }),
+    );
   });
   await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
   try {
     other.addPod('f', 'evil', { annotations: { [`pre.${V}/command`]: '["rm","-rf","/"]' } });
-    const targets = [`http://127.0.0.1:${(plain.address() as AddressInfo).port}/api/v1/namespaces/f/pods`, `${other.url}/api/v1/namespaces/f/pods`];
+    const targets = [
+      `http://127.0.0.1:${(plain.address() as AddressInfo).port}/api/v1/namespaces/f/pods`,
+      `${other.url}/api/v1/namespaces/f/pods`,
+    ];
     for (const location of targets) {
       s.faults.push({ match: (q) => q.path === '/api/v1/namespaces/f/pods', hostile: { redirect: location }, times: 1 });
       const r = await arkHooks(['run', '--kubeconfig', kc, '--phase', 'pre', '--yes']);
@@ -54,10 +81,17 @@ test('redirects to another origin or to plain http are refused; nothing from the
     t.is(other.requests.length, 0, 'the other origin was never asked');
     t.is(s.execs.length + other.execs.length, 0);
     // A redirect within the same origin (https, same host and port) is followed.
-    s.faults.push({ match: (q) => q.path === '/api/v1/namespaces/f/pods' && !q.query.has('moved'), hostile: { redirect: '/api/v1/namespaces/f/pods?moved=1&limit=500' }, times: 1 });
+    s.faults.push({
+      match: (q) => q.path === '/api/v1/namespaces/f/pods' && !q.query.has('moved'),
+      hostile: { redirect: '/api/v1/namespaces/f/pods?moved=1&limit=500' },
+      times: 1,
+    });
     const same = await arkHooks(['list', '--kubeconfig', kc, '-o', 'json']);
     t.is(same.code, 0, same.stderr);
-    t.deepEqual(JSON.parse(same.stdout).pods.map((p: { name: string }) => p.name), ['p-0']);
+    t.deepEqual(
+      JSON.parse(same.stdout).pods.map((p: { name: string }) => p.name),
+      ['p-0'],
+    );
     recordFaults(s, 'redirects');
   } finally {
     plain.close();
@@ -114,14 +148,22 @@ test('secrets are redacted: a credential plugin that prints its token, a server 
     const plugin = join(dir, 'leaky.sh');
     writeFileSync(plugin, '#!/bin/sh\necho "s3cr3t-token-value "\n');
     chmodSync(plugin, 0o755);
-    const leaky = kubeconfig(dir, { server: s.url, 'certificate-authority-data': ca }, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } });
+    const leaky = kubeconfig(
+      dir,
+      { server: s.url, 'certificate-authority-data': ca },
+      { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } },
+    );
     for (const args of [['list'], ['list', '-v'], ['run', '--phase', 'pre', '--yes']]) {
       const r = await arkHooks([...args, '--kubeconfig', leaky]);
       t.is(r.code, 1, r.stderr);
       t.false((r.stdout + r.stderr).includes('s3cr3t'), r.stderr);
       t.regex(r.stderr, /credential plugin/);
     }
-    const withPassword = kubeconfig(dir, { server: s.url.replace('https://', 'https://admin:hunter2pw@'), 'certificate-authority-data': ca }, { token: 'admin-token' });
+    const withPassword = kubeconfig(
+      dir,
+      { server: s.url.replace('https://', 'https://admin:hunter2pw@'), 'certificate-authority-data': ca },
+      { token: 'admin-token' },
+    );
     for (const args of [['list'], ['list', '-v'], ['list', '-o', 'json']]) {
       const r = await arkHooks([...args, '--kubeconfig', withPassword]);
       t.false((r.stdout + r.stderr).includes('hunter2pw'), `${args.join(' ')}: ${r.stdout}${r.stderr}`);
@@ -138,7 +180,11 @@ test('kubeconfig rules as kubectl: insecure + CA refused, gcp cmd-path refused, 
   try {
     const dir = mkdtempSync(join(tmpdir(), 'kcrules-'));
     const ca = Buffer.from(s.pki.caCert).toString('base64');
-    const both = kubeconfig(dir, { server: s.url, 'certificate-authority-data': ca, 'insecure-skip-tls-verify': true }, { token: 'admin-token' });
+    const both = kubeconfig(
+      dir,
+      { server: s.url, 'certificate-authority-data': ca, 'insecure-skip-tls-verify': true },
+      { token: 'admin-token' },
+    );
     const r1 = await arkHooks(['list', '--kubeconfig', both]);
     t.is(r1.code, 1);
     t.regex(r1.stderr, /^error: specifying a root certificates file with the insecure flag is not allowed/);
@@ -146,7 +192,11 @@ test('kubeconfig rules as kubectl: insecure + CA refused, gcp cmd-path refused, 
     t.is(s.requests.length, 0, 'refused before any request');
 
     const marker = join(dir, 'ran');
-    const gcp = kubeconfig(dir, { server: s.url, 'certificate-authority-data': ca }, { 'auth-provider': { name: 'gcp', config: { 'cmd-path': `/bin/sh -c 'touch ${marker}'`, 'cmd-args': '' } } });
+    const gcp = kubeconfig(
+      dir,
+      { server: s.url, 'certificate-authority-data': ca },
+      { 'auth-provider': { name: 'gcp', config: { 'cmd-path': `/bin/sh -c 'touch ${marker}'`, 'cmd-args': '' } } },
+    );
     const r2 = await arkHooks(['list', '--kubeconfig', gcp]);
     t.is(r2.code, 1);
     t.regex(r2.stderr, /gcp auth plugin has been removed/);
@@ -170,7 +220,19 @@ test('kubeconfig rules as kubectl: insecure + CA refused, gcp cmd-path refused, 
       }
       return { exitCode: 0 };
     };
-    const r4 = await arkHooks(['run', '--kubeconfig', viaFile, '--phase', 'pre', '--yes', '--parallel', '1', '--record-events', '-o', 'json']);
+    const r4 = await arkHooks([
+      'run',
+      '--kubeconfig',
+      viaFile,
+      '--phase',
+      'pre',
+      '--yes',
+      '--parallel',
+      '1',
+      '--record-events',
+      '-o',
+      'json',
+    ]);
     t.is(r4.code, 0, r4.stderr);
     t.is(JSON.parse(r4.stdout).summary.succeeded, 2);
     t.is(s.execs.filter((e) => e.user === 'rot').length, 2);

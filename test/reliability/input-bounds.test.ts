@@ -47,7 +47,9 @@ test('endless stdin for -f -: stopped at the size limit with one line', async (t
     if (open) child.stdin.once('drain', pump);
   };
   const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  const done = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  const done = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
   pump();
   const r = await done;
   open = false;
@@ -62,7 +64,10 @@ test('endless stdin for -f -: stopped at the size limit with one line', async (t
 test('a kubeconfig alias bomb is refused quickly, in one line', async (t) => {
   const dir = tmp();
   let y = 'a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]\n';
-  for (let i = 1; i <= 9; i++) y += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(',')}]\n`;
+  for (let i = 1; i <= 9; i++)
+    y += `a${i}: &a${i} [${Array(10)
+      .fill(`*a${i - 1}`)
+      .join(',')}]\n`;
   y += 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1", extensions: *a9}}]\n';
   writeFileSync(join(dir, 'config'), y);
   const r = await arkHooks(['list', '--kubeconfig', join(dir, 'config')], LIMIT);
@@ -76,14 +81,18 @@ test('a kubeconfig alias bomb is refused quickly, in one line', async (t) => {
 test('a List file with 130,000 pods is read', async (t) => {
   const dir = tmp();
   const items = [];
-  for (let i = 0; i < 130_000; i++) items.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p-${i}`, namespace: 'big' }, spec: { containers: [{ name: 'c' }] } });
+  for (let i = 0; i < 130_000; i++)
+    items.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p-${i}`, namespace: 'big' }, spec: { containers: [{ name: 'c' }] } });
   (items[7] as { metadata: Record<string, unknown> }).metadata.annotations = { [`pre.${V}/command`]: '["/bin/sync"]' };
   writeFileSync(join(dir, 'list.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
   const r = await arkHooks(['list', '-f', join(dir, 'list.json'), '-o', 'json'], LIMIT);
   t.is(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout);
   t.is(report.summary.podsSeen, 130_000);
-  t.deepEqual(report.pods.map((p: { name: string }) => p.name), ['p-7']);
+  t.deepEqual(
+    report.pods.map((p: { name: string }) => p.name),
+    ['p-7'],
+  );
   recordInputs(1, '130k-pod List');
 });
 

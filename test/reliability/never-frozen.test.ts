@@ -148,7 +148,10 @@ test('wrap: the terminal goes away (pty closed) during COMMAND: post runs, COMMA
     const cmd = sleeper(dir);
     const pluginPid = join(dir, 'plugin.pid');
     const launcher = join(dir, 'launch.sh');
-    writeFileSync(launcher, `#!/bin/sh\necho $$ > ${pluginPid}\nexec kubectl ark-hooks wrap --kubeconfig ${kc} --yes -- ${cmd.argv.slice(0, 2).join(' ')} '${cmd.argv[2]}'\n`);
+    writeFileSync(
+      launcher,
+      `#!/bin/sh\necho $$ > ${pluginPid}\nexec kubectl ark-hooks wrap --kubeconfig ${kc} --yes -- ${cmd.argv.slice(0, 2).join(' ')} '${cmd.argv[2]}'\n`,
+    );
     chmodSync(launcher, 0o755);
     const term = spawn('script', ['-qfec', launcher, '/dev/null'], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     term.stdout.resume();
@@ -166,7 +169,7 @@ test('wrap: the terminal goes away (pty closed) during COMMAND: post runs, COMMA
   }
 });
 
-test('wrap on a terminal: COMMAND is in the terminal\'s foreground, reads the keyboard, gets one Ctrl-C; post runs', async (t) => {
+test("wrap on a terminal: COMMAND is in the terminal's foreground, reads the keyboard, gets one Ctrl-C; post runs", async (t) => {
   const ns = 'tty';
   const { s, kc } = await server(ns, 2);
   try {
@@ -176,7 +179,10 @@ test('wrap on a terminal: COMMAND is in the terminal\'s foreground, reads the ke
     const body = `cut -d' ' -f5,8 /proc/$$/stat > ${log}; trap 'echo INT >> ${log}; exit 7' INT; echo ready >> ${log}; read line; echo "read:$line" >> ${log}; while :; do sleep 1; done`;
     const script = join(dir, 'command.sh');
     writeFileSync(script, body + '\n');
-    const term = spawn('script', ['-qfec', `kubectl ark-hooks wrap --kubeconfig ${kc} --yes -- sh ${script}`, '/dev/null'], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const term = spawn('script', ['-qfec', `kubectl ark-hooks wrap --kubeconfig ${kc} --yes -- sh ${script}`, '/dev/null'], {
+      env: baseEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let screen = '';
     term.stdout.on('data', (c: Buffer) => (screen += c.toString()));
     term.stderr.resume();
@@ -190,7 +196,11 @@ test('wrap on a terminal: COMMAND is in the terminal\'s foreground, reads the ke
     term.stdin.destroy();
     const [pgrp, tpgid] = (lines()[0] ?? '').split(' ');
     t.is(pgrp, tpgid, 'COMMAND is in the foreground process group of the terminal');
-    t.deepEqual(lines().filter((l) => l === 'INT'), ['INT'], 'Ctrl-C reached COMMAND');
+    t.deepEqual(
+      lines().filter((l) => l === 'INT'),
+      ['INT'],
+      'Ctrl-C reached COMMAND',
+    );
     t.regex(screen, /SIGINT: stopping the command; the post hooks run next/, 'the plugin did not send a second SIGINT');
     t.is(code, 130, screen);
     assertNoneLost(t, s, ns, 'wrap on a terminal, Ctrl-C', 2);
@@ -303,7 +313,10 @@ test('wrap --output-dir: a container named side/car (ENOENT before the fix) neit
   const ns = 'od-slash';
   const s = await startApiServer();
   try {
-    s.addPod(ns, 'p-0', { containers: ['app', 'side/car'], annotations: { ...FREEZE_THAW, [`pre.${V}/container`]: 'side/car', [`post.${V}/container`]: 'side/car' } });
+    s.addPod(ns, 'p-0', {
+      containers: ['app', 'side/car'],
+      annotations: { ...FREEZE_THAW, [`pre.${V}/container`]: 'side/car', [`post.${V}/container`]: 'side/car' },
+    });
     const kc = s.writeKubeconfig({ namespace: ns });
     const dir = tmp('out');
     const r = await run('kubectl', ['ark-hooks', 'wrap', '--kubeconfig', kc, '--yes', '--output-dir', dir, '--', 'true']);
@@ -341,7 +354,12 @@ test('wrap --output-dir on a full disk (ENOSPC): post runs, the report is comple
     const dir = tmp('full');
     const probe = await run('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs -o size=16k none ${dir}`]);
     if (probe.code !== 0) return t.fail(`unshare/tmpfs unavailable: ${probe.stderr}`);
-    const r = await run('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs -o size=16k none ${dir} && exec kubectl ark-hooks wrap --kubeconfig ${kc} --yes -o json --output-dir ${dir} -- true`]);
+    const r = await run('unshare', [
+      '-rm',
+      'sh',
+      '-c',
+      `mount -t tmpfs -o size=16k none ${dir} && exec kubectl ark-hooks wrap --kubeconfig ${kc} --yes -o json --output-dir ${dir} -- true`,
+    ]);
     t.is(r.code, 0, r.stderr);
     t.regex(r.stderr, /warning: .*ENOSPC/);
     assertNoneLost(t, s, ns, 'output-dir ENOSPC', 3);
@@ -362,7 +380,10 @@ test('a 720h timeout does not fire early (setTimeout overflows above 2^31-1 ms)'
     const r = await run('kubectl', ['ark-hooks', 'wrap', '--kubeconfig', kc, '--yes', '-o', 'json', '--', 'true']);
     t.is(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout);
-    t.deepEqual(report.phases.map((p: { pods: { hooks: { result: string; timeout: string }[] }[] }) => p.pods[0]?.hooks[0]?.result), ['succeeded', 'succeeded']);
+    t.deepEqual(
+      report.phases.map((p: { pods: { hooks: { result: string; timeout: string }[] }[] }) => p.pods[0]?.hooks[0]?.result),
+      ['succeeded', 'succeeded'],
+    );
     assertNoneLost(t, s, ns, 'long timeouts');
   } finally {
     await s.stop();
@@ -372,7 +393,10 @@ test('a 720h timeout does not fire early (setTimeout overflows above 2^31-1 ms)'
 // ---- 5. the confirmation prompt -------------------------------------------------------------------
 
 async function atPrompt(kc: string, keys: string): Promise<number | null> {
-  const term = spawn('script', ['-qfec', `kubectl ark-hooks run --phase pre --kubeconfig ${kc}`, '/dev/null'], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const term = spawn('script', ['-qfec', `kubectl ark-hooks run --phase pre --kubeconfig ${kc}`, '/dev/null'], {
+    env: baseEnv(),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   term.stderr.resume();
   const done = new Promise<number | null>((resolve) => term.on('close', (code) => resolve(code)));
@@ -388,7 +412,11 @@ async function atPrompt(kc: string, keys: string): Promise<number | null> {
   return code;
 }
 
-for (const [name, keys] of [['Ctrl-C', '\x03'], ['Ctrl-D', '\x04'], ['n', 'n\r']] as const) {
+for (const [name, keys] of [
+  ['Ctrl-C', '\x03'],
+  ['Ctrl-D', '\x04'],
+  ['n', 'n\r'],
+] as const) {
   test(`run: ${name} at the [y/N] prompt runs nothing and exits non-zero`, async (t) => {
     const { s, kc } = await server(`prompt-${name.length}`, 1, { [`pre.${V}/command`]: '["ok"]' });
     try {
@@ -410,7 +438,9 @@ test('a Backup that names its namespace twice, or a list that repeats a pod, run
     s.addPod('shop', 'web-0', { annotations: FREEZE_THAW });
     s.addBackup('velero.io', 'velero', 'twice', { includedNamespaces: ['shop', 'shop'] });
     const kc = s.writeKubeconfig({ namespace: 'shop' });
-    const plan = JSON.parse((await run('kubectl', ['ark-hooks', 'dry-run', '--phase', 'pre', '--kubeconfig', kc, '--backup', 'twice', '-o', 'json'])).stdout);
+    const plan = JSON.parse(
+      (await run('kubectl', ['ark-hooks', 'dry-run', '--phase', 'pre', '--kubeconfig', kc, '--backup', 'twice', '-o', 'json'])).stdout,
+    );
     const r = await run('kubectl', ['ark-hooks', 'run', '--phase', 'pre', '--kubeconfig', kc, '--backup', 'twice', '--yes', '-o', 'json']);
     t.is(r.code, 0, r.stderr);
     const account = accountFromExecLog(s, plan, JSON.parse(r.stdout));
@@ -419,13 +449,24 @@ test('a Backup that names its namespace twice, or a list that repeats a pod, run
     t.deepEqual(s.execs.map((e) => e.pod).sort(), ['db-0', 'web-0']);
     t.is(JSON.parse(r.stdout).summary.hooks, 2);
     const pod = s.getObject('', 'pods', 'shop', 'db-0');
-    s.faults.push({ match: (q) => q.path === '/api/v1/namespaces/shop/pods', status: 200, body: { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [pod, pod] }, times: 1 });
+    s.faults.push({
+      match: (q) => q.path === '/api/v1/namespaces/shop/pods',
+      status: 200,
+      body: { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [pod, pod] },
+      times: 1,
+    });
     const again = await run('kubectl', ['ark-hooks', 'run', '--phase', 'post', '--kubeconfig', kc, '--yes', '-o', 'yaml']);
     t.is(again.code, 0, again.stderr);
-    t.deepEqual(s.execs.filter((e) => e.command[0] === 'thaw').map((e) => e.pod), ['db-0']);
+    t.deepEqual(
+      s.execs.filter((e) => e.command[0] === 'thaw').map((e) => e.pod),
+      ['db-0'],
+    );
     const report = yaml.load(again.stdout) as { summary: { hooks: number }; phases: { pods: { pod: string }[] }[] };
     t.is(report.summary.hooks, 1, 'the streamed YAML report reads back');
-    t.deepEqual(report.phases[0]?.pods.map((p) => p.pod), ['db-0']);
+    t.deepEqual(
+      report.phases[0]?.pods.map((p) => p.pod),
+      ['db-0'],
+    );
   } finally {
     await s.stop();
   }
@@ -439,7 +480,21 @@ test('-o json with 90 pods x 1 MiB of control-character output: every hook repor
     s.execHandler = () => ({ stdout: Buffer.alloc(1024 * 1024, 1) });
     const dir = tmp('big');
     const plan = JSON.parse((await run('kubectl', ['ark-hooks', 'dry-run', '--phase', 'pre', '--kubeconfig', kc, '-o', 'json'])).stdout);
-    const r = await run('kubectl', ['ark-hooks', 'run', '--phase', 'pre', '--kubeconfig', kc, '--yes', '-o', 'json', '--parallel', '8', '--output-dir', dir]);
+    const r = await run('kubectl', [
+      'ark-hooks',
+      'run',
+      '--phase',
+      'pre',
+      '--kubeconfig',
+      kc,
+      '--yes',
+      '-o',
+      'json',
+      '--parallel',
+      '8',
+      '--output-dir',
+      dir,
+    ]);
     t.is(r.code, 0, r.stderr.slice(0, 2000));
     const report = JSON.parse(r.stdout);
     const account = accountFromExecLog(s, plan, report);
@@ -482,7 +537,13 @@ test('run: a second Ctrl-C while the exec upgrade is pending interrupts it', asy
 test('a 429 on the exec upgrade is retried after Retry-After', async (t) => {
   const { s, kc } = await server('throttle', 1, { [`pre.${V}/command`]: '["ok"]' });
   try {
-    s.faults.push({ match: (q) => q.upgrade, status: 429, headers: { 'Retry-After': '1' }, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'too many requests', reason: 'TooManyRequests', code: 429 }, times: 1 });
+    s.faults.push({
+      match: (q) => q.upgrade,
+      status: 429,
+      headers: { 'Retry-After': '1' },
+      body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'too many requests', reason: 'TooManyRequests', code: 429 },
+      times: 1,
+    });
     const r = await run('kubectl', ['ark-hooks', 'run', '--phase', 'pre', '--kubeconfig', kc, '--yes', '-o', 'json']);
     t.is(r.code, 0, r.stderr);
     t.is(JSON.parse(r.stdout).phases[0].pods[0].hooks[0].result, 'succeeded');

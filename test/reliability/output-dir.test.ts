@@ -40,10 +40,26 @@ const outside = (base: string) => walk(base).filter((f) => !f.startsWith(join('a
 test('a container annotation ../../../../../../X writes nothing outside the folder (a hook that never ran too)', async (t) => {
   const s = await startApiServer();
   try {
-    s.addPod('od1', 'p-0', { containers: ['app'], annotations: { [`pre.${V}/command`]: '["ok"]', [`pre.${V}/container`]: '../../../../../../X', [`pre.${V}/on-error`]: 'Continue' } });
-    s.addPod('od1', 'p-1', { containers: ['app', '../../../../../../Y'], annotations: { [`pre.${V}/command`]: '["ok"]', [`pre.${V}/container`]: '../../../../../../Y' } });
+    s.addPod('od1', 'p-0', {
+      containers: ['app'],
+      annotations: { [`pre.${V}/command`]: '["ok"]', [`pre.${V}/container`]: '../../../../../../X', [`pre.${V}/on-error`]: 'Continue' },
+    });
+    s.addPod('od1', 'p-1', {
+      containers: ['app', '../../../../../../Y'],
+      annotations: { [`pre.${V}/command`]: '["ok"]', [`pre.${V}/container`]: '../../../../../../Y' },
+    });
     const { base, out } = folders();
-    const r = await run('kubectl', ['ark-hooks', 'run', '--phase', 'pre', '--kubeconfig', s.writeKubeconfig({ namespace: 'od1' }), '--yes', '--output-dir', out]);
+    const r = await run('kubectl', [
+      'ark-hooks',
+      'run',
+      '--phase',
+      'pre',
+      '--kubeconfig',
+      s.writeKubeconfig({ namespace: 'od1' }),
+      '--yes',
+      '--output-dir',
+      out,
+    ]);
     t.is(r.code, 1, r.stderr); // p-0's hook fails (no such container), on-error Continue: still a failed hook
     t.deepEqual(outside(base), []);
     t.is(walk(out).length, 4, walk(out).join(' '));
@@ -59,7 +75,18 @@ test('a pod and namespace named .. write nothing above the folder', async (t) =>
   try {
     s.addPod('..', '..', { annotations: { [`pre.${V}/command`]: '["ok"]' } });
     const { base, out } = folders();
-    const r = await run('kubectl', ['ark-hooks', 'run', '--phase', 'pre', '-A', '--kubeconfig', s.writeKubeconfig(), '--yes', '--output-dir', out]);
+    const r = await run('kubectl', [
+      'ark-hooks',
+      'run',
+      '--phase',
+      'pre',
+      '-A',
+      '--kubeconfig',
+      s.writeKubeconfig(),
+      '--yes',
+      '--output-dir',
+      out,
+    ]);
     t.not(r.code, null, r.stderr);
     t.deepEqual(outside(base), []);
     t.is(walk(out).length, 2, walk(out).join(' '));
@@ -84,7 +111,17 @@ test('pre-placed symlinks (a file and a folder) are not followed; distinct names
     mkdirSync(join(out, 'od3', 'p-0'), { recursive: true });
     symlinkSync(victim, join(out, 'od3', 'p-0', 'pre-1-app.stdout'));
     symlinkSync(elsewhere, join(out, 'od3', 'p-1'));
-    const r = await run('kubectl', ['ark-hooks', 'run', '--phase', 'pre', '--kubeconfig', s.writeKubeconfig({ namespace: 'od3' }), '--yes', '--output-dir', out]);
+    const r = await run('kubectl', [
+      'ark-hooks',
+      'run',
+      '--phase',
+      'pre',
+      '--kubeconfig',
+      s.writeKubeconfig({ namespace: 'od3' }),
+      '--yes',
+      '--output-dir',
+      out,
+    ]);
     t.is(r.code, 0, r.stderr);
     t.is(readFileSync(victim, 'utf8'), 'precious\n', 'the symlinked file was not written through');
     t.deepEqual(readdirSync(elsewhere), [], 'the symlinked folder was not written into');

@@ -11,7 +11,12 @@ const V = 'hook.backup.velero.io';
 const hooks = { [`pre.${V}/command`]: '["ok"]' };
 
 /** A list answer holding every pod the server has, whatever was asked. */
-const everything = (s: TestApiServer) => () => ({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: s.list('', 'pods') });
+const everything = (s: TestApiServer) => () => ({
+  kind: 'PodList',
+  apiVersion: 'v1',
+  metadata: { resourceVersion: '1' },
+  items: s.list('', 'pods'),
+});
 
 async function server(): Promise<{ s: TestApiServer; kc: string }> {
   const s = await startApiServer();
@@ -21,7 +26,7 @@ async function server(): Promise<{ s: TestApiServer; kc: string }> {
   return { s, kc: s.writeKubeconfig({ namespace: 'shop' }) };
 }
 
-test('-n shop: pods of other namespaces in the answer are dropped and reported, never exec\'d', async (t) => {
+test("-n shop: pods of other namespaces in the answer are dropped and reported, never exec'd", async (t) => {
   const { s, kc } = await server();
   try {
     s.faults.push({ match: (q) => q.method === 'GET' && q.path === '/api/v1/namespaces/shop/pods', hostile: { respond: everything(s) } });
@@ -30,27 +35,52 @@ test('-n shop: pods of other namespaces in the answer are dropped and reported, 
     t.deepEqual(s.execs.map((e) => `${e.namespace}/${e.pod}`).sort(), ['shop/web-0', 'shop/web-1']);
     t.regex(r.stderr, /warning: .*kube-system\/etcd-0.*namespace/);
     const report = JSON.parse(r.stdout);
-    t.deepEqual(report.scope.dropped.map((d: { object: string }) => d.object), ['kube-system/etcd-0']);
+    t.deepEqual(
+      report.scope.dropped.map((d: { object: string }) => d.object),
+      ['kube-system/etcd-0'],
+    );
     const list = await arkHooks(['list', '--kubeconfig', kc, '-n', 'shop', '-o', 'json']);
-    t.deepEqual(JSON.parse(list.stdout).pods.map((p: Obj) => `${p.namespace}/${p.name}`), ['shop/web-0', 'shop/web-1']);
+    t.deepEqual(
+      JSON.parse(list.stdout).pods.map((p: Obj) => `${p.namespace}/${p.name}`),
+      ['shop/web-0', 'shop/web-1'],
+    );
     recordFaults(s, 'wrong-namespace answers');
   } finally {
     await s.stop();
   }
 });
 
-test('-l ignored by the server: non-matching pods are neither exec\'d nor PATCHed', async (t) => {
+test("-l ignored by the server: non-matching pods are neither exec'd nor PATCHed", async (t) => {
   const { s, kc } = await server();
   try {
-    s.faults.push({ match: (q) => q.method === 'GET' && q.path === '/api/v1/namespaces/shop/pods', hostile: { respond: () => ({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: s.list('', 'pods').filter((p) => p.metadata.namespace === 'shop') }) } });
+    s.faults.push({
+      match: (q) => q.method === 'GET' && q.path === '/api/v1/namespaces/shop/pods',
+      hostile: {
+        respond: () => ({
+          kind: 'PodList',
+          apiVersion: 'v1',
+          metadata: {},
+          items: s.list('', 'pods').filter((p) => p.metadata.namespace === 'shop'),
+        }),
+      },
+    });
     const r = await arkHooks(['run', '--kubeconfig', kc, '-l', 'pick=yes', '--phase', 'pre', '--yes', '-o', 'json']);
     t.is(r.code, 0, r.stderr);
-    t.deepEqual(s.execs.map((e) => `${e.namespace}/${e.pod}`), ['shop/web-0']);
+    t.deepEqual(
+      s.execs.map((e) => `${e.namespace}/${e.pod}`),
+      ['shop/web-0'],
+    );
     t.regex(r.stderr, /warning: .*shop\/web-1.*selector/);
-    t.deepEqual(JSON.parse(r.stdout).scope.dropped.map((d: { object: string }) => d.object), ['shop/web-1']);
+    t.deepEqual(
+      JSON.parse(r.stdout).scope.dropped.map((d: { object: string }) => d.object),
+      ['shop/web-1'],
+    );
     const a = await arkHooks(['annotate', '--kubeconfig', kc, '-l', 'pick=yes', '--phase', 'post', '--command', '/bin/true']);
     t.is(a.code, 0, a.stderr);
-    t.deepEqual(s.requests.filter((q) => q.method === 'PATCH').map((q) => `${q.namespace}/${q.name}`), ['shop/web-0']);
+    t.deepEqual(
+      s.requests.filter((q) => q.method === 'PATCH').map((q) => `${q.namespace}/${q.name}`),
+      ['shop/web-0'],
+    );
     t.regex(a.stderr, /warning: .*web-1.*selector/);
     recordFaults(s, 'ignored selector');
   } finally {
@@ -58,13 +88,16 @@ test('-l ignored by the server: non-matching pods are neither exec\'d nor PATCHe
   }
 });
 
-test('annotate -l in a namespace: an answer with another namespace\'s object is not PATCHed', async (t) => {
+test("annotate -l in a namespace: an answer with another namespace's object is not PATCHed", async (t) => {
   const { s, kc } = await server();
   try {
     s.faults.push({ match: (q) => q.method === 'GET' && q.path === '/api/v1/namespaces/shop/pods', hostile: { respond: everything(s) } });
     const a = await arkHooks(['annotate', '--kubeconfig', kc, '-l', 'pick=yes', '--phase', 'post', '--command', '/bin/true']);
     t.is(a.code, 0, a.stderr);
-    t.deepEqual(s.requests.filter((q) => q.method === 'PATCH').map((q) => `${q.namespace}/${q.name}`), ['shop/web-0']);
+    t.deepEqual(
+      s.requests.filter((q) => q.method === 'PATCH').map((q) => `${q.namespace}/${q.name}`),
+      ['shop/web-0'],
+    );
     t.false(s.requests.some((q) => q.namespace === 'kube-system' && q.method !== 'GET'));
   } finally {
     await s.stop();
@@ -74,7 +107,12 @@ test('annotate -l in a namespace: an answer with another namespace\'s object is 
 test('a repeated continue token stops the listing with a one-line error', async (t) => {
   const { s, kc } = await server();
   try {
-    const page = (q: { query: URLSearchParams }) => ({ kind: 'PodList', apiVersion: 'v1', metadata: { continue: 'c2FtZQ==' }, items: q.query.has('continue') ? [] : s.list('', 'pods').slice(0, 1) });
+    const page = (q: { query: URLSearchParams }) => ({
+      kind: 'PodList',
+      apiVersion: 'v1',
+      metadata: { continue: 'c2FtZQ==' },
+      items: q.query.has('continue') ? [] : s.list('', 'pods').slice(0, 1),
+    });
     s.faults.push({ match: (q) => q.method === 'GET' && q.path.endsWith('/pods'), hostile: { respond: page } });
     for (const args of [['list'], ['annotate', '-l', 'pick=yes', '--phase', 'post', '--command', '/bin/true']]) {
       // Only the pod listings count: target detection and discovery send their own requests first.
@@ -83,7 +121,14 @@ test('a repeated continue token stops the listing with a one-line error', async 
       const r = await arkHooks([...args, '--kubeconfig', kc], { timeoutMs: 60_000 });
       t.is(r.code, 1, args[0]);
       // One error line (annotate may say first which target it detected, on a line of its own).
-      t.deepEqual(r.stderr.trim().split('\n').filter((l) => !l.startsWith('ark-hooks: ')).length, 1, r.stderr);
+      t.deepEqual(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => !l.startsWith('ark-hooks: ')).length,
+        1,
+        r.stderr,
+      );
       t.regex(r.stderr, /continue token/);
       t.true(listings() - before <= 3, `stopped after ${listings() - before} page requests`);
     }

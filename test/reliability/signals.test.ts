@@ -19,7 +19,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`run: ${signal} during a parallel run: no new hooks, every hook accounted for`, async (t) => {
     const s = await startApiServer();
     try {
-      for (let i = 0; i < 12; i++) s.addPod('sig', `p-${String(i).padStart(2, '0')}`, { annotations: { 'pre.hook.backup.velero.io/command': '["sleep"]' } });
+      for (let i = 0; i < 12; i++)
+        s.addPod('sig', `p-${String(i).padStart(2, '0')}`, { annotations: { 'pre.hook.backup.velero.io/command': '["sleep"]' } });
       const g = gate();
       s.execHandler = async () => (await g.wait, {});
       const kc = s.writeKubeconfig({ namespace: 'sig' });
@@ -48,7 +49,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`wrap: ${signal} during pre: post runs for exactly the pods whose pre started`, async (t) => {
     const s = await startApiServer();
     try {
-      for (let i = 0; i < 6; i++) s.addPod('sigw', `p-${i}`, { annotations: { 'pre.hook.backup.velero.io/command': '["freeze"]', 'post.hook.backup.velero.io/command': '["thaw"]' } });
+      for (let i = 0; i < 6; i++)
+        s.addPod('sigw', `p-${i}`, {
+          annotations: { 'pre.hook.backup.velero.io/command': '["freeze"]', 'post.hook.backup.velero.io/command': '["thaw"]' },
+        });
       const g = gate();
       s.execHandler = async (r) => (r.command[0] === 'freeze' ? (await g.wait, {}) : {});
       const kc = s.writeKubeconfig({ namespace: 'sigw' });
@@ -64,10 +68,20 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       recordSignal(signal, r.code, a, `wrap ${signal}`);
       t.deepEqual(a.lost, []);
       t.deepEqual(a.frozen, []);
-      t.deepEqual([a.planned, a.ran, a.notRun, a.notDue, a.thawed.length], [12, 4, 4, 4, 2], 'two pods frozen and thawed; four never started');
+      t.deepEqual(
+        [a.planned, a.ran, a.notRun, a.notDue, a.thawed.length],
+        [12, 4, 4, 4, 2],
+        'two pods frozen and thawed; four never started',
+      );
       t.is(r.code, signal === 'SIGINT' ? 130 : 143, r.stderr);
-      const frozen = s.execs.filter((e) => e.command[0] === 'freeze').map((e) => e.pod).sort();
-      const thawed = s.execs.filter((e) => e.command[0] === 'thaw').map((e) => e.pod).sort();
+      const frozen = s.execs
+        .filter((e) => e.command[0] === 'freeze')
+        .map((e) => e.pod)
+        .sort();
+      const thawed = s.execs
+        .filter((e) => e.command[0] === 'thaw')
+        .map((e) => e.pod)
+        .sort();
       t.deepEqual(thawed, frozen);
       t.is(frozen.length, 2);
     } finally {

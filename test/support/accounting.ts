@@ -51,7 +51,14 @@ const same = (a: readonly string[], b: readonly string[]) => a.length === b.leng
 /** The hooks of a `dry-run -o json` plan. */
 export function plannedHooks(plan: any): PlannedHook[] {
   return (plan?.pods ?? []).flatMap((p: any) =>
-    (p.hooks ?? []).map((h: any) => ({ namespace: p.namespace, pod: p.pod, phase: h.phase, index: h.index, container: h.container ?? null, command: h.command ?? [] })),
+    (p.hooks ?? []).map((h: any) => ({
+      namespace: p.namespace,
+      pod: p.pod,
+      phase: h.phase,
+      index: h.index,
+      container: h.container ?? null,
+      command: h.command ?? [],
+    })),
   );
 }
 
@@ -64,7 +71,12 @@ function reportedHooks(report: any): ReportedHook[] {
  * `-o json` report (null when the process left none: then nothing counts as "not run").
  * Only the sessions in the plan's namespaces are considered.
  */
-export function accountFromExecLog(server: { execs: readonly ExecRequest[] }, plan: any, report: any, opts: { wrap?: boolean } = {}): Accounting {
+export function accountFromExecLog(
+  server: { execs: readonly ExecRequest[] },
+  plan: any,
+  report: any,
+  opts: { wrap?: boolean } = {},
+): Accounting {
   const planned = plannedHooks(plan);
   const namespaces = new Set(planned.map((h) => h.namespace));
   const sessions = server.execs.filter((e) => namespaces.has(e.namespace));
@@ -80,7 +92,14 @@ export function accountFromExecLog(server: { execs: readonly ExecRequest[] }, pl
   // Pass 1: match each planned hook, in plan order, to the first unused session with its pod, container and argv.
   const ordered = [...planned].sort((a, b) => (a.phase === b.phase ? 0 : a.phase === 'pre' ? -1 : 1));
   for (const h of ordered) {
-    const s = sessions.find((e) => !used.has(e) && e.namespace === h.namespace && e.pod === h.pod && (h.container === null || e.container === h.container) && same(e.command, h.command));
+    const s = sessions.find(
+      (e) =>
+        !used.has(e) &&
+        e.namespace === h.namespace &&
+        e.pod === h.pod &&
+        (h.container === null || e.container === h.container) &&
+        same(e.command, h.command),
+    );
     if (s) {
       used.add(s);
       sessionOf.set(hookId(h), s);
@@ -91,10 +110,14 @@ export function accountFromExecLog(server: { execs: readonly ExecRequest[] }, pl
   const preRan = new Set(planned.filter((h) => h.phase === 'pre' && sessionOf.has(hookId(h))).map(key));
   const preNotStarted = (h: PlannedHook) => {
     const pres = planned.filter((x) => x.phase === 'pre' && key(x) === key(h));
-    return pres.length > 0 && !preRan.has(key(h)) && pres.every((x) => {
-      const r = reported.get(hookId(x));
-      return r !== undefined && r.result === 'not-run' && r.message !== '';
-    });
+    return (
+      pres.length > 0 &&
+      !preRan.has(key(h)) &&
+      pres.every((x) => {
+        const r = reported.get(hookId(x));
+        return r !== undefined && r.result === 'not-run' && r.message !== '';
+      })
+    );
   };
 
   for (const h of planned) {

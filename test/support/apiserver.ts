@@ -36,19 +36,100 @@ export interface ResourceType {
 const CRUD = ['create', 'delete', 'get', 'list', 'patch', 'update'];
 
 export const RESOURCE_TYPES: ResourceType[] = [
-  { group: '', version: 'v1', plural: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], verbs: CRUD, subresources: [{ name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] }] },
-  { group: '', version: 'v1', plural: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'], verbs: CRUD },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'pods',
+    singular: 'pod',
+    kind: 'Pod',
+    namespaced: true,
+    shortNames: ['po'],
+    verbs: CRUD,
+    subresources: [{ name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] }],
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'namespaces',
+    singular: 'namespace',
+    kind: 'Namespace',
+    namespaced: false,
+    shortNames: ['ns'],
+    verbs: CRUD,
+  },
   { group: '', version: 'v1', plural: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], verbs: CRUD },
-  { group: '', version: 'v1', plural: 'replicationcontrollers', singular: 'replicationcontroller', kind: 'ReplicationController', namespaced: true, shortNames: ['rc'], verbs: CRUD },
-  { group: 'apps', version: 'v1', plural: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], verbs: CRUD },
-  { group: 'apps', version: 'v1', plural: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, shortNames: ['sts'], verbs: CRUD },
-  { group: 'apps', version: 'v1', plural: 'daemonsets', singular: 'daemonset', kind: 'DaemonSet', namespaced: true, shortNames: ['ds'], verbs: CRUD },
-  { group: 'apps', version: 'v1', plural: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'], verbs: CRUD },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'replicationcontrollers',
+    singular: 'replicationcontroller',
+    kind: 'ReplicationController',
+    namespaced: true,
+    shortNames: ['rc'],
+    verbs: CRUD,
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'deployments',
+    singular: 'deployment',
+    kind: 'Deployment',
+    namespaced: true,
+    shortNames: ['deploy'],
+    verbs: CRUD,
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'statefulsets',
+    singular: 'statefulset',
+    kind: 'StatefulSet',
+    namespaced: true,
+    shortNames: ['sts'],
+    verbs: CRUD,
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'daemonsets',
+    singular: 'daemonset',
+    kind: 'DaemonSet',
+    namespaced: true,
+    shortNames: ['ds'],
+    verbs: CRUD,
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'replicasets',
+    singular: 'replicaset',
+    kind: 'ReplicaSet',
+    namespaced: true,
+    shortNames: ['rs'],
+    verbs: CRUD,
+  },
   { group: 'batch', version: 'v1', plural: 'jobs', singular: 'job', kind: 'Job', namespaced: true, verbs: CRUD },
-  { group: 'batch', version: 'v1', plural: 'cronjobs', singular: 'cronjob', kind: 'CronJob', namespaced: true, shortNames: ['cj'], verbs: CRUD },
+  {
+    group: 'batch',
+    version: 'v1',
+    plural: 'cronjobs',
+    singular: 'cronjob',
+    kind: 'CronJob',
+    namespaced: true,
+    shortNames: ['cj'],
+    verbs: CRUD,
+  },
   { group: 'ark.heptio.com', version: 'v1', plural: 'backups', singular: 'backup', kind: 'Backup', namespaced: true, verbs: CRUD },
   { group: 'velero.io', version: 'v1', plural: 'backups', singular: 'backup', kind: 'Backup', namespaced: true, verbs: CRUD },
-  { group: 'authorization.k8s.io', version: 'v1', plural: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'] },
+  {
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    plural: 'selfsubjectaccessreviews',
+    singular: 'selfsubjectaccessreview',
+    kind: 'SelfSubjectAccessReview',
+    namespaced: false,
+    verbs: ['create'],
+  },
 ];
 
 export interface RequestAttributes {
@@ -218,7 +299,10 @@ export function jsonPatch(target: Obj, ops: unknown): Obj {
       parent = parent[p];
     }
     if (last === undefined || parent === undefined || parent === null || typeof parent !== 'object') {
-      throw new PatchError(422, `the server rejected our request due to an error in our request: jsonpatch ${op.op} operation does not apply: doc is missing path: "${op.path}"`);
+      throw new PatchError(
+        422,
+        `the server rejected our request due to an error in our request: jsonpatch ${op.op} operation does not apply: doc is missing path: "${op.path}"`,
+      );
     }
     switch (op.op) {
       case 'add':
@@ -235,7 +319,8 @@ export function jsonPatch(target: Obj, ops: unknown): Obj {
         else delete parent[last];
         break;
       case 'test':
-        if (JSON.stringify(parent[last]) !== JSON.stringify(op.value)) throw new PatchError(422, `testing value ${op.path} failed: test operation failed`);
+        if (JSON.stringify(parent[last]) !== JSON.stringify(op.value))
+          throw new PatchError(422, `testing value ${op.path} failed: test operation failed`);
         break;
       default:
         throw new PatchError(400, `unsupported JSON patch operation "${op.op}"`);
@@ -285,7 +370,11 @@ export class TestApiServer {
 
   constructor(options: ApiServerOptions = {}) {
     this.pki = options.pki ?? testPki();
-    this.options = { minor: options.minor ?? 32, execProtocols: options.execProtocols ?? EXEC_PROTOCOLS_DEFAULT, aggregatedDiscovery: options.aggregatedDiscovery ?? false };
+    this.options = {
+      minor: options.minor ?? 32,
+      execProtocols: options.execProtocols ?? EXEC_PROTOCOLS_DEFAULT,
+      aggregatedDiscovery: options.aggregatedDiscovery ?? false,
+    };
     for (const t of RESOURCE_TYPES) this.store.set(typeKey(t.group, t.plural), new Map());
     this.wss = new WebSocketServer({
       noServer: true,
@@ -350,9 +439,16 @@ export class TestApiServer {
     const config = {
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'test-cluster', cluster: { server: this.url, 'certificate-authority-data': Buffer.from(this.pki.caCert).toString('base64') } }],
+      clusters: [
+        {
+          name: 'test-cluster',
+          cluster: { server: this.url, 'certificate-authority-data': Buffer.from(this.pki.caCert).toString('base64') },
+        },
+      ],
       users: [{ name: opts.user ?? 'admin', user: { token } }],
-      contexts: [{ name: context, context: { cluster: 'test-cluster', user: opts.user ?? 'admin', namespace: opts.namespace ?? 'default' } }],
+      contexts: [
+        { name: context, context: { cluster: 'test-cluster', user: opts.user ?? 'admin', namespace: opts.namespace ?? 'default' } },
+      ],
       'current-context': context,
     };
     writeFileSync(file, JSON.stringify(config, null, 2));
@@ -391,7 +487,12 @@ export class TestApiServer {
   private ensureNamespace(ns: string) {
     const bucket = this.store.get('/namespaces') as Map<string, Obj>;
     if (!bucket.has(ns)) {
-      bucket.set(ns, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, uid: randomUUID(), resourceVersion: this.nextRv(), creationTimestamp: new Date().toISOString() }, status: { phase: 'Active' } });
+      bucket.set(ns, {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: ns, uid: randomUUID(), resourceVersion: this.nextRv(), creationTimestamp: new Date().toISOString() },
+        status: { phase: 'Active' },
+      });
       this.sortedKeys.delete('/namespaces');
     }
   }
@@ -407,7 +508,19 @@ export class TestApiServer {
   }
 
   /** A running pod with the given containers (default: one container "app"). */
-  addPod(namespace: string, name: string, opts: { labels?: Record<string, string>; annotations?: Record<string, string>; containers?: string[]; phase?: string; running?: Record<string, boolean>; owner?: { kind: string; name: string }; deletionTimestamp?: string } = {}): Obj {
+  addPod(
+    namespace: string,
+    name: string,
+    opts: {
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+      containers?: string[];
+      phase?: string;
+      running?: Record<string, boolean>;
+      owner?: { kind: string; name: string };
+      deletionTimestamp?: string;
+    } = {},
+  ): Obj {
     const containers = opts.containers ?? ['app'];
     const phase = opts.phase ?? 'Running';
     return this.addObject('', 'pods', {
@@ -416,7 +529,13 @@ export class TestApiServer {
         namespace,
         labels: opts.labels ?? {},
         annotations: opts.annotations ?? {},
-        ...(opts.owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: opts.owner.kind, name: opts.owner.name, uid: randomUUID(), controller: true }] } : {}),
+        ...(opts.owner
+          ? {
+              ownerReferences: [
+                { apiVersion: 'apps/v1', kind: opts.owner.kind, name: opts.owner.name, uid: randomUUID(), controller: true },
+              ],
+            }
+          : {}),
         ...(opts.deletionTimestamp ? { deletionTimestamp: opts.deletionTimestamp } : {}),
       },
       spec: { nodeName: 'node-1', containers: containers.map((c) => ({ name: c, image: 'busybox:1.36' })) },
@@ -424,7 +543,14 @@ export class TestApiServer {
         phase,
         containerStatuses: containers.map((c) => {
           const running = opts.running?.[c] ?? phase === 'Running';
-          return { name: c, ready: running, restartCount: 0, image: 'busybox:1.36', imageID: '', state: running ? { running: { startedAt: new Date().toISOString() } } : { waiting: { reason: 'ContainerCreating' } } };
+          return {
+            name: c,
+            ready: running,
+            restartCount: 0,
+            image: 'busybox:1.36',
+            imageID: '',
+            state: running ? { running: { startedAt: new Date().toISOString() } } : { waiting: { reason: 'ContainerCreating' } },
+          };
         }),
       },
     });
@@ -442,22 +568,38 @@ export class TestApiServer {
 
   private send(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}) {
     const text = JSON.stringify(body);
-    res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Audit-Id': randomUUID(), ...headers });
+    res.writeHead(code, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+      'Audit-Id': randomUUID(),
+      ...headers,
+    });
     res.end(text);
   }
 
   /** Writes a hostile answer (faults with `hostile`). */
-  private hostileAnswer(res: ServerResponse, code: number, h: HostileAnswer, req: { method: string; path: string; query: URLSearchParams }) {
+  private hostileAnswer(
+    res: ServerResponse,
+    code: number,
+    h: HostileAnswer,
+    req: { method: string; path: string; query: URLSearchParams },
+  ) {
     if (h.redirect !== undefined) {
       res.writeHead(code, { Location: h.redirect, 'Content-Length': 0 });
       res.end();
     } else if (h.raw) {
-      const headers: Record<string, string | number> = { 'Content-Type': h.raw.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(h.raw.body) };
+      const headers: Record<string, string | number> = {
+        'Content-Type': h.raw.contentType ?? 'application/json',
+        'Content-Length': Buffer.byteLength(h.raw.body),
+      };
       if (h.raw.encoding) headers['Content-Encoding'] = h.raw.encoding;
       res.writeHead(code, headers);
       res.end(h.raw.body);
     } else if (h.endless) {
-      res.writeHead(code, { 'Content-Type': h.endless.contentType ?? 'application/json', ...(h.endless.gzip ? { 'Content-Encoding': 'gzip' } : {}) });
+      res.writeHead(code, {
+        'Content-Type': h.endless.contentType ?? 'application/json',
+        ...(h.endless.gzip ? { 'Content-Encoding': 'gzip' } : {}),
+      });
       this.endless(res, h.endless);
     } else if (h.respond) {
       this.send(res, code, h.respond(req));
@@ -465,7 +607,10 @@ export class TestApiServer {
   }
 
   /** Streams filler (gzip-compressed with `gzip`) into `out` until it is closed or errors. */
-  private endless(out: NodeJS.WritableStream & { destroyed?: boolean; on(e: string, f: () => void): unknown }, e: { gzip?: boolean; prefix?: string }) {
+  private endless(
+    out: NodeJS.WritableStream & { destroyed?: boolean; on(e: string, f: () => void): unknown },
+    e: { gzip?: boolean; prefix?: string },
+  ) {
     const filler = Buffer.alloc(64 * 1024, ' ');
     let stopped = false;
     const stop = () => (stopped = true);
@@ -508,7 +653,11 @@ export class TestApiServer {
   }
 
   /** Parses a REST path into request attributes (k8s RequestInfo). */
-  private requestInfo(method: string, path: string, query: URLSearchParams): Omit<RequestAttributes, 'user'> & { type?: ResourceType; isResource: boolean } {
+  private requestInfo(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+  ): Omit<RequestAttributes, 'user'> & { type?: ResourceType; isResource: boolean } {
     const parts = path.split('/').filter(Boolean);
     let group = '';
     let version = '';
@@ -542,7 +691,12 @@ export class TestApiServer {
     const res = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
     const where = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope';
     const what = a.name ? `${a.resource} "${a.name}"` : a.resource;
-    return status(403, 'Forbidden', `${what} is forbidden: User "${a.user}" cannot ${a.verb} resource "${res}" in API group "${a.group}" ${where}`, { ...(a.name ? { name: a.name } : {}), kind: a.resource });
+    return status(
+      403,
+      'Forbidden',
+      `${what} is forbidden: User "${a.user}" cannot ${a.verb} resource "${res}" in API group "${a.group}" ${where}`,
+      { ...(a.name ? { name: a.name } : {}), kind: a.resource },
+    );
   }
 
   private async readBody(req: IncomingMessage): Promise<string> {
@@ -556,7 +710,19 @@ export class TestApiServer {
     const method = req.method ?? 'GET';
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const info = this.requestInfo(method, path, url.searchParams);
-    const log: LoggedRequest = { method, path, query: url.search, user: '', verb: info.verb, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name, status: 0, at: Date.now() };
+    const log: LoggedRequest = {
+      method,
+      path,
+      query: url.search,
+      user: '',
+      verb: info.verb,
+      resource: info.resource,
+      subresource: info.subresource,
+      namespace: info.namespace,
+      name: info.name,
+      status: 0,
+      at: Date.now(),
+    };
     if (req.headers['content-type']) log.contentType = req.headers['content-type'];
     this.requests.push(log);
     const reply = (code: number, body: unknown, headers?: Record<string, string>) => {
@@ -591,26 +757,57 @@ export class TestApiServer {
 
     if (path === '/version') {
       const minor = this.options.minor;
-      return reply(200, { major: '1', minor: String(minor), gitVersion: `v1.${minor}.0`, gitCommit: 'test', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.26', compiler: 'gc', platform: 'linux/amd64' });
+      return reply(200, {
+        major: '1',
+        minor: String(minor),
+        gitVersion: `v1.${minor}.0`,
+        gitCommit: 'test',
+        gitTreeState: 'clean',
+        buildDate: '2026-01-01T00:00:00Z',
+        goVersion: 'go1.26',
+        compiler: 'gc',
+        platform: 'linux/amd64',
+      });
     }
-    if ((path === '/api' || path === '/apis') && this.options.aggregatedDiscovery && /as=APIGroupDiscoveryList/.test(req.headers.accept ?? '')) {
-      return reply(200, this.aggregatedList(path === '/api'), { 'Content-Type': 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' });
+    if (
+      (path === '/api' || path === '/apis') &&
+      this.options.aggregatedDiscovery &&
+      /as=APIGroupDiscoveryList/.test(req.headers.accept ?? '')
+    ) {
+      return reply(200, this.aggregatedList(path === '/api'), {
+        'Content-Type': 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList',
+      });
     }
-    if (path === '/api') return reply(200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${this.port}` }] });
+    if (path === '/api')
+      return reply(200, {
+        kind: 'APIVersions',
+        versions: ['v1'],
+        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${this.port}` }],
+      });
     if (path === '/apis') return reply(200, this.groupList());
-    if (path === '/api/v1' || (/^\/apis\/[^/]+\/[^/]+$/.test(path))) {
+    if (path === '/api/v1' || /^\/apis\/[^/]+\/[^/]+$/.test(path)) {
       const list = this.resourceList(path);
       return list ? reply(200, list) : reply(404, status(404, 'NotFound', 'the server could not find the requested resource'));
     }
     if (!info.isResource || !info.type) return reply(404, status(404, 'NotFound', 'the server could not find the requested resource'));
 
-    const attrs: RequestAttributes = { user: user.name, verb: info.verb, group: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name };
+    const attrs: RequestAttributes = {
+      user: user.name,
+      verb: info.verb,
+      group: info.group,
+      resource: info.resource,
+      subresource: info.subresource,
+      namespace: info.namespace,
+      name: info.name,
+    };
     if (info.resource === 'selfsubjectaccessreviews') {
-      if (method !== 'POST') return reply(405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
+      if (method !== 'POST')
+        return reply(405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
       return this.selfSubjectAccessReview(req, user, reply);
     }
     if (user.allow && !user.allow(attrs)) return reply(403, this.forbidden(attrs));
-    if (info.subresource) return reply(400, status(400, 'BadRequest', `subresource ${info.subresource} is served over WebSocket upgrade only`));
+    if (info.subresource)
+      return reply(400, status(400, 'BadRequest', `subresource ${info.subresource} is served over WebSocket upgrade only`));
 
     const type = info.type;
     if (info.verb === 'list') {
@@ -631,9 +828,16 @@ export class TestApiServer {
       body.metadata ??= {};
       if (type.namespaced) body.metadata.namespace ??= info.namespace;
       if (!body.metadata.name && body.metadata.generateName) body.metadata.name = body.metadata.generateName + randomUUID().slice(0, 5);
-      if (!body.metadata.name) return reply(422, status(422, 'Invalid', `${type.kind} "" is invalid: metadata.name: Required value: name or generateName is required`));
+      if (!body.metadata.name)
+        return reply(
+          422,
+          status(422, 'Invalid', `${type.kind} "" is invalid: metadata.name: Required value: name or generateName is required`),
+        );
       if (this.getObject(type.group, type.plural, type.namespaced ? body.metadata.namespace : '', body.metadata.name)) {
-        return reply(409, status(409, 'AlreadyExists', `${type.plural}${type.group ? '.' + type.group : ''} "${body.metadata.name}" already exists`));
+        return reply(
+          409,
+          status(409, 'AlreadyExists', `${type.plural}${type.group ? '.' + type.group : ''} "${body.metadata.name}" already exists`),
+        );
       }
       if (url.searchParams.get('dryRun') === 'All') return reply(201, body);
       return reply(201, this.addObject(type.group, type.plural, body));
@@ -660,7 +864,11 @@ export class TestApiServer {
       apiVersion: 'v1',
       groups: groups.map((g) => {
         const v = (RESOURCE_TYPES.find((t) => t.group === g) as ResourceType).version;
-        return { name: g, versions: [{ groupVersion: `${g}/${v}`, version: v }], preferredVersion: { groupVersion: `${g}/${v}`, version: v } };
+        return {
+          name: g,
+          versions: [{ groupVersion: `${g}/${v}`, version: v }],
+          preferredVersion: { groupVersion: `${g}/${v}`, version: v },
+        };
       }),
     };
   }
@@ -677,19 +885,29 @@ export class TestApiServer {
         const version = (types[0] as ResourceType).version;
         return {
           metadata: g ? { name: g } : {},
-          versions: [{
-            version,
-            freshness: 'Current',
-            resources: types.map((t) => ({
-              resource: t.plural,
-              responseKind: { group: t.group, version: t.version, kind: t.kind },
-              scope: t.namespaced ? 'Namespaced' : 'Cluster',
-              singularResource: t.singular,
-              verbs: t.verbs,
-              ...(t.shortNames ? { shortNames: t.shortNames } : {}),
-              ...(t.subresources ? { subresources: t.subresources.map((sr) => ({ subresource: sr.name, responseKind: { group: '', version: 'v1', kind: sr.kind }, verbs: sr.verbs })) } : {}),
-            })),
-          }],
+          versions: [
+            {
+              version,
+              freshness: 'Current',
+              resources: types.map((t) => ({
+                resource: t.plural,
+                responseKind: { group: t.group, version: t.version, kind: t.kind },
+                scope: t.namespaced ? 'Namespaced' : 'Cluster',
+                singularResource: t.singular,
+                verbs: t.verbs,
+                ...(t.shortNames ? { shortNames: t.shortNames } : {}),
+                ...(t.subresources
+                  ? {
+                      subresources: t.subresources.map((sr) => ({
+                        subresource: sr.name,
+                        responseKind: { group: '', version: 'v1', kind: sr.kind },
+                        verbs: sr.verbs,
+                      })),
+                    }
+                  : {}),
+              })),
+            },
+          ],
         };
       }),
     };
@@ -703,8 +921,16 @@ export class TestApiServer {
     if (types.length === 0) return null;
     const resources: Obj[] = [];
     for (const t of types) {
-      resources.push({ name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: t.verbs, ...(t.shortNames ? { shortNames: t.shortNames } : {}) });
-      for (const s of t.subresources ?? []) resources.push({ name: `${t.plural}/${s.name}`, singularName: '', namespaced: t.namespaced, kind: s.kind, verbs: s.verbs });
+      resources.push({
+        name: t.plural,
+        singularName: t.singular,
+        namespaced: t.namespaced,
+        kind: t.kind,
+        verbs: t.verbs,
+        ...(t.shortNames ? { shortNames: t.shortNames } : {}),
+      });
+      for (const s of t.subresources ?? [])
+        resources.push({ name: `${t.plural}/${s.name}`, singularName: '', namespaced: t.namespaced, kind: s.kind, verbs: s.verbs });
     }
     return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
   }
@@ -791,19 +1017,38 @@ export class TestApiServer {
       kind: 'Table',
       apiVersion: 'meta.k8s.io/v1',
       metadata,
-      columnDefinitions: [col('Name', 'string', 'name'), col('Ready', 'string'), col('Status', 'string'), col('Restarts', 'string'), col('Age', 'string')],
+      columnDefinitions: [
+        col('Name', 'string', 'name'),
+        col('Ready', 'string'),
+        col('Status', 'string'),
+        col('Restarts', 'string'),
+        col('Age', 'string'),
+      ],
       rows: items.map((p) => {
         const cs: Obj[] = p.status?.containerStatuses ?? [];
         const ready = cs.filter((c) => c.ready).length;
         return {
-          cells: [p.metadata.name, `${ready}/${(p.spec?.containers ?? []).length}`, p.metadata.deletionTimestamp ? 'Terminating' : (p.status?.phase ?? 'Unknown'), '0', ageText(p.metadata.creationTimestamp)],
+          cells: [
+            p.metadata.name,
+            `${ready}/${(p.spec?.containers ?? []).length}`,
+            p.metadata.deletionTimestamp ? 'Terminating' : (p.status?.phase ?? 'Unknown'),
+            '0',
+            ageText(p.metadata.creationTimestamp),
+          ],
           object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: p.metadata },
         };
       }),
     };
   }
 
-  private async patch(req: IncomingMessage, type: ResourceType, namespace: string, name: string, q: URLSearchParams, reply: (code: number, body: unknown) => void): Promise<void> {
+  private async patch(
+    req: IncomingMessage,
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    q: URLSearchParams,
+    reply: (code: number, body: unknown) => void,
+  ): Promise<void> {
     const existing = this.getObject(type.group, type.plural, namespace, name);
     const text = await this.readBody(req);
     if (!existing) return reply(404, this.notFound(type, name));
@@ -817,16 +1062,32 @@ export class TestApiServer {
     let updated: Obj;
     try {
       if (ct === 'application/merge-patch+json' || ct === 'application/strategic-merge-patch+json') {
-        if (!isObject(patch)) return reply(400, status(400, 'BadRequest', 'json: cannot unmarshal array into Go value of type map[string]interface {}'));
+        if (!isObject(patch))
+          return reply(400, status(400, 'BadRequest', 'json: cannot unmarshal array into Go value of type map[string]interface {}'));
         const wantRv = (patch as Obj).metadata?.resourceVersion;
         if (wantRv !== undefined && wantRv !== existing.metadata.resourceVersion) {
-          return reply(409, status(409, 'Conflict', `Operation cannot be fulfilled on ${type.plural}${type.group ? '.' + type.group : ''} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, kind: type.plural }));
+          return reply(
+            409,
+            status(
+              409,
+              'Conflict',
+              `Operation cannot be fulfilled on ${type.plural}${type.group ? '.' + type.group : ''} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+              { name, kind: type.plural },
+            ),
+          );
         }
         updated = mergePatch(existing, patch) as Obj;
       } else if (ct === 'application/json-patch+json') {
         updated = jsonPatch(existing, patch);
       } else {
-        return reply(415, status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`));
+        return reply(
+          415,
+          status(
+            415,
+            'UnsupportedMediaType',
+            `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
+          ),
+        );
       }
     } catch (e) {
       if (e instanceof PatchError) return reply(e.code, status(e.code, e.code === 422 ? 'Invalid' : 'BadRequest', e.message));
@@ -838,11 +1099,15 @@ export class TestApiServer {
     for (const field of ['annotations', 'labels']) {
       const m = updated.metadata?.[field];
       if (m !== undefined && m !== null && (!isObject(m) || Object.values(m).some((v) => typeof v !== 'string'))) {
-        return reply(422, status(422, 'Invalid', `${type.kind} "${name}" is invalid: metadata.${field}: Invalid value: values must be strings`));
+        return reply(
+          422,
+          status(422, 'Invalid', `${type.kind} "${name}" is invalid: metadata.${field}: Invalid value: values must be strings`),
+        );
       }
     }
     const rvBefore = existing.metadata.resourceVersion;
-    const changed = JSON.stringify({ ...updated, metadata: { ...updated.metadata, resourceVersion: rvBefore } }) !== JSON.stringify(existing);
+    const changed =
+      JSON.stringify({ ...updated, metadata: { ...updated.metadata, resourceVersion: rvBefore } }) !== JSON.stringify(existing);
     if (q.get('dryRun') === 'All') return reply(200, updated);
     if (changed) {
       updated.metadata.resourceVersion = this.nextRv();
@@ -859,18 +1124,45 @@ export class TestApiServer {
       return reply(400, status(400, 'BadRequest', 'the request body is not valid JSON'));
     }
     const ra = body.spec?.resourceAttributes ?? {};
-    const attrs: RequestAttributes = { user: user.name, verb: ra.verb ?? '', group: ra.group ?? '', resource: ra.resource ?? '', subresource: ra.subresource ?? '', namespace: ra.namespace ?? '', name: ra.name ?? '' };
+    const attrs: RequestAttributes = {
+      user: user.name,
+      verb: ra.verb ?? '',
+      group: ra.group ?? '',
+      resource: ra.resource ?? '',
+      subresource: ra.subresource ?? '',
+      namespace: ra.namespace ?? '',
+      name: ra.name ?? '',
+    };
     const allowed = !user.allow || user.allow(attrs);
-    reply(201, { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: {}, spec: body.spec, status: { allowed, ...(allowed ? { reason: 'test RBAC allows it' } : {}) } });
+    reply(201, {
+      kind: 'SelfSubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: {},
+      spec: body.spec,
+      status: { allowed, ...(allowed ? { reason: 'test RBAC allows it' } : {}) },
+    });
   }
 
   // ---- exec ------------------------------------------------------------------------------------
 
   private rejectUpgrade(socket: Duplex, code: number, body: Obj, headers: Record<string, string> = {}) {
     const text = JSON.stringify(body);
-    const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' }[code] ?? 'Error';
-    const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-    socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n${extra}Connection: close\r\n\r\n${text}`);
+    const reason =
+      {
+        400: 'Bad Request',
+        401: 'Unauthorized',
+        403: 'Forbidden',
+        404: 'Not Found',
+        429: 'Too Many Requests',
+        500: 'Internal Server Error',
+        503: 'Service Unavailable',
+      }[code] ?? 'Error';
+    const extra = Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.end(
+      `HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n${extra}Connection: close\r\n\r\n${text}`,
+    );
   }
 
   private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -879,7 +1171,19 @@ export class TestApiServer {
     const path = url.pathname;
     const info = this.requestInfo(method, path, url.searchParams);
     const isWebSocket = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
-    const log: LoggedRequest = { method, path, query: url.search, user: '', verb: isWebSocket ? 'get' : 'create', resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name, status: 0, at: Date.now() };
+    const log: LoggedRequest = {
+      method,
+      path,
+      query: url.search,
+      user: '',
+      verb: isWebSocket ? 'get' : 'create',
+      resource: info.resource,
+      subresource: info.subresource,
+      namespace: info.namespace,
+      name: info.name,
+      status: 0,
+      at: Date.now(),
+    };
     this.requests.push(log);
     const reject = (code: number, body: Obj, headers?: Record<string, string>) => {
       log.status = code;
@@ -912,7 +1216,15 @@ export class TestApiServer {
       return reject(400, status(400, 'BadRequest', `upgrade requests are only served for pods/exec`));
     }
     // The WebSocket upgrade is a GET (authorised as get pods/exec); SPDY is a POST (create).
-    const attrs: RequestAttributes = { user: user.name, verb: isWebSocket ? 'get' : 'create', group: '', resource: 'pods', subresource: 'exec', namespace: info.namespace, name: info.name };
+    const attrs: RequestAttributes = {
+      user: user.name,
+      verb: isWebSocket ? 'get' : 'create',
+      group: '',
+      resource: 'pods',
+      subresource: 'exec',
+      namespace: info.namespace,
+      name: info.name,
+    };
     if (user.allow && !user.allow(attrs)) return reject(403, this.forbidden(attrs));
     const pod = this.getObject('', 'pods', info.namespace, info.name);
     if (!pod) return reject(404, status(404, 'NotFound', `pods "${info.name}" not found`, { name: info.name, kind: 'pods' }));
@@ -920,9 +1232,14 @@ export class TestApiServer {
     let container = url.searchParams.get('container') ?? '';
     if (container === '') {
       if (containers.length === 1) container = containers[0] as string;
-      else return reject(400, status(400, 'BadRequest', `a container name must be specified for pod ${info.name}, choose one of: [${containers.join(' ')}]`));
+      else
+        return reject(
+          400,
+          status(400, 'BadRequest', `a container name must be specified for pod ${info.name}, choose one of: [${containers.join(' ')}]`),
+        );
     }
-    if (!containers.includes(container)) return reject(400, status(400, 'BadRequest', `container ${container} is not valid for pod ${info.name}`));
+    if (!containers.includes(container))
+      return reject(400, status(400, 'BadRequest', `container ${container} is not valid for pod ${info.name}`));
     if (!pod.spec?.nodeName) return reject(400, status(400, 'BadRequest', `pod ${info.name} does not have a host assigned`));
     const command = url.searchParams.getAll('command');
     if (command.length === 0) return reject(400, status(400, 'BadRequest', 'you must specify at least 1 command'));
@@ -931,14 +1248,31 @@ export class TestApiServer {
       // The WebSocket path would have worked; kubectl only falls back to SPDY on a refusal.
       return reject(400, status(400, 'BadRequest', 'the test API server speaks WebSocket exec only (SPDY is not implemented)'));
     }
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (!offered.some((p) => this.options.execProtocols.includes(p))) {
       return reject(400, status(400, 'BadRequest', `unable to upgrade: no supported subprotocol in [${offered.join(' ')}]`));
     }
     log.status = 101;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const openAtStart = 1 + this.execs.filter((e) => e.namespace === info.namespace && e.finishedAt === undefined).length;
-      const exec: ExecRequest = { namespace: info.namespace, pod: info.name, container, command, stdout: flag('stdout'), stderr: flag('stderr'), stdin: flag('stdin'), tty: flag('tty'), protocol: ws.protocol, user: user.name, startedAt: Date.now(), pings: 0, openAtStart };
+      const exec: ExecRequest = {
+        namespace: info.namespace,
+        pod: info.name,
+        container,
+        command,
+        stdout: flag('stdout'),
+        stderr: flag('stderr'),
+        stdin: flag('stdin'),
+        tty: flag('tty'),
+        protocol: ws.protocol,
+        user: user.name,
+        startedAt: Date.now(),
+        pings: 0,
+        openAtStart,
+      };
       this.execs.push(exec);
       this.runExec(ws, exec, pod).catch(() => ws.terminate());
     });
@@ -991,12 +1325,25 @@ export class TestApiServer {
     }
     let st: Obj;
     if (behaviour.internalError) {
-      st = { metadata: {}, status: 'Failure', message: `Internal error occurred: ${behaviour.internalError}`, reason: 'InternalError', details: { causes: [{ message: behaviour.internalError }] }, code: 500 };
+      st = {
+        metadata: {},
+        status: 'Failure',
+        message: `Internal error occurred: ${behaviour.internalError}`,
+        reason: 'InternalError',
+        details: { causes: [{ message: behaviour.internalError }] },
+        code: 500,
+      };
     } else if ((behaviour.exitCode ?? 0) === 0) {
       st = { metadata: {}, status: 'Success' };
     } else {
       const n = behaviour.exitCode as number;
-      st = { metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: command terminated with exit code ${n}`, reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(n) }] } };
+      st = {
+        metadata: {},
+        status: 'Failure',
+        message: `command terminated with non-zero exit code: command terminated with exit code ${n}`,
+        reason: 'NonZeroExitCode',
+        details: { causes: [{ reason: 'ExitCode', message: String(n) }] },
+      };
     }
     exec.ended = 'status';
     if (!behaviour.internalError) exec.exitCode = behaviour.exitCode ?? 0;

@@ -145,7 +145,8 @@ export function parseLabelSelector(text: string): Parsed {
           value = v.text;
         }
         const kind: Op = op.text === '>' ? 'gt' : op.text === '<' ? 'lt' : (op.text as Op);
-        if ((kind === 'gt' || kind === 'lt') && !/^[+-]?[0-9]+$/.test(value)) return { ok: false, error: `for 'Gt', 'Lt' operators, the value must be an integer` };
+        if ((kind === 'gt' || kind === 'lt') && !/^[+-]?[0-9]+$/.test(value))
+          return { ok: false, error: `for 'Gt', 'Lt' operators, the value must be an integer` };
         if ((kind === 'gt' || kind === 'lt') && !fitsInt64(value)) return { ok: false, error: `the value must be a 64-bit integer` };
         req = { key, op: kind, values: [value] };
       } else {
@@ -161,7 +162,8 @@ export function parseLabelSelector(text: string): Parsed {
     if (sep.kind === 'end') return { ok: true, reqs };
     if (!(sep.kind === 'sym' && sep.text === ',')) return { ok: false, error: `found '${sep.text}', expected: ',' or 'end of string'` };
     const next = peek();
-    if (!(isId(next) || (next.kind === 'sym' && next.text === '!'))) return { ok: false, error: `found '${next.text}', expected: identifier after ','` };
+    if (!(isId(next) || (next.kind === 'sym' && next.text === '!')))
+      return { ok: false, error: `found '${next.text}', expected: identifier after ','` };
   }
 }
 

@@ -32,7 +32,10 @@ function goTool(folder: string, pkg: string, version: string, bin: string): Tool
   mkdirSync(CACHE, { recursive: true });
   const tmp = mkdtempSync(join(CACHE, `.${folder}-`));
   try {
-    execFileSync('go', ['install', `${pkg}@${version}`], { env: { ...process.env, GOBIN: tmp, CGO_ENABLED: '0', GOFLAGS: '-trimpath' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('go', ['install', `${pkg}@${version}`], {
+      env: { ...process.env, GOBIN: tmp, CGO_ENABLED: '0', GOFLAGS: '-trimpath' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     mkdirSync(dir, { recursive: true });
     if (!existsSync(path)) renameSync(join(tmp, bin), path);
   } catch (e) {
@@ -52,12 +55,14 @@ export const validateKrewManifestBinary = (): Tool =>
   goTool(`krew-${KREW_VERSION}`, 'sigs.k8s.io/krew/cmd/validate-krew-manifest', KREW_VERSION, 'validate-krew-manifest');
 
 /** actionlint, the GitHub Actions workflow checker, from github.com/rhysd/actionlint. */
-export const actionlintBinary = (): Tool => goTool(`actionlint-${ACTIONLINT_VERSION}`, 'github.com/rhysd/actionlint/cmd/actionlint', ACTIONLINT_VERSION, 'actionlint');
+export const actionlintBinary = (): Tool =>
+  goTool(`actionlint-${ACTIONLINT_VERSION}`, 'github.com/rhysd/actionlint/cmd/actionlint', ACTIONLINT_VERSION, 'actionlint');
 
 export function qemuAarch64(): { path: string; sysroot: string } | { skip: string } {
   const sysroot = '/usr/aarch64-linux-gnu';
   if (!has('qemu-aarch64')) return { skip: 'qemu-aarch64 is not installed (Debian package qemu-user; .ci/run installs it)' };
-  if (!existsSync(join(sysroot, 'lib', 'libc.so.6'))) return { skip: `${sysroot} has no arm64 C library (Debian packages libc6-arm64-cross libstdc++6-arm64-cross)` };
+  if (!existsSync(join(sysroot, 'lib', 'libc.so.6')))
+    return { skip: `${sysroot} has no arm64 C library (Debian packages libc6-arm64-cross libstdc++6-arm64-cross)` };
   return { path: 'qemu-aarch64', sysroot };
 }
 

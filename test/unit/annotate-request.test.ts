@@ -21,16 +21,24 @@ test('the family: the one the target reads first, else --flavor (with a warning 
   const r = editRequest(flags({ phase: 'pre', command: ['x'], flavor: 'ark' }), V118, (m) => warned.push(m));
   t.is(r.family, 'ark');
   t.deepEqual(r.removeFamilies, ['ark']);
-  t.deepEqual(warned, ['--flavor ark: velero-1.18 (Velero v1.18.0+) does not read ark.heptio.com keys, so hooks written now never run there']);
+  t.deepEqual(warned, [
+    '--flavor ark: velero-1.18 (Velero v1.18.0+) does not read ark.heptio.com keys, so hooks written now never run there',
+  ]);
 });
 
 test('a preset writes its hooks (one phase with --phase); --path is required for fsfreeze', (t) => {
   const both = editRequest(flags({ preset: 'fsfreeze', mountPath: '/data', onError: 'continue' }), V118);
-  t.deepEqual(both.writes.map((w) => [w.phase, w.command.join(' '), w.onError]), [
-    ['pre', '/sbin/fsfreeze --freeze /data', 'Continue'],
-    ['post', '/sbin/fsfreeze --unfreeze /data', 'Continue'],
-  ]);
-  t.deepEqual(editRequest(flags({ preset: 'fsfreeze', mountPath: '/data', phase: 'post' }), V118).writes.map((w) => w.phase), ['post']);
+  t.deepEqual(
+    both.writes.map((w) => [w.phase, w.command.join(' '), w.onError]),
+    [
+      ['pre', '/sbin/fsfreeze --freeze /data', 'Continue'],
+      ['post', '/sbin/fsfreeze --unfreeze /data', 'Continue'],
+    ],
+  );
+  t.deepEqual(
+    editRequest(flags({ preset: 'fsfreeze', mountPath: '/data', phase: 'post' }), V118).writes.map((w) => w.phase),
+    ['post'],
+  );
   t.throws(() => editRequest(flags({ preset: 'fsfreeze' }), V118), { message: /needs --path with an absolute mount point/ });
   t.throws(() => editRequest(flags({ preset: 'sync', phase: 'post' }), V118), { message: '--preset sync has no post hook' });
   t.throws(() => editRequest(flags({ preset: 'nope' }), V118), { message: 'unknown --preset "nope": use one of fsfreeze, sync' });

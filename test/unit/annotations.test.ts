@@ -85,7 +85,12 @@ test('Velero v0.11 order: pre.velero, pre.ark, legacy velero, legacy ark', (t) =
 });
 
 test('effective values: container, on-error, timeout with findings', (t) => {
-  const p = pod({ [`post.${V}/command`]: '["x"]', [`post.${V}/container`]: 'nope', [`post.${V}/on-error`]: 'continue', [`post.${V}/timeout`]: '300' });
+  const p = pod({
+    [`post.${V}/command`]: '["x"]',
+    [`post.${V}/container`]: 'nope',
+    [`post.${V}/on-error`]: 'continue',
+    [`post.${V}/timeout`]: '300',
+  });
   const h = resolveAnnotationHook(p, 'post', V011, 'ns/p').hook;
   t.is(h?.onError, 'Fail', 'velero-0.11: an invalid on-error means Fail after an exec failure (pod_command_executor.go@v0.11.0)');
   t.is(h?.timeoutNanos, 30_000_000_000n, 'an unparsable timeout means 30s');
@@ -96,7 +101,12 @@ test('effective values: container, on-error, timeout with findings', (t) => {
 });
 
 test('negative timeout means no timeout; Continue is kept', (t) => {
-  const h = resolveAnnotationHook(pod({ [`pre.${V}/command`]: '["x"]', [`pre.${V}/timeout`]: '-1s', [`pre.${V}/on-error`]: 'Continue' }), 'pre', V011, 'ns/p').hook;
+  const h = resolveAnnotationHook(
+    pod({ [`pre.${V}/command`]: '["x"]', [`pre.${V}/timeout`]: '-1s', [`pre.${V}/on-error`]: 'Continue' }),
+    'pre',
+    V011,
+    'ns/p',
+  ).hook;
   t.is(h?.timeoutNanos, null);
   t.is(h?.onError, 'Continue');
   t.deepEqual(codes(h?.findings ?? []), ['negative-timeout']);
@@ -104,9 +114,19 @@ test('negative timeout means no timeout; Continue is kept', (t) => {
 
 test('containers: init containers, native sidecars, and pods without containers', (t) => {
   const base = { [`pre.${V}/command`]: '["x"]' };
-  const init = resolveAnnotationHook(pod({ ...base, [`pre.${V}/container`]: 'init' }, { initContainers: ['init'] }), 'pre', V011, 'ns/p').hook;
+  const init = resolveAnnotationHook(
+    pod({ ...base, [`pre.${V}/container`]: 'init' }, { initContainers: ['init'] }),
+    'pre',
+    V011,
+    'ns/p',
+  ).hook;
   t.regex(init?.findings[0]?.message ?? '', /init container/);
-  const sidecar = resolveAnnotationHook(pod({ ...base, [`pre.${V}/container`]: 'proxy' }, { sidecars: ['proxy'] }), 'pre', V011, 'ns/p').hook;
+  const sidecar = resolveAnnotationHook(
+    pod({ ...base, [`pre.${V}/container`]: 'proxy' }, { sidecars: ['proxy'] }),
+    'pre',
+    V011,
+    'ns/p',
+  ).hook;
   t.regex(sidecar?.findings[0]?.message ?? '', /native sidecar/);
   const none = resolveAnnotationHook(pod(base, { containers: [] }), 'pre', V011, 'ns/p').hook;
   t.is(none?.container, null);

@@ -68,7 +68,10 @@ test('the graph is read: every folder of src/ has files and imports', (t) => {
   const e = edges();
   t.true(e.length > 100, `${e.length} imports`);
   for (const folder of ['hooks', 'kube', 'manifests', 'report', 'engine', 'output', 'flows', 'commands']) {
-    t.true(e.some((x) => x.from === folder), `${folder} imports something`);
+    t.true(
+      e.some((x) => x.from === folder),
+      `${folder} imports something`,
+    );
   }
 });
 
@@ -93,20 +96,44 @@ test('no cycle between folders (nor files directly in src/)', (t) => {
 
 test('src/hooks imports nothing outside itself', (t) => {
   const out = edges().filter((e) => e.from === 'hooks' && e.to !== 'hooks');
-  t.deepEqual(out.map((e) => `${e.fromFile} → ${e.toFile}`), []);
+  t.deepEqual(
+    out.map((e) => `${e.fromFile} → ${e.toFile}`),
+    [],
+  );
 });
 
 test('src/commands is imported only by the CLI builder (cli.ts) and itself', (t) => {
   const out = edges().filter((e) => e.to === 'commands' && e.from !== 'commands' && e.from !== 'cli.ts' && e.from !== 'entry.ts');
-  t.deepEqual(out.map((e) => `${e.fromFile} → ${e.toFile}`), []);
+  t.deepEqual(
+    out.map((e) => `${e.fromFile} → ${e.toFile}`),
+    [],
+  );
 });
 
 test('the layers are ordered: nothing imports a layer above it', (t) => {
   // Bottom to top; a file directly in src/ that is not listed may be imported by any layer above errors.ts.
-  const order = ['errors.ts', 'redact.ts', 'build-info.ts', 'hooks', 'report', 'manifests', 'kube', 'kube-loader.ts', 'output', 'engine', 'flows', 'commands', 'cli.ts', 'entry.ts'];
+  const order = [
+    'errors.ts',
+    'redact.ts',
+    'build-info.ts',
+    'hooks',
+    'report',
+    'manifests',
+    'kube',
+    'kube-loader.ts',
+    'output',
+    'engine',
+    'flows',
+    'commands',
+    'cli.ts',
+    'entry.ts',
+  ];
   const rank = (l: string) => order.indexOf(l);
   const bad = edges().filter((e) => e.from !== e.to && rank(e.to) > rank(e.from));
-  t.deepEqual(bad.map((e) => `${e.fromFile} → ${e.toFile}`), []);
+  t.deepEqual(
+    bad.map((e) => `${e.fromFile} → ${e.toFile}`),
+    [],
+  );
   const unknown = [...new Set(edges().flatMap((e) => [e.from, e.to]))].filter((l) => rank(l) < 0);
   t.deepEqual(unknown, [], 'every layer has a place in the order');
 });
@@ -114,5 +141,8 @@ test('the layers are ordered: nothing imports a layer above it', (t) => {
 test('a command imports no other command, only the shared flag classes and the flag table (base.ts, exec-base.ts, flags.ts)', (t) => {
   const shared = ['commands/base.ts', 'commands/exec-base.ts', 'commands/flags.ts'];
   const out = edges().filter((e) => e.from === 'commands' && e.to === 'commands' && !shared.includes(e.toFile));
-  t.deepEqual(out.map((e) => `${e.fromFile} → ${e.toFile}`), []);
+  t.deepEqual(
+    out.map((e) => `${e.fromFile} → ${e.toFile}`),
+    [],
+  );
 });

@@ -54,7 +54,17 @@ test('Backup scope: namespaces, resources, labels, orLabelSelectors, exclude lab
 });
 
 test('invalid selectors and failed validation make the whole Backup fail', (t) => {
-  const bad = velero({ hooks: { resources: [{ name: 'h', labelSelector: { matchExpressions: [{ key: 'a', operator: 'Equals', values: ['x'] }] }, pre: [{ exec: { command: ['x'] } }] }] } });
+  const bad = velero({
+    hooks: {
+      resources: [
+        {
+          name: 'h',
+          labelSelector: { matchExpressions: [{ key: 'a', operator: 'Equals', values: ['x'] }] },
+          pre: [{ exec: { command: ['x'] } }],
+        },
+      ],
+    },
+  });
   t.true(bad.fatal);
   t.true(codes(bad.findings).includes('invalid-selector'));
   t.false(backupCovers(bad, pod({})).covered);
@@ -65,38 +75,66 @@ test('invalid selectors and failed validation make the whole Backup fail', (t) =
 });
 
 test('Backup objects of the wrong shape give findings, never exceptions', (t) => {
-  for (const raw of [null, 'text', [], { spec: 'x' }, { spec: { includedNamespaces: 'a' } }, { spec: { hooks: { resources: [null, 3, { pre: 'x' }] } } }]) {
+  for (const raw of [
+    null,
+    'text',
+    [],
+    { spec: 'x' },
+    { spec: { includedNamespaces: 'a' } },
+    { spec: { hooks: { resources: [null, 3, { pre: 'x' }] } } },
+  ]) {
     t.notThrows(() => readBackup(raw, ctx(V118)));
   }
-  t.true(codes(readBackup({ apiVersion: 'velero.io/v1', spec: { includedNamespaces: 'a' } }, ctx(V118)).findings).includes('invalid-field-type'));
-  t.true(codes(readBackup({ apiVersion: 'velero.io/v1', spec: { includeNamespaces: ['a'] } }, ctx(V118)).findings).includes('unknown-field'));
+  t.true(
+    codes(readBackup({ apiVersion: 'velero.io/v1', spec: { includedNamespaces: 'a' } }, ctx(V118)).findings).includes('invalid-field-type'),
+  );
+  t.true(
+    codes(readBackup({ apiVersion: 'velero.io/v1', spec: { includeNamespaces: ['a'] } }, ctx(V118)).findings).includes('unknown-field'),
+  );
 });
 
 const hooksSpec = (resources: object[]) => ({ hooks: { resources } });
 
 test('annotations replace spec hooks per phase, not per pod', (t) => {
-  const b = velero(hooksSpec([{ name: 'spec-hooks', pre: [{ exec: { command: ['spec-pre'] } }], post: [{ exec: { command: ['spec-post'] } }] }]));
+  const b = velero(
+    hooksSpec([{ name: 'spec-hooks', pre: [{ exec: { command: ['spec-pre'] } }], post: [{ exec: { command: ['spec-post'] } }] }]),
+  );
   const p = pod({ 'post.hook.backup.velero.io/command': '["ann-post"]' });
   const plan = buildPlan([p], { target: V118, phases: ['pre', 'post'], scope: b });
   const hooks = plan.pods[0]?.hooks ?? [];
-  t.deepEqual(hooks.map((h) => [h.phase, h.source.type, h.command[0]]), [
-    ['pre', 'spec', 'spec-pre'],
-    ['post', 'annotation', 'ann-post'],
-  ]);
+  t.deepEqual(
+    hooks.map((h) => [h.phase, h.source.type, h.command[0]]),
+    [
+      ['pre', 'spec', 'spec-pre'],
+      ['post', 'annotation', 'ann-post'],
+    ],
+  );
   t.deepEqual(codes(plan.pods[0]?.findings ?? []), ['annotation-shadows-spec']);
 });
 
 test('every matching spec entry runs, in order; non-matching entries do not', (t) => {
-  const b = velero(hooksSpec([
-    { name: 'one', pre: [{ exec: { command: ['1a'] } }, { exec: { command: ['1b'] } }] },
-    { name: 'other-ns', includedNamespaces: ['elsewhere'], pre: [{ exec: { command: ['no'] } }] },
-    { name: 'two', labelSelector: { matchLabels: { app: 'db' } }, pre: [{ exec: { command: ['2'], container: 'sidecar', onError: 'Continue', timeout: '1m' } }] },
-    { name: 'deploys', includedResources: ['deployments'], pre: [{ exec: { command: ['no'] } }] },
-  ]));
+  const b = velero(
+    hooksSpec([
+      { name: 'one', pre: [{ exec: { command: ['1a'] } }, { exec: { command: ['1b'] } }] },
+      { name: 'other-ns', includedNamespaces: ['elsewhere'], pre: [{ exec: { command: ['no'] } }] },
+      {
+        name: 'two',
+        labelSelector: { matchLabels: { app: 'db' } },
+        pre: [{ exec: { command: ['2'], container: 'sidecar', onError: 'Continue', timeout: '1m' } }],
+      },
+      { name: 'deploys', includedResources: ['deployments'], pre: [{ exec: { command: ['no'] } }] },
+    ]),
+  );
   const plan = buildPlan([pod({}, { labels: { app: 'db' } })], { target: V118, phases: ['pre'], scope: b });
   const hooks = plan.pods[0]?.hooks ?? [];
-  t.deepEqual(hooks.map((h) => h.command[0]), ['1a', '1b', '2']);
-  t.deepEqual(hooks.map((h) => h.name), ['one', 'one', 'two']);
+  t.deepEqual(
+    hooks.map((h) => h.command[0]),
+    ['1a', '1b', '2'],
+  );
+  t.deepEqual(
+    hooks.map((h) => h.name),
+    ['one', 'one', 'two'],
+  );
   t.is(hooks[2]?.container, 'sidecar');
   t.is(hooks[2]?.onError, 'Continue');
   t.is(hooks[2]?.timeoutNanos, 60_000_000_000n);
@@ -106,7 +144,10 @@ test('every matching spec entry runs, in order; non-matching entries do not', (t
 test('Ark: the deprecated hooks field runs as pre when pre is empty; Velero ignores it', (t) => {
   const spec = hooksSpec([{ name: 'old', hooks: [{ exec: { command: ['old'] } }] }]);
   const a = buildPlan([pod({})], { target: ARK, phases: ['pre'], scope: ark(spec) });
-  t.deepEqual(a.pods[0]?.hooks.map((h) => h.command[0]), ['old']);
+  t.deepEqual(
+    a.pods[0]?.hooks.map((h) => h.command[0]),
+    ['old'],
+  );
   const v = buildPlan([pod({})], { target: V118, phases: ['pre'], scope: velero(spec) });
   t.deepEqual(v.pods[0]?.hooks, []);
   t.true(codes(allFindings(v)).includes('deprecated-hooks-field'));
@@ -155,7 +196,13 @@ test('freeze without unfreeze, pod state and terminating pods', (t) => {
 
 test('pods with hooks outside the Backup scope are reported as excluded', (t) => {
   const b = velero({ includedNamespaces: ['prod'] });
-  const plan = buildPlan([pod({ 'pre.hook.backup.velero.io/command': '["x"]' }, { namespace: 'dev' }), pod({}, { namespace: 'dev', name: 'q' })], { target: V118, phases: ['pre', 'post'], scope: b });
+  const plan = buildPlan(
+    [pod({ 'pre.hook.backup.velero.io/command': '["x"]' }, { namespace: 'dev' }), pod({}, { namespace: 'dev', name: 'q' })],
+    { target: V118, phases: ['pre', 'post'], scope: b },
+  );
   t.is(plan.pods.length, 0);
-  t.deepEqual(plan.excluded.map((x) => x.object), ['dev/p']);
+  t.deepEqual(
+    plan.excluded.map((x) => x.object),
+    ['dev/p'],
+  );
 });

@@ -23,11 +23,14 @@ function sitePairs(): { file: string; severity: string; code: string }[] {
       const perFamily = (m[2] as string).includes('${family}-keys-ignored');
       const codes = perFamily ? ['ark-keys-ignored', 'velero-keys-ignored'] : quoted(m[2] as string);
       // `c ? 'a' : 'b'` in both: the same condition picks both (zip); otherwise every pair is possible.
-      if (!perFamily && sevs.length === codes.length) for (const [i, code] of codes.entries()) out.push({ file, severity: sevs[i] as string, code });
+      if (!perFamily && sevs.length === codes.length)
+        for (const [i, code] of codes.entries()) out.push({ file, severity: sevs[i] as string, code });
       else for (const severity of sevs) for (const code of codes) out.push({ file, severity, code });
     }
-    for (const m of text.matchAll(/\b(?:at\(where, |f\()'(error|warning|info)', '([a-z-]+)'/g)) out.push({ file, severity: m[1] as string, code: m[2] as string });
-    for (const m of text.matchAll(/\b(err|warn|invalid)\([^,()]+, '([a-z-]+)'/g)) out.push({ file, severity: m[1] === 'warn' ? 'warning' : 'error', code: m[2] as string });
+    for (const m of text.matchAll(/\b(?:at\(where, |f\()'(error|warning|info)', '([a-z-]+)'/g))
+      out.push({ file, severity: m[1] as string, code: m[2] as string });
+    for (const m of text.matchAll(/\b(err|warn|invalid)\([^,()]+, '([a-z-]+)'/g))
+      out.push({ file, severity: m[1] === 'warn' ? 'warning' : 'error', code: m[2] as string });
   }
   return out;
 }
@@ -43,19 +46,25 @@ test('every code has a one-sentence description and a severity', (t) => {
 test('every site gives a code of the table a severity the table allows', (t) => {
   const pairs = sitePairs();
   t.true(pairs.length > 60, `${pairs.length} sites read`);
-  const bad = pairs.filter((p) => !(FINDING_CODES as string[]).includes(p.code) || !severitiesOf(p.code as FindingCode).includes(p.severity as never));
+  const bad = pairs.filter(
+    (p) => !(FINDING_CODES as string[]).includes(p.code) || !severitiesOf(p.code as FindingCode).includes(p.severity as never),
+  );
   t.deepEqual(bad, []);
 });
 
 test('every code of the table is used in src/', (t) => {
   const all = sources.map((s) => s.text).join('\n');
-  const unused = FINDING_CODES.filter((c) => !all.includes(`'${c}'`) && !(c.endsWith('-keys-ignored') && all.includes('`${family}-keys-ignored`')));
+  const unused = FINDING_CODES.filter(
+    (c) => !all.includes(`'${c}'`) && !(c.endsWith('-keys-ignored') && all.includes('`${family}-keys-ignored`')),
+  );
   t.deepEqual(unused, []);
 });
 
 test('no finding is built as a bare object literal', (t) => {
   const bare = sources.flatMap(({ file, text }) =>
-    [...text.matchAll(/(.{0,12})\{\s*severity: '(error|warning|info)'/g)].filter((m) => !(m[1] as string).endsWith('finding(')).map(() => file),
+    [...text.matchAll(/(.{0,12})\{\s*severity: '(error|warning|info)'/g)]
+      .filter((m) => !(m[1] as string).endsWith('finding('))
+      .map(() => file),
   );
   t.deepEqual(bare, []);
 });

@@ -13,7 +13,13 @@ const ann = (phase: Phase, command: string[], extra: Record<string, string> = {}
 /** ns/db: a good pre and post hook; ns/web: a pre hook in a container it does not have; ns/idle: no hooks. */
 export function inventory(phases: Phase[] = ['pre', 'post'], pods?: PodInput[]): Inventory {
   const inputs = pods ?? [
-    pod({ ...ann('pre', ['/sbin/fsfreeze', '--freeze', '/data'], { timeout: '2m' }), ...ann('post', ['/sbin/fsfreeze', '--unfreeze', '/data']) }, { name: 'db' }),
+    pod(
+      {
+        ...ann('pre', ['/sbin/fsfreeze', '--freeze', '/data'], { timeout: '2m' }),
+        ...ann('post', ['/sbin/fsfreeze', '--unfreeze', '/data']),
+      },
+      { name: 'db' },
+    ),
     pod(ann('pre', ['/bin/sync'], { container: 'nope' }), { name: 'web' }),
     pod({}, { name: 'idle' }),
   ];

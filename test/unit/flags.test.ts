@@ -15,7 +15,9 @@ function context(): Context & { out: () => string } {
       cb();
     },
   });
-  return { env: {}, stdin: process.stdin, stdout, stderr: stdout, colorDepth: 1, out: () => text } as unknown as Context & { out: () => string };
+  return { env: {}, stdin: process.stdin, stdout, stderr: stdout, colorDepth: 1, out: () => text } as unknown as Context & {
+    out: () => string;
+  };
 }
 
 async function complete(words: string[]): Promise<string[]> {
@@ -68,7 +70,11 @@ test('values outside the table are refused at parse time with one line', (t) => 
 });
 
 test('parsed values are typed: --parallel is a number, -o defaults per command', (t) => {
-  const run = cli.process(['run', '--phase', 'post', '--parallel', '7'], context()) as unknown as { parallel: number; phase: string; output: string };
+  const run = cli.process(['run', '--phase', 'post', '--parallel', '7'], context()) as unknown as {
+    parallel: number;
+    phase: string;
+    output: string;
+  };
   t.deepEqual([run.parallel, run.phase, run.output], [7, 'post', 'table']);
   t.is((cli.process(['version'], context()) as unknown as { output: string }).output, 'text');
   t.is((cli.process(['wrap'], context()) as unknown as { parallel: number }).parallel, 4);

@@ -21,7 +21,10 @@ export function ctx(t: Target | string, namespaces: BackupContext['namespaces'] 
 export function backupFor(t: Target | string, spec: object, name = 'b', namespaces: BackupContext['namespaces'] = null) {
   const c = ctx(t, namespaces);
   const group = c.target.backupGroup;
-  return readBackup({ apiVersion: `${group}/v1`, kind: 'Backup', metadata: { name, namespace: group === 'velero.io' ? 'velero' : 'heptio-ark' }, spec }, c);
+  return readBackup(
+    { apiVersion: `${group}/v1`, kind: 'Backup', metadata: { name, namespace: group === 'velero.io' ? 'velero' : 'heptio-ark' }, spec },
+    c,
+  );
 }
 
 export function pod(annotations: Record<string, string>, extra: Partial<PodInput> = {}): PodInput {

@@ -17,13 +17,30 @@ const config = (current: string | undefined, names: { cluster: string; server: s
   ...(current ? { 'current-context': current } : {}),
   clusters: names.map((n) => ({ name: n.cluster, cluster: { server: n.server } })),
   users: names.map((n) => ({ name: n.user ?? n.cluster, user: { token: `t-${n.cluster}` } })),
-  contexts: names.map((n) => ({ name: n.cluster, context: { cluster: n.cluster, user: n.user ?? n.cluster, ...(n.ns ? { namespace: n.ns } : {}) } })),
+  contexts: names.map((n) => ({
+    name: n.cluster,
+    context: { cluster: n.cluster, user: n.user ?? n.cluster, ...(n.ns ? { namespace: n.ns } : {}) },
+  })),
 });
 
 test('KUBECONFIG: the first file that sets current-context wins, and the first definition of a name', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kc-'));
-  const a = cfg(dir, 'a', config('one', [{ cluster: 'one', server: 'https://a.example:6443', ns: 'from-a' }, { cluster: 'shared', server: 'https://first.example' }]));
-  const b = cfg(dir, 'b', config('two', [{ cluster: 'two', server: 'https://b.example:6443' }, { cluster: 'shared', server: 'https://second.example' }]));
+  const a = cfg(
+    dir,
+    'a',
+    config('one', [
+      { cluster: 'one', server: 'https://a.example:6443', ns: 'from-a' },
+      { cluster: 'shared', server: 'https://first.example' },
+    ]),
+  );
+  const b = cfg(
+    dir,
+    'b',
+    config('two', [
+      { cluster: 'two', server: 'https://b.example:6443' },
+      { cluster: 'shared', server: 'https://second.example' },
+    ]),
+  );
   const r = loadKubeConfig({}, { KUBECONFIG: `${a}:${b}`, HOME: dir });
   t.is(r.contextName, 'one');
   t.is(r.namespace, 'from-a');
@@ -44,12 +61,22 @@ test('KUBECONFIG: missing and empty files are skipped; a file without current-co
 
 test('overrides: --context, --cluster, --user, --namespace, with kubectl messages for unknown names', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kc-'));
-  const a = cfg(dir, 'a', config('one', [{ cluster: 'one', server: 'https://one.example' }, { cluster: 'two', server: 'https://two.example' }]));
+  const a = cfg(
+    dir,
+    'a',
+    config('one', [
+      { cluster: 'one', server: 'https://one.example' },
+      { cluster: 'two', server: 'https://two.example' },
+    ]),
+  );
   const r = loadKubeConfig({ kubeconfig: a, cluster: 'two', user: 'one', namespace: 'x' }, { HOME: dir });
   t.is(r.server, 'https://two.example');
   t.is(r.namespace, 'x');
   t.is(r.kc.getCurrentUser()?.name, 'one');
-  t.throws(() => loadKubeConfig({ kubeconfig: a, context: 'nope' }, {}), { instanceOf: UserError, message: /context "nope" does not exist/ });
+  t.throws(() => loadKubeConfig({ kubeconfig: a, context: 'nope' }, {}), {
+    instanceOf: UserError,
+    message: /context "nope" does not exist/,
+  });
   t.throws(() => loadKubeConfig({ kubeconfig: a, cluster: 'nope' }, {}), { message: /cluster "nope" does not exist/ });
   t.throws(() => loadKubeConfig({ kubeconfig: a, user: 'nope' }, {}), { message: /auth info "nope" does not exist/ });
   t.throws(() => loadKubeConfig({ kubeconfig: join(dir, 'missing') }, {}), { message: /does not exist/ });
@@ -73,5 +100,8 @@ test('no configuration at all is a clear error', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kc-'));
   t.throws(() => loadKubeConfig({}, { HOME: dir }), { message: /no Kubernetes configuration found/ });
   t.throws(() => loadKubeConfig({}, { HOME: dir, KUBECONFIG: cfg(dir, 'bad', 'clusters: [') }), { message: /not valid YAML/ });
-  t.throws(() => loadKubeConfig({}, { HOME: dir, KUBECONFIG: cfg(dir, 'nocurrent', config(undefined, [{ cluster: 'a', server: 'https://a' }])) }), { message: /current-context is not set/ });
+  t.throws(
+    () => loadKubeConfig({}, { HOME: dir, KUBECONFIG: cfg(dir, 'nocurrent', config(undefined, [{ cluster: 'a', server: 'https://a' }])) }),
+    { message: /current-context is not set/ },
+  );
 });

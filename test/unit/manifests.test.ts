@@ -8,8 +8,17 @@ import { loadManifests, parseManifestText } from '../../src/manifests/load.ts';
 const noStdin = () => Promise.reject(new Error('no stdin'));
 
 test('multi-document YAML, JSON and List objects', (t) => {
-  const r = parseManifestText('kind: Pod\nmetadata: {name: a}\n---\n---\n{"kind":"List","items":[{"kind":"Pod","metadata":{"name":"b"}}, 3]}\n', 'f.yaml');
-  t.deepEqual(r.documents.map((d) => [d.object.metadata && (d.object.metadata as { name: string }).name, d.origin]), [['a', 'f.yaml#1'], ['b', 'f.yaml#3[0]']]);
+  const r = parseManifestText(
+    'kind: Pod\nmetadata: {name: a}\n---\n---\n{"kind":"List","items":[{"kind":"Pod","metadata":{"name":"b"}}, 3]}\n',
+    'f.yaml',
+  );
+  t.deepEqual(
+    r.documents.map((d) => [d.object.metadata && (d.object.metadata as { name: string }).name, d.origin]),
+    [
+      ['a', 'f.yaml#1'],
+      ['b', 'f.yaml#3[0]'],
+    ],
+  );
   t.is(r.findings.length, 1, 'the non-object list item is a finding');
 });
 
@@ -22,7 +31,10 @@ test('broken files are findings with a line number; the other files are still re
   mkdirSync(join(dir, 'sub'));
   symlinkSync(dir, join(dir, 'sub', 'loop'));
   const r = await loadManifests([dir], noStdin);
-  t.deepEqual(r.documents.map((d) => (d.object.metadata as { name: string }).name), ['ok']);
+  t.deepEqual(
+    r.documents.map((d) => (d.object.metadata as { name: string }).name),
+    ['ok'],
+  );
   t.is(r.files, 3);
   t.regex(r.findings.find((f) => f.object.endsWith('bad.yaml'))?.message ?? '', /not valid YAML or JSON at line \d+/);
   t.regex(r.findings.find((f) => f.object.endsWith('bin.yaml'))?.message ?? '', /binary/);
@@ -46,7 +58,11 @@ test('pod templates of every workload kind', (t) => {
 });
 
 test('malformed pods give findings and keep the valid parts', (t) => {
-  const p = podFromObject({ kind: 'Pod', metadata: { name: 'x', annotations: { good: 'yes', bad: 5 }, labels: 'nope' }, spec: { containers: 'x', initContainers: [{ name: 'proxy', restartPolicy: 'Always' }, { name: 'init' }] } });
+  const p = podFromObject({
+    kind: 'Pod',
+    metadata: { name: 'x', annotations: { good: 'yes', bad: 5 }, labels: 'nope' },
+    spec: { containers: 'x', initContainers: [{ name: 'proxy', restartPolicy: 'Always' }, { name: 'init' }] },
+  });
   t.deepEqual(p?.annotations, { good: 'yes' });
   t.deepEqual(p?.containers, []);
   t.deepEqual(p?.sidecars, ['proxy']);
@@ -55,7 +71,17 @@ test('malformed pods give findings and keep the valid parts', (t) => {
 });
 
 test('pods from the client library: Date timestamps and owner references', (t) => {
-  const p = podFromObject({ kind: 'Pod', metadata: { name: 'x', uid: 'u-1', deletionTimestamp: new Date('2026-01-02T03:04:05Z'), ownerReferences: [{ kind: 'ReplicaSet', name: 'rs', controller: true }] }, spec: { containers: [{ name: 'c' }] }, status: { phase: 'Running', containerStatuses: [{ name: 'c', state: { running: {} } }] } });
+  const p = podFromObject({
+    kind: 'Pod',
+    metadata: {
+      name: 'x',
+      uid: 'u-1',
+      deletionTimestamp: new Date('2026-01-02T03:04:05Z'),
+      ownerReferences: [{ kind: 'ReplicaSet', name: 'rs', controller: true }],
+    },
+    spec: { containers: [{ name: 'c' }] },
+    status: { phase: 'Running', containerStatuses: [{ name: 'c', state: { running: {} } }] },
+  });
   t.is(p?.deletionTimestamp, '2026-01-02T03:04:05.000Z');
   t.deepEqual(p?.owner, { kind: 'ReplicaSet', name: 'rs' });
   t.deepEqual(p?.containerRunning, { c: true });

@@ -33,14 +33,29 @@ test('list --all shows pods without hooks; wide adds the HOOK column; json is th
 });
 
 test('an empty list says where it looked', (t) => {
-  const out = renderHookReport(buildReport(inventory(['pre'], [pod({}, { name: 'a' })])), { format: 'table', showAll: false, style: plain });
+  const out = renderHookReport(buildReport(inventory(['pre'], [pod({}, { name: 'a' })])), {
+    format: 'table',
+    showAll: false,
+    style: plain,
+  });
   t.regex(out, /^No hooks found in any namespace \(1 pods in scope\)\.\n/);
 });
 
 test('control characters in names and messages are escaped in every text view', (t) => {
-  const evil = inventory(['pre'], [pod({ 'pre.hook.backup.velero.io/command': '["/bin/sync"]', 'pre.hook.backup.velero.io/container': 'x\u001b[2J' }, { name: 'p\u001b]0;t\u0007' })]);
+  const evil = inventory(
+    ['pre'],
+    [
+      pod(
+        { 'pre.hook.backup.velero.io/command': '["/bin/sync"]', 'pre.hook.backup.velero.io/container': 'x\u001b[2J' },
+        { name: 'p\u001b]0;t\u0007' },
+      ),
+    ],
+  );
   const report = buildReport(evil);
-  for (const out of [renderHookReport(report, { format: 'table', showAll: false, style: plain }), renderFindings(report.findings, plain, true)]) {
+  for (const out of [
+    renderHookReport(report, { format: 'table', showAll: false, style: plain }),
+    renderFindings(report.findings, plain, true),
+  ]) {
     t.false(out.includes('\u001b'), out);
     t.true(out.includes('^['));
   }
@@ -52,13 +67,19 @@ test('validate: findings, then the verdict; quiet prints nothing when there is n
   const clean = validationReport(buildReport(inventory(['pre'], [pod({ 'pre.hook.backup.velero.io/command': '["/bin/sync"]' })])), false);
   t.is(renderValidation(clean, plain, false), '0 errors, 0 warnings in 1 hook of 1 pod, judged as velero-1.18\n');
   t.is(renderValidation(clean, plain, true), '');
-  t.is(renderValidation(clean, makeStyle(true), false), '\u001b[32m0 errors, 0 warnings in 1 hook of 1 pod, judged as velero-1.18\u001b[39m\n');
+  t.is(
+    renderValidation(clean, makeStyle(true), false),
+    '\u001b[32m0 errors, 0 warnings in 1 hook of 1 pod, judged as velero-1.18\u001b[39m\n',
+  );
 });
 
 test('dry-run plan: each hook with its container, command as typed, and what would fail', async (t) => {
   const out = renderPlan(await preflight(inventory(['pre']), null), plain);
   t.true(out.startsWith('Judged as velero-1.18 (Velero v1.18.0+)\nns/db\n  pre 1  velero annotation\n'));
-  t.regex(out, /container: app \(default: first container\)   on-error: Continue   timeout: 2m0s\n      \$ \/sbin\/fsfreeze --freeze \/data\n/);
+  t.regex(
+    out,
+    /container: app \(default: first container\)   on-error: Continue   timeout: 2m0s\n      \$ \/sbin\/fsfreeze --freeze \/data\n/,
+  );
   t.regex(out, /would fail: container "nope"/);
   t.regex(out, /A real run would fail \(1 problem\):\n  ns\/web: pre hook 1: container "nope"/);
   const clean = renderPlan(await preflight(inventory(['post']), null), plain);
@@ -66,33 +87,76 @@ test('dry-run plan: each hook with its container, command as typed, and what wou
 });
 
 test('run report table: one row per hook, the summary line, the command of wrap', (t) => {
-  const r = buildRunReport(inventory(), new Date(0), [{ phase: 'pre', pods: [podResult([hookResult(), hookResult({ index: 2, result: 'failed', exitCode: 7, message: 'exit code 7', durationMs: 1500 })])] }], null);
+  const r = buildRunReport(
+    inventory(),
+    new Date(0),
+    [
+      {
+        phase: 'pre',
+        pods: [
+          podResult([hookResult(), hookResult({ index: 2, result: 'failed', exitCode: 7, message: 'exit code 7', durationMs: 1500 })]),
+        ],
+      },
+    ],
+    null,
+  );
   const out = renderRunReport({ ...r, command: { argv: ['snap'], exitCode: 0, signal: null, skipped: false } }, plain);
   t.regex(out, /^POD\s+PHASE\s+CONTAINER\s+HOOK\s+RESULT\s+EXIT\s+DURATION\s+MESSAGE\n/);
   t.regex(out, /ns\/db\s+pre\s+app\s+2 velero annotation\s+failed\s+7\s+1\.5s\s+exit code 7\n/);
   t.regex(out, /\n2 hooks: 1 succeeded, 1 failed, 0 skipped, 0 not run, 0 interrupted; command exited 0\n$/);
-  t.is(renderRunReport(buildRunReport(inventory(), new Date(0), [], 'SIGTERM'), plain), 'No hooks ran.\n\n0 hooks: 0 succeeded, 0 failed, 0 skipped, 0 not run, 0 interrupted; interrupted by SIGTERM\n');
+  t.is(
+    renderRunReport(buildRunReport(inventory(), new Date(0), [], 'SIGTERM'), plain),
+    'No hooks ran.\n\n0 hooks: 0 succeeded, 0 failed, 0 skipped, 0 not run, 0 interrupted; interrupted by SIGTERM\n',
+  );
 });
 
 test('progress: one line per pod; --show-output prints each line of output with its origin, escaped', (t) => {
   t.is(progressLine(podResult([hookResult(), hookResult({ index: 2 })]), 1, 3, plain), '[1/3] pre ns/db: ok (2 hooks)\n');
-  t.is(progressLine(podResult([hookResult({ result: 'timeout', message: 'timed out after 30s' })]), 2, 3, plain), '[2/3] pre ns/db: failed (hook 1: timed out after 30s)\n');
-  t.is(progressLine(podResult([hookResult({ result: 'skipped', message: 'skipped: not running' })]), 3, 3, plain), '[3/3] pre ns/db: skipped (skipped: not running)\n');
+  t.is(
+    progressLine(podResult([hookResult({ result: 'timeout', message: 'timed out after 30s' })]), 2, 3, plain),
+    '[2/3] pre ns/db: failed (hook 1: timed out after 30s)\n',
+  );
+  t.is(
+    progressLine(podResult([hookResult({ result: 'skipped', message: 'skipped: not running' })]), 3, 3, plain),
+    '[3/3] pre ns/db: skipped (skipped: not running)\n',
+  );
   const said: string[] = [];
   const shown = new Progress({ showOutput: true, maxOutputBytes: 65536, style: plain, say: (s) => said.push(s) });
   shown.hookDone(hookResult({ stdout: 'one\n\ntwo\u001b[2J\n', stderr: 'oops\n', outputTruncated: true }));
-  t.deepEqual(said, ['[ns/db/app] (the last 64 KiB)\n', '[ns/db/app] one\n', '[ns/db/app] two^[[2J\n', '[ns/db/app stderr] (the last 64 KiB)\n', '[ns/db/app stderr] oops\n']);
+  t.deepEqual(said, [
+    '[ns/db/app] (the last 64 KiB)\n',
+    '[ns/db/app] one\n',
+    '[ns/db/app] two^[[2J\n',
+    '[ns/db/app stderr] (the last 64 KiB)\n',
+    '[ns/db/app stderr] oops\n',
+  ]);
   const quiet: string[] = [];
   new Progress({ showOutput: false, maxOutputBytes: 1, style: plain, say: (s) => quiet.push(s) }).hookDone(hookResult({ stdout: 'x\n' }));
   t.deepEqual(quiet, []);
 });
 
 test('annotate: a status line per object, warnings and errors for stderr; -o prints one object or a List', (t) => {
-  const ok: TargetResult = { ref: 'deployment.apps/db', namespace: 'ns', template: true, status: 'annotated', warnings: ['w\u0007'], findings: [], changes: {}, object: { kind: 'Deployment' } };
+  const ok: TargetResult = {
+    ref: 'deployment.apps/db',
+    namespace: 'ns',
+    template: true,
+    status: 'annotated',
+    warnings: ['w\u0007'],
+    findings: [],
+    changes: {},
+    object: { kind: 'Deployment' },
+  };
   t.deepEqual(resultLines(ok, 'client'), { stderr: 'warning: w^G\n', status: 'deployment.apps/db annotated (pod template) (dry run)\n' });
-  t.deepEqual(resultLines({ ...ok, status: 'unchanged', warnings: [] }, 'server'), { stderr: '', status: 'deployment.apps/db unchanged (pod template)\n' });
+  t.deepEqual(resultLines({ ...ok, status: 'unchanged', warnings: [] }, 'server'), {
+    stderr: '',
+    status: 'deployment.apps/db unchanged (pod template)\n',
+  });
   t.deepEqual(resultLines({ ...ok, status: 'failed', error: 'no', warnings: [] }, 'none'), { stderr: 'error: no\n', status: '' });
   t.deepEqual(JSON.parse(renderAnnotated({ results: [ok] }, 'json')), { kind: 'Deployment' });
-  t.deepEqual(JSON.parse(renderAnnotated({ results: [ok, { ...ok, object: { kind: 'Pod' } }] }, 'json')), { apiVersion: 'v1', kind: 'List', items: [{ kind: 'Deployment' }, { kind: 'Pod' }] });
+  t.deepEqual(JSON.parse(renderAnnotated({ results: [ok, { ...ok, object: { kind: 'Pod' } }] }, 'json')), {
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [{ kind: 'Deployment' }, { kind: 'Pod' }],
+  });
   t.is(renderAnnotated({ results: [], documents: [{ a: 1 }, { b: 2 }] }, 'yaml'), 'a: 1\n---\nb: 2\n');
 });

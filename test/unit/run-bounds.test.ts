@@ -59,7 +59,15 @@ test('longTimeout can be cancelled between its chained timers', (t) => {
 });
 
 test('writeJson writes exactly what JSON.stringify(value, null, 2) does, in chunks', (t) => {
-  const value = { a: [1, 'two', null, { b: [], c: {} }], d: undefined, e: 10n, f: 'x'.repeat(200_000), g: [undefined], h: new Date(0), nested: { deep: [[1, [2]]] } };
+  const value = {
+    a: [1, 'two', null, { b: [], c: {} }],
+    d: undefined,
+    e: 10n,
+    f: 'x'.repeat(200_000),
+    g: [undefined],
+    h: new Date(0),
+    nested: { deep: [[1, [2]]] },
+  };
   const chunks: string[] = [];
   writeJson(value, (c) => chunks.push(c));
   t.true(chunks.length > 1);
@@ -79,11 +87,34 @@ test('safeName: no separators, no dot names, no control characters, bounded, dis
 });
 
 test('writeRunYaml writes, pod by pod, a document that reads back as the report', (t) => {
-  const hook = (i: number) => ({ pod: `p-${i}`, result: 'succeeded', stdout: 'line 1\n\n  indented\nlast', stderr: '', exitCode: 0, command: ['sh', '-c', 'echo "a: b"'], timeout: null });
+  const hook = (i: number) => ({
+    pod: `p-${i}`,
+    result: 'succeeded',
+    stdout: 'line 1\n\n  indented\nlast',
+    stderr: '',
+    exitCode: 0,
+    command: ['sh', '-c', 'echo "a: b"'],
+    timeout: null,
+  });
   const report = {
-    apiVersion: 'v1', kind: 'HookRun', source: { type: 'cluster' }, startedAt: 'now',
-    phases: [{ phase: 'pre', pods: [{ pod: 'p-0', hooks: [hook(0), hook(1)] }, { pod: 'p-1', hooks: [] }], summary: { hooks: 2 } }, { phase: 'post', pods: [], summary: { hooks: 0 } }],
-    command: { argv: ['x'], exitCode: 0, signal: null }, interrupted: null, summary: { hooks: 2 },
+    apiVersion: 'v1',
+    kind: 'HookRun',
+    source: { type: 'cluster' },
+    startedAt: 'now',
+    phases: [
+      {
+        phase: 'pre',
+        pods: [
+          { pod: 'p-0', hooks: [hook(0), hook(1)] },
+          { pod: 'p-1', hooks: [] },
+        ],
+        summary: { hooks: 2 },
+      },
+      { phase: 'post', pods: [], summary: { hooks: 0 } },
+    ],
+    command: { argv: ['x'], exitCode: 0, signal: null },
+    interrupted: null,
+    summary: { hooks: 2 },
   };
   const chunks: string[] = [];
   writeRunYaml(report, (c) => chunks.push(c));

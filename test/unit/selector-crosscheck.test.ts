@@ -13,12 +13,18 @@ for (const [selector, want] of SELECTOR_TABLE) {
     const p = parseLabelSelector(selector);
     if (want === 'error') return t.false(p.ok, 'rejected');
     if (!p.ok) return t.fail(p.error);
-    t.deepEqual(pods.filter(([, l]) => labelsMatch(p.reqs, l)).map(([n]) => n), want);
+    t.deepEqual(
+      pods.filter(([, l]) => labelsMatch(p.reqs, l)).map(([n]) => n),
+      want,
+    );
   });
   test(`plugin's parser: ${JSON.stringify(selector)}`, (t) => {
     const p = parseSelector(selector);
     if (want === 'error') return t.false(p.ok, 'rejected');
     if (!p.ok) return t.fail(p.reason);
-    t.deepEqual(pods.filter(([, l]) => matches(p.selector, l)).map(([n]) => n), want);
+    t.deepEqual(
+      pods.filter(([, l]) => matches(p.selector, l)).map(([n]) => n),
+      want,
+    );
   });
 }

@@ -36,7 +36,16 @@ test('string selectors reject bad syntax with a reason', (t) => {
 });
 
 test('structured selectors: matchLabels and matchExpressions', (t) => {
-  const r = selectorFromStruct({ matchLabels: { app: 'db' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }, { key: 'skip', operator: 'DoesNotExist' }] }, 'spec.labelSelector');
+  const r = selectorFromStruct(
+    {
+      matchLabels: { app: 'db' },
+      matchExpressions: [
+        { key: 'tier', operator: 'In', values: ['a', 'b'] },
+        { key: 'skip', operator: 'DoesNotExist' },
+      ],
+    },
+    'spec.labelSelector',
+  );
   t.true(r.ok);
   if (!r.ok) return;
   t.true(matches(r.selector, { app: 'db', tier: 'a' }));

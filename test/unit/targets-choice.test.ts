@@ -22,7 +22,10 @@ test('--target takes names, product-versions, bare versions, and ark/velero', (t
   t.is(name('ark'), 'ark-0.9');
   t.is(name('velero'), 'velero-1.18');
   t.is(name('1.19.0-rc.1'), 'velero-1.18');
-  t.true(resolveTargetName('1.19.0').ok && /newer than the newest release checked/.test((resolveTargetName('1.19.0') as { note?: string }).note ?? ''));
+  t.true(
+    resolveTargetName('1.19.0').ok &&
+      /newer than the newest release checked/.test((resolveTargetName('1.19.0') as { note?: string }).note ?? ''),
+  );
   t.regex(name('ark-1.2'), /^error: Ark has no version 1\.2\.0/);
   t.regex(name('velero-0.9'), /^error: Velero has no version 0\.9\.0/);
   t.regex(name('0.6.0'), /^error: version 0\.6\.0 is older than Ark v0\.7\.0/);

@@ -6,5 +6,8 @@ import { TARGETS, describeTarget } from '../../src/hooks/targets.ts';
 test('the table in docs/targets.md matches the target table', (t) => {
   const doc = readFileSync(new URL('../../docs/targets.md', import.meta.url), 'utf8');
   const rows = [...doc.matchAll(/^\| `([a-z0-9.-]+)` \| ([^|]+) \|/gm)].map((m) => [m[1], (m[2] as string).trim()]);
-  t.deepEqual(rows, TARGETS.map((x) => [x.name, describeTarget(x)]));
+  t.deepEqual(
+    rows,
+    TARGETS.map((x) => [x.name, describeTarget(x)]),
+  );
 });

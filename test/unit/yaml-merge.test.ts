@@ -5,7 +5,10 @@ import test from 'ava';
 import { loadYaml } from '../../src/manifests/yaml.ts';
 
 test('merge keys: order decides, as in yaml.v2', (t) => {
-  const doc = loadYaml('x: &h {a: 1, b: 2}\nbefore: {b: 0, <<: *h}\nafter: {<<: *h, b: 3}\nlist: {<<: [{c: 1}, {c: 2, d: 1}]}\n') as Record<string, unknown>;
+  const doc = loadYaml('x: &h {a: 1, b: 2}\nbefore: {b: 0, <<: *h}\nafter: {<<: *h, b: 3}\nlist: {<<: [{c: 1}, {c: 2, d: 1}]}\n') as Record<
+    string,
+    unknown
+  >;
   t.deepEqual(doc.before, { b: 2, a: 1 });
   t.deepEqual(doc.after, { a: 1, b: 3 });
   t.deepEqual(doc.list, { c: 1, d: 1 });
