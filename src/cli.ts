@@ -2,6 +2,7 @@
 
 import { Builtins, Cli } from 'clipanion';
 import type { Command } from 'clipanion';
+import { normalizeArgv } from './argv.ts';
 import { BINARY_NAME, VERSION } from './build-info.ts';
 import type { Context } from './commands/base.ts';
 import { AnnotateCommand } from './commands/annotate.ts';
@@ -55,14 +56,21 @@ export async function main(argv: string[], context: Context): Promise<number> {
   }
   // Everything after a lone `--` is a command line for the hook, never flags of ours.
   const dashes = argv.indexOf('--');
-  const own = dashes < 0 ? argv : argv.slice(0, dashes);
   const ctx: Context = dashes < 0 ? context : { ...context, afterDashes: argv.slice(dashes + 1) };
+  const sub = argv.find((a) => !a.startsWith('-'));
+  const help = sub ? `${BINARY_NAME} ${sub} --help` : `${BINARY_NAME} --help`;
+  let own: string[];
+  try {
+    // kubectl's grammar (-oyaml, -o=yaml, -v=6) in clipanion's words; the hook's words are not touched.
+    own = normalizeArgv(dashes < 0 ? argv : argv.slice(0, dashes));
+  } catch (e) {
+    context.stderr.write(`error: ${oneLine((e as Error).message)}\nSee '${help}' for usage.\n`);
+    return EXIT_USAGE;
+  }
   let command: Command<Context>;
   try {
     command = cli.process(own, ctx);
   } catch (e) {
-    const sub = argv.find((a) => !a.startsWith('-'));
-    const help = sub ? `${BINARY_NAME} ${sub} --help` : `${BINARY_NAME} --help`;
     const message = (sub && missingRequired(cli, sub, own)) ?? oneLine((e as Error).message);
     context.stderr.write(`error: ${message}\nSee '${help}' for usage.\n`);
     return EXIT_USAGE;

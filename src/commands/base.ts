@@ -46,7 +46,9 @@ export function readAll(stream: NodeJS.ReadableStream, max = MAX_STDIN_BYTES): P
 
 export abstract class BaseCommand extends Command<Context> {
   color = Option.Boolean('--color', true, { description: 'Colour the output on a terminal (--no-color turns it off; so does NO_COLOR)' });
-  verbose = Option.Boolean('-v,--verbose', false, { description: 'Show stack traces of unexpected errors' });
+  verbose = Option.Boolean('-v,--verbose', false, {
+    description: 'Show stack traces of unexpected errors (kubectl-style -v=N: from 6 up; below 6: off)',
+  });
 
   abstract run(): Promise<number>;
 

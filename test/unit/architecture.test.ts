@@ -125,6 +125,7 @@ test('the layers are ordered: nothing imports a layer above it', (t) => {
     'engine',
     'flows',
     'commands',
+    'argv.ts',
     'cli.ts',
     'entry.ts',
   ];
