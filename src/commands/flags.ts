@@ -19,6 +19,7 @@ export const OUTPUTS = {
   wrap: ['table', 'json', 'yaml'],
   annotate: ['json', 'yaml'],
   version: ['text', 'json', 'yaml'],
+  explain: ['text', 'json', 'yaml'],
 } as const;
 
 /** Values of flags that mean the same in every command that has them. */

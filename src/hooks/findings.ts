@@ -153,6 +153,133 @@ export type FindingCode = keyof typeof FINDINGS;
 export const FINDING_CODES = Object.keys(FINDINGS) as FindingCode[];
 
 /**
+ * What `explain CODE` adds to the description: the Ark/Velero versions that behave this way and how
+ * to fix it. The same words as docs/findings.md (which a krew install does not ship);
+ * test/unit/explain.test.ts keeps the two in step.
+ */
+export const EXPLANATIONS: Record<FindingCode, { versions: string; fix: string }> = {
+  'command-not-json-array': { versions: 'all', fix: 'write a JSON array, one element per argument.' },
+  'command-invalid-json': {
+    versions: 'all',
+    fix: 'repair the JSON. kubectl ark-hooks annotate … --overwrite -- PROGRAM ARGS… writes it for you.',
+  },
+  'command-not-string-array': { versions: 'all', fix: 'quote every element.' },
+  'command-leading-space': { versions: 'all', fix: 'remove the leading white space (watch out for YAML block scalars such as >-).' },
+  'command-null-element': { versions: 'all', fix: 'remove it, or write "" if an empty argument is really meant.' },
+  'command-shell-syntax': { versions: 'all', fix: 'run a shell explicitly.' },
+  'command-empty': { versions: 'all', fix: 'give the command, or remove the keys.' },
+  'command-empty-program': { versions: 'all', fix: 'name the program.' },
+  'command-program-has-spaces': { versions: 'all', fix: 'one element per argument, or ["/bin/sh", "-c", "…"].' },
+  'legacy-keys': { versions: 'all', fix: 'rename them to pre.hook.backup.velero.io/… (or the Ark family for Ark).' },
+  'legacy-and-prefixed': { versions: 'all', fix: 'delete one of the two sets.' },
+  'both-families': { versions: 'Velero v0.11', fix: 'keep only the velero.io keys (v1.0 and later read nothing else).' },
+  'ark-keys-ignored': {
+    versions: 'Velero v1.0+',
+    fix: 'write the hooks as velero.io keys: kubectl ark-hooks annotate POD --overwrite … (it writes the family the target reads), then remove the old keys with annotate POD --remove --flavor ark.',
+  },
+  'velero-keys-ignored': {
+    versions: 'Ark v0.7–v0.10',
+    fix: 'write ark.heptio.com keys (annotate --flavor ark), or check the target: if the cluster runs Velero, pass --target velero.',
+  },
+  'keys-without-command': { versions: 'all', fix: 'add the command, or remove the keys.' },
+  'empty-command': { versions: 'all', fix: "set the command, or remove the key (and the set's other keys)." },
+  'unknown-hook-key': { versions: 'all', fix: 'correct the field name; the message suggests the closest one.' },
+  'hook-key-case': { versions: 'all', fix: 'write it in lower case.' },
+  'invalid-on-error': { versions: 'all (effect differs)', fix: 'write Fail or Continue with that capitalisation.' },
+  'on-error-unset-continues': { versions: 'Velero v1.9+', fix: 'set onError: Fail if the later hooks must not run after a failure.' },
+  'invalid-timeout': { versions: 'all', fix: 'add a unit: 300s, 5m, 1h30m.' },
+  'empty-timeout': { versions: 'all', fix: 'remove the key or set a duration.' },
+  'negative-timeout': { versions: 'all', fix: 'set a positive duration.' },
+  'zero-timeout': { versions: 'all', fix: 'none needed; write the duration you want if 30s is not it.' },
+  'invalid-container': { versions: 'all', fix: "give the container's name as a string." },
+  'no-containers': { versions: 'all', fix: 'check the manifest; a pod template needs spec.containers.' },
+  'container-not-found': {
+    versions: 'all',
+    fix: "name one of the pod's containers (the message lists them), or leave container empty for the first one. To freeze from a privileged sidecar, run it as a regular container.",
+  },
+  'sticky-container': {
+    versions: 'Ark, Velero ≤ v1.8',
+    fix: 'set container explicitly in the spec hook, or upgrade to Velero v1.9 or later.',
+  },
+  'sticky-container-not-found': {
+    versions: 'Ark, Velero ≤ v1.8',
+    fix: 'set container explicitly, or split the hook entry by label selector so that each entry covers pods with the same containers.',
+  },
+  'sticky-on-error': { versions: 'Ark, Velero ≤ v1.8', fix: 'set onError explicitly.' },
+  'empty-hook-name': { versions: 'all', fix: 'give the entry a name.' },
+  'annotation-shadows-spec': {
+    versions: 'all',
+    fix: "if both should run, move one into the other (a spec hook list, or one shell command in the annotation); otherwise remove the one you do not want, or narrow the spec entry's labelSelector.",
+  },
+  'freeze-without-unfreeze': {
+    versions: 'all',
+    fix: 'add the post hook: kubectl ark-hooks annotate POD --phase post -- /sbin/fsfreeze --unfreeze /data, or use --preset fsfreeze, which writes both.',
+  },
+  'pod-not-running': {
+    versions: 'all',
+    fix: 'wait until the pod runs, or keep it out of the Backup (a label selector, or the label velero.io/exclude-from-backup=true from Velero v1.2).',
+  },
+  'pod-terminating': { versions: 'Ark v0.7–v0.8', fix: 'none for the hook; it will probably fail because the pod is going away.' },
+  'container-not-running': { versions: 'all', fix: 'fix the container, or run the hook in another one.' },
+  'differs-from-newest': {
+    versions: 'targets older than the newest',
+    fix: 'nothing is wrong today; read it before upgrading, and make the hooks explicit (container, on-error) so that they mean the same on both.',
+  },
+  'not-in-backup': { versions: 'all', fix: 'if the hook should run, widen the Backup or label the pod.' },
+  'backup-would-fail': { versions: 'all', fix: 'fix the errors listed with it.' },
+  'invalid-namespace-lists': { versions: 'all', fix: 'remove the overlap or the *.' },
+  'invalid-namespace-name': {
+    versions: 'Velero v1.7+',
+    fix: 'use the exact lower-case namespace name, or a pattern your version accepts.',
+  },
+  'namespace-glob-literal': {
+    versions: 'Velero v1.0.1–v1.17',
+    fix: 'list the namespaces by name, or upgrade to v1.18, which expands include patterns.',
+  },
+  'literal-star': { versions: 'Ark, Velero v0.11–v1.0.0', fix: 'list the names.' },
+  'expanded-includes-empty': { versions: 'Velero v1.18+', fix: 'add includedNamespaces: ["*"].' },
+  'namespaces-excluded-by-label': { versions: 'Velero v1.10+', fix: 'none; remove the label if the namespace should be backed up.' },
+  'namespaces-unknown': {
+    versions: 'all (with --backup)',
+    fix: 'allow list on namespaces (see [rbac.md](rbac.md)), or ignore the warning if you do not use that label.',
+  },
+  'invalid-resource-lists': { versions: 'all', fix: 'remove the overlap or the *.' },
+  'mixed-resource-filters': { versions: 'Velero v1.11+', fix: 'use one kind of filter.' },
+  'wrong-scope-resource': { versions: 'Velero v1.11+', fix: 'move it to includedClusterScopedResources.' },
+  'unknown-resource': { versions: 'all (effect differs at v1.4)', fix: 'use a real resource name (pods, po, persistentvolumeclaims, …).' },
+  'resource-unknown-offline': { versions: 'all', fix: 'run against the cluster (--backup NAME) to resolve it with discovery.' },
+  'backup-excludes-pods': { versions: 'all', fix: 'include pods.' },
+  'invalid-selector': { versions: 'all', fix: 'correct the selector.' },
+  'selector-unknown-key': { versions: 'all', fix: 'correct the spelling.' },
+  'selector-formats-as-none': { versions: 'all', fix: 'give the selector matchLabels, or remove it.' },
+  'selector-and-or-selectors': { versions: 'Velero v1.9+', fix: 'keep one.' },
+  'field-not-in-target': { versions: 'older targets', fix: 'use the older fields, or check the target.' },
+  'hook-excludes-all-namespaces': { versions: 'Velero v1.0.1+', fix: 'list the namespaces to exclude, or remove the entry.' },
+  'invalid-glob': { versions: 'Velero v1.0.1+', fix: 'correct the pattern.' },
+  'exclude-star-dropped': {
+    versions: 'all',
+    fix: 'remove it, or restrict the entry with includedResources, namespaces or a label selector.',
+  },
+  'hook-excludes-pods': { versions: 'all', fix: "use includedResources: [pods] and select the workload's pods with labelSelector." },
+  'hook-selector-empty': { versions: 'all', fix: 'correct the selector.' },
+  'hook-without-exec': { versions: 'all', fix: 'add exec: around the container, command, onError and timeout.' },
+  'deprecated-hooks-field': { versions: 'all (read only by Ark and v0.11)', fix: 'rename hooks to pre.' },
+  'backup-group-not-read': { versions: 'all', fix: 'choose a target of the right product (--target ark-0.9 or --target velero-1.18).' },
+  'backup-api-version': { versions: 'all', fix: 'check what the server returned.' },
+  'backup-spec-type': { versions: 'all', fix: 'correct the manifest.' },
+  'unknown-field': { versions: 'all', fix: 'correct the spelling.' },
+  'invalid-field-type': { versions: 'all', fix: 'correct the manifest.' },
+  'non-string-value': { versions: 'all', fix: 'quote it.' },
+  'missing-template': { versions: 'all', fix: 'correct the manifest.' },
+  'invalid-manifest': { versions: 'all', fix: 'correct the file, or leave it out of -f.' },
+  'unreadable-manifest': { versions: 'all', fix: 'pass only manifest files.' },
+  'written-hook-shadowed': {
+    versions: 'all',
+    fix: 'remove the other set (annotate POD --remove --phase pre --flavor velero) or write that family instead.',
+  },
+};
+
+/**
  * The one way to build a finding: the severity comes from the table unless the site gives one (which
  * must be the code's severity or one of its `also`; test/unit/findings.test.ts checks every site).
  */
