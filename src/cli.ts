@@ -7,6 +7,7 @@ import { BINARY_NAME, VERSION } from './build-info.ts';
 import type { Context } from './commands/base.ts';
 import { AnnotateCommand } from './commands/annotate.ts';
 import { Completer } from './commands/complete.ts';
+import { CompletionCommand } from './commands/completion.ts';
 import { ExplainCommand } from './commands/explain.ts';
 import { DryRunCommand } from './commands/dry-run.ts';
 import { RunCommand } from './commands/run.ts';
@@ -26,7 +27,17 @@ export function buildCli(env: NodeJS.ProcessEnv, stdout: { isTTY?: boolean }, ar
   });
   // clipanion compiles a state machine over every registered command; when the first word names a
   // command, registering only that one keeps start-up short (help for all commands still works).
-  const commands = [ListCommand, ValidateCommand, AnnotateCommand, DryRunCommand, RunCommand, WrapCommand, ExplainCommand, VersionCommand];
+  const commands = [
+    ListCommand,
+    ValidateCommand,
+    AnnotateCommand,
+    DryRunCommand,
+    RunCommand,
+    WrapCommand,
+    ExplainCommand,
+    CompletionCommand,
+    VersionCommand,
+  ];
   const named = commands.filter((c) => c.paths?.some((p) => p[0] === argv[0]));
   cli.register(Builtins.HelpCommand);
   for (const c of named.length > 0 ? named : commands) cli.register(c);

@@ -4,7 +4,8 @@
 import type { Cli } from 'clipanion';
 import type { Context } from './base.ts';
 import { escapeLine } from '../output/escape.ts';
-import { valuesOf } from './flags.ts';
+import { FINDING_CODES } from '../hooks/findings.ts';
+import { SHELLS, valuesOf } from './flags.ts';
 
 const NO_FILES = ':4';
 const FILES = ':0';
@@ -63,6 +64,13 @@ export class Completer {
         .filter((n) => n.startsWith('--') && n.startsWith(cur));
       return out([...new Set(flags)].sort(), NO_FILES);
     }
+    // The argument of explain and completion: a finding code, a shell.
+    const argument = words.length !== 2 ? undefined : sub === 'explain' ? FINDING_CODES : sub === 'completion' ? SHELLS : undefined;
+    if (argument)
+      return out(
+        argument.filter((a) => a.startsWith(cur)),
+        NO_FILES,
+      );
     if (sub === 'annotate') {
       const pods = await this.cluster(words, async (c) => {
         const names: string[] = [];

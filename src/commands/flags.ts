@@ -22,6 +22,9 @@ export const OUTPUTS = {
   explain: ['text', 'json', 'yaml'],
 } as const;
 
+/** The shells `completion` writes a script for. */
+export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
+
 /** Values of flags that mean the same in every command that has them. */
 export const VALUES: Record<string, readonly string[]> = {
   '--phase': PHASES,
