@@ -10,7 +10,7 @@
  */
 export const SETS = {
   engine: {
-    mutate: ['src/run/engine.ts'],
+    mutate: ['src/engine/phase.ts'],
     stages: [['test/unit/engine.test.ts'], ['test/e2e/accounting.test.ts', 'test/e2e/run.test.ts']],
   },
   exec: {
@@ -27,7 +27,7 @@ export const SETS = {
     stages: [['test/unit/annotations.test.ts', 'test/unit/backup-plan.test.ts'], ['test/e2e/annotate.test.ts']],
   },
   plan: {
-    mutate: ['src/hooks/plan.ts', 'src/hooks/backup.ts', 'src/hooks/scope.ts', 'src/hooks/objects.ts'],
+    mutate: ['src/hooks/plan.ts', 'src/hooks/backup.ts', 'src/hooks/scope.ts', 'src/hooks/workloads.ts'],
     stages: [['test/unit/backup-plan.test.ts', 'test/unit/annotations.test.ts', 'test/unit/manifests.test.ts']],
   },
 };
