@@ -2,9 +2,9 @@
 // reports/mutation/<set>.jsonl as it goes, so that a run stopped before the end still leaves
 // every result it reached (StrykerJS's own reports are written only at the end).
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { PluginKind, declareClassPlugin } from '@stryker-mutator/api/plugin';
 
 class AppendLogReporter {
+  static inject = [];
   file = `reports/mutation/${process.env.ARK_MUTATE_SET ?? 'engine'}.jsonl`;
   onMutantTested(m) {
     mkdirSync('reports/mutation', { recursive: true });
@@ -24,4 +24,6 @@ class AppendLogReporter {
   }
 }
 
-export const strykerPlugins = [declareClassPlugin(PluginKind.Reporter, 'append-log', AppendLogReporter)];
+// What @stryker-mutator/api's declareClassPlugin(PluginKind.Reporter, …) returns, written out: StrykerJS
+// is fetched on demand (scripts/mutate.sh), so its api package is not resolvable from here.
+export const strykerPlugins = [{ kind: 'Reporter', name: 'append-log', injectableClass: AppendLogReporter }];
