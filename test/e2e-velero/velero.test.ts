@@ -225,16 +225,22 @@ if (!veleroDir) {
     for (const p of running) await k(['wait', '-n', ns(p.ns ?? ''), '--for', 'condition=Ready', `pod/${p.name}`, '--timeout', '120s']);
   }
 
+  // Once one Backup never finishes, Velero's queue is stuck for every later one: fail those at once.
+  let stuck: string | null = null;
   async function waitForBackup(
     name: string,
   ): Promise<{ phase: string; hookStatus?: { hooksAttempted?: number; hooksFailed?: number }; validationErrors?: string[] }> {
-    for (let i = 0; i < 300; i++) {
+    if (stuck) throw new Error(`Velero's backup queue has been stuck since ${stuck}; not waiting for ${name}`);
+    let phase = '';
+    for (let i = 0; i < 180; i++) {
       const b = JSON.parse(await k(['get', 'backups.velero.io', name, '-n', 'velero', '-o', 'json']));
       const status = b.status ?? {};
+      phase = status.phase ?? '';
       if (['Completed', 'PartiallyFailed', 'FailedValidation', 'Failed'].includes(status.phase)) return status;
       await sleep(1000);
     }
-    throw new Error(`backup ${name} did not finish within 300 polls`);
+    stuck = `${name} (left ${phase || 'New'})`;
+    throw new Error(`backup ${name} did not finish within 180 polls (phase ${phase || 'New'}); see the Velero log in the run folder`);
   }
 
   /** Commands that outlive Velero's timeout end later: wait (bounded by count) until every exec has ended. */
