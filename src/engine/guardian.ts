@@ -55,6 +55,25 @@ function signalTree(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** The control pipe's protocol, both ways: one JSON object per line; a line that is not JSON is ignored. */
+function onJsonLines<T>(stream: Socket, handle: (message: T) => void): void {
+  let buf = '';
+  stream.on('data', (d: Buffer) => {
+    buf += d.toString('utf8');
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      let message: T;
+      try {
+        message = JSON.parse(line) as T;
+      } catch {
+        continue; // not ours
+      }
+      handle(message);
+    }
+  });
+}
+
 /** The guardian process: `kubectl-ark_hooks __guard -- COMMAND…`, with its control pipe on fd 3. */
 export function runGuardian(argv: string[]): void {
   // The terminal's signals reach COMMAND directly; the plugin relays the others. We stay alive.
@@ -92,19 +111,8 @@ export function runGuardian(argv: string[]): void {
     ctl.end(() => process.exit(0));
     setTimeout(() => process.exit(0), 2000).unref();
   });
-  let buf = '';
-  ctl.on('data', (d: Buffer) => {
-    buf += d.toString('utf8');
-    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        const m = JSON.parse(line) as { signal?: NodeJS.Signals };
-        if (m.signal && child.pid && !exited) signalTree(child.pid, m.signal);
-      } catch {
-        // not ours
-      }
-    }
+  onJsonLines<{ signal?: NodeJS.Signals }>(ctl, (m) => {
+    if (m.signal && child.pid && !exited) signalTree(child.pid, m.signal);
   });
   const orphaned = () => {
     if (!open) return;
@@ -152,20 +160,9 @@ export function spawnGuarded(argv: string[]): Guarded {
   const ctl = g.stdio[3] as Socket;
   ctl.on('error', () => undefined);
   let result: GuardedResult | null = null;
-  let buf = '';
-  ctl.on('data', (d: Buffer) => {
-    buf += d.toString('utf8');
-    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        const m = JSON.parse(line) as { exit?: number | null; signal?: string | null; error?: string };
-        if (m.error !== undefined) result = { exitCode: null, signal: null, reason: `cannot start: ${m.error}` };
-        else if ('exit' in m) result = { exitCode: m.exit ?? null, signal: m.signal ?? null };
-      } catch {
-        // not ours
-      }
-    }
+  onJsonLines<{ exit?: number | null; signal?: string | null; error?: string }>(ctl, (m) => {
+    if (m.error !== undefined) result = { exitCode: null, signal: null, reason: `cannot start: ${m.error}` };
+    else if ('exit' in m) result = { exitCode: m.exit ?? null, signal: m.signal ?? null };
   });
   const done = new Promise<GuardedResult>((resolve) => {
     g.on('error', (e) => resolve({ exitCode: null, signal: null, reason: `cannot start: ${e.message}` }));

@@ -348,6 +348,18 @@ function podOutcome(p: PodPlan | undefined, phase: Phase): string {
   return hooks.length === 0 ? 'no hook' : hooks.map(hookSignature).join('; ');
 }
 
+/** A `differs-from-newest` warning: what changes, cut at 300 characters. */
+function differs(object: string, lead: string, parts: readonly string[]): Finding {
+  const text = parts.join(' | ');
+  return finding({
+    severity: 'warning',
+    code: 'differs-from-newest',
+    object,
+    field: '',
+    message: `${lead}: ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`,
+  });
+}
+
 /**
  * Plans the same inputs with the newest Velero and adds a `differs-from-newest` finding to every pod
  * whose hooks (container, argv, on-error) or coverage would change on an upgrade.
@@ -366,16 +378,7 @@ export function compareWithNewest(plan: Plan, inputs: readonly PodInput[], optio
     if (mine.has(other.object)) continue;
     const hooks = options.phases.map((phase) => `${phase}: ${podOutcome(other, phase)}`).filter((x) => !x.endsWith(': no hook'));
     if (hooks.length === 0) continue;
-    const text = hooks.join(' | ');
-    plan.findings.push(
-      finding({
-        severity: 'warning',
-        code: 'differs-from-newest',
-        object: other.object,
-        field: '',
-        message: `${here} does not back this pod up, ${there} does and runs its hooks: ${text.length > 300 ? text.slice(0, 300) + '…' : text}`,
-      }),
-    );
+    plan.findings.push(differs(other.object, `${here} does not back this pod up, ${there} does and runs its hooks`, hooks));
   }
   for (const p of plan.pods) {
     const other = byObject.get(p.object);
@@ -386,16 +389,7 @@ export function compareWithNewest(plan: Plan, inputs: readonly PodInput[], optio
       if (a !== b) changes.push(`${phase}: ${a} → ${b}`);
     }
     if (changes.length === 0) continue;
-    const text = changes.join(' | ');
-    p.findings.push(
-      finding({
-        severity: 'warning',
-        code: 'differs-from-newest',
-        object: p.object,
-        field: '',
-        message: `upgrading from ${here} to ${there} changes this pod's hooks: ${text.length > 300 ? text.slice(0, 300) + '…' : text}`,
-      }),
-    );
+    p.findings.push(differs(p.object, `upgrading from ${here} to ${there} changes this pod's hooks`, changes));
   }
 }
 
