@@ -7,7 +7,8 @@
 // pseudo-terminal of 100×30 through util-linux `script --log-timing`, with colour on because it is a
 // tty. The typing of each command line is simulated (a prompt, then one character at a time); every
 // byte after the Enter is what the real process wrote to its terminal, at the real times, except
-// that pauses longer than IDLE_CAP are shortened to it.
+// that pauses longer than IDLE_CAP are shortened to it. Like the prompt, the screen clearing before a
+// step (what the shell does on Ctrl-L) is written by the recorder.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,12 +20,16 @@ const HEIGHT = 30;
 /** Seconds: the longest pause kept from the real output. */
 const IDLE_CAP = 1;
 const PROMPT = '\x1b[1;32m$\x1b[0m ';
+/** What bash writes for Ctrl-L (clear-screen) with TERM=xterm-256color. */
+const CLEAR = '\x1b[H\x1b[2J';
 
 interface Step {
   /** What is typed, run by bash as typed. */
   line: string;
   /** Seconds the output stays on screen before the next prompt. */
   read: number;
+  /** Keep the previous step's output on screen (default: clear it first). */
+  keep?: boolean;
 }
 
 const STEPS: Step[] = [
@@ -34,7 +39,7 @@ const STEPS: Step[] = [
   { line: 'kubectl ark-hooks annotate pod/redis-0 --phase pre --overwrite --dry-run=server -- redis-cli save', read: 3 },
   { line: 'kubectl ark-hooks dry-run -l app=mysql', read: 3 },
   { line: 'cat snapshot.sh', read: 2 },
-  { line: 'kubectl ark-hooks wrap -l app=mysql --yes -- ./snapshot.sh', read: 4 },
+  { line: 'kubectl ark-hooks wrap -l app=mysql --yes -- ./snapshot.sh', read: 4, keep: true },
 ];
 
 /** The local command that `wrap` runs between the pre and the post hooks. */
@@ -146,7 +151,8 @@ function main(): void {
   const events: Event[] = [];
   let t = 0.5;
   const emit = (text: string) => events.push([Number(t.toFixed(6)), 'o', text]);
-  for (const step of STEPS) {
+  for (const [n, step] of STEPS.entries()) {
+    if (n > 0 && !step.keep) emit(CLEAR);
     emit(PROMPT);
     t += 0.8;
     [...step.line].forEach((ch, i) => {
