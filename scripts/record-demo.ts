@@ -26,6 +26,8 @@ const CLEAR = '\x1b[H\x1b[2J';
 interface Step {
   /** What is typed, run by bash as typed. */
   line: string;
+  /** The exit status it must end with: anything else stops the recording (the CLI changed). */
+  exit: number;
   /** Seconds the output stays on screen before the next prompt. */
   read: number;
   /** Keep the previous step's output on screen (default: clear it first). */
@@ -33,13 +35,13 @@ interface Step {
 }
 
 const STEPS: Step[] = [
-  { line: 'kubectl ark-hooks list', read: 3 },
-  { line: 'kubectl ark-hooks validate', read: 3 },
-  { line: 'kubectl ark-hooks explain command-not-json-array', read: 4 },
-  { line: 'kubectl ark-hooks annotate pod/redis-0 --phase pre --overwrite --dry-run=server -- redis-cli save', read: 3 },
-  { line: 'kubectl ark-hooks dry-run -l app=mysql', read: 3 },
-  { line: 'cat snapshot.sh', read: 2 },
-  { line: 'kubectl ark-hooks wrap -l app=mysql --yes -- ./snapshot.sh', read: 4, keep: true },
+  { line: 'kubectl ark-hooks list', exit: 0, read: 3 },
+  { line: 'kubectl ark-hooks validate', exit: 1, read: 3 },
+  { line: 'kubectl ark-hooks explain command-not-json-array', exit: 0, read: 4 },
+  { line: 'kubectl ark-hooks annotate pod/redis-0 --phase pre --overwrite --dry-run=server -- redis-cli save', exit: 0, read: 3 },
+  { line: 'kubectl ark-hooks dry-run -l app=mysql', exit: 0, read: 3 },
+  { line: 'cat snapshot.sh', exit: 0, read: 2 },
+  { line: 'kubectl ark-hooks wrap -l app=mysql --yes -- ./snapshot.sh', exit: 0, read: 4, keep: true },
 ];
 
 /** The local command that `wrap` runs between the pre and the post hooks. */
@@ -167,12 +169,22 @@ function main(): void {
       emit(c.text);
     }
     process.stderr.write(`record-demo: ${step.line} (exit ${code})\n`);
+    if (code !== step.exit) {
+      const shown = chunks.map((c) => c.text).join('');
+      throw new Error(`record-demo.ts: \`${step.line}\` exited ${code}, not ${step.exit}; it printed:\n${shown}`);
+    }
     t += step.read;
   }
   emit(PROMPT);
   t += 2;
   emit('');
-  const header = { version: 2, width: WIDTH, height: HEIGHT, title: 'kubectl ark-hooks', env: { SHELL: '/bin/bash', TERM: 'xterm-256color' } };
+  const header = {
+    version: 2,
+    width: WIDTH,
+    height: HEIGHT,
+    title: 'kubectl ark-hooks',
+    env: { SHELL: '/bin/bash', TERM: 'xterm-256color' },
+  };
   writeFileSync(outFile, [header, ...events].map((e) => JSON.stringify(e)).join('\n') + '\n');
   rmSync(session, { recursive: true, force: true });
 }
