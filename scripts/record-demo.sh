@@ -67,7 +67,7 @@ if [ "$(grep -c -e '--freeze /var/lib/mysql' -e '--unfreeze /var/lib/mysql' "$wo
 fi
 
 echo "record-demo: rendering docs/demo.svg with svg-term-cli 2.1.1" >&2
-step npx --yes svg-term-cli@2.1.1 --in "$work/demo.cast" --out "$work/demo.svg" --window --no-cursor
+step npx --yes svg-term-cli@2.1.1 --in "$work/demo.cast" --out "$work/demo.svg" --window
 mv "$work/demo.cast" docs/demo.cast
 mv "$work/demo.svg" docs/demo.svg
 echo "record-demo: wrote docs/demo.cast ($(wc -c < docs/demo.cast) bytes) and docs/demo.svg ($(wc -c < docs/demo.svg) bytes)" >&2

@@ -110,7 +110,7 @@ test('every command line typed in the cast parses with the current CLI: its comm
     for (const flag of args.slice(1, end).filter((a) => a.startsWith('-'))) {
       const name = flag.split('=')[0] ?? flag;
       const inHelp = new RegExp(`(^|[^\\w-])${name.replace(/[-]/g, '\\-')}($|[^\\w-])`, 'm');
-      t.regex(help.stdout, inHelp, `${shown}: ${name} is not in \`kubectl ark-hooks ${args[0]} --help\``);
+      t.regex(help.stdout + help.stderr, inHelp, `${shown}: ${name} is not in \`kubectl ark-hooks ${args[0]} --help\``);
     }
     // Run for real: past the flag parsing it needs the cluster, which refuses the connection (exit 1,
     // nothing executed); a usage error is exit 2. explain needs no cluster and must succeed.
