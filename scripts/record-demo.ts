@@ -1,5 +1,6 @@
 // Records the README's terminal session into an asciicast v2 file. Run by scripts/record-demo.sh
-// (npm run record-demo), which starts the test control plane and sets KUBECONFIG:
+// (npm run record-demo), which starts the test control plane and sets ARK_HOOKS_CLUSTER_KUBECONFIG
+// (never your own KUBECONFIG: the recording creates objects):
 //
 //   node scripts/record-demo.ts OUT.cast
 //
@@ -55,7 +56,8 @@ echo "snapshot shop-mysql-$(date -u +%Y%m%d) ready"
 type Event = [number, 'o', string];
 
 function kubectl(args: string[], input?: string): string {
-  return execFileSync('kubectl', args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'inherit'] });
+  const kubeconfig = process.env.ARK_HOOKS_CLUSTER_KUBECONFIG ?? '';
+  return execFileSync('kubectl', ['--kubeconfig', kubeconfig, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'inherit'] });
 }
 
 /** The demo namespace: the StatefulSet's pods are made as its controller would (none runs here). */
@@ -122,8 +124,8 @@ function typingDelay(i: number): number {
 }
 
 function sessionEnv(home: string): NodeJS.ProcessEnv {
-  const kubeconfig = process.env.KUBECONFIG ?? process.env.ARK_HOOKS_CLUSTER_KUBECONFIG;
-  if (!kubeconfig) throw new Error('record-demo.ts: KUBECONFIG is not set; run it through scripts/record-demo.sh');
+  const kubeconfig = process.env.ARK_HOOKS_CLUSTER_KUBECONFIG;
+  if (!kubeconfig) throw new Error('record-demo.ts: ARK_HOOKS_CLUSTER_KUBECONFIG is not set; run it through scripts/record-demo.sh');
   return {
     PATH: `${join(ROOT, 'bin')}:${process.env.PATH ?? ''}`,
     HOME: home,
@@ -142,7 +144,6 @@ function main(): void {
   const session = mkdtempSync(join(dirname(outFile), 'session-'));
   const home = join(session, 'home');
   const env = sessionEnv(home);
-  process.env.KUBECONFIG = env.KUBECONFIG;
   setUp();
   const cwd = join(session, 'shop');
   mkdirSync(home);
