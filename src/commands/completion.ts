@@ -82,6 +82,7 @@ export const SCRIPTS: Record<Shell, string> = { bash: BASH, zsh: ZSH, fish: FISH
 export class CompletionCommand extends BaseCommand {
   static override paths = [['completion']];
   static override usage = Command.Usage({
+    category: 'Other Commands',
     description: 'Print a shell completion script (bash, zsh, fish or powershell)',
     details: `
       The script completes \`kubectl-ark_hooks\` (the plugin run on its own): commands, flags, flag values, namespaces, contexts and pod names. For \`kubectl ark-hooks <TAB>\`, kubectl 1.26 and later call an executable named \`kubectl_complete-ark_hooks\` on the PATH that runs \`kubectl ark-hooks __complete "$@"\`.
@@ -93,6 +94,8 @@ export class CompletionCommand extends BaseCommand {
       ['Load it into PowerShell', '$0 completion powershell | Out-String | Invoke-Expression'],
     ],
   });
+  /** The `Usage:` lines of the help (and of the README's command table). */
+  static synopsis = ['completion bash|zsh|fish|powershell'];
 
   shell = Option.String({ name: 'SHELL', validator: oneOf('SHELL', SHELLS) });
 
