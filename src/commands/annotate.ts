@@ -49,7 +49,7 @@ export class AnnotateCommand extends KubeCommand {
   });
   /** The `Usage:` lines of the help (and of the README's command table). */
   static synopsis = [
-    'annotate (TYPE/NAME | NAME)... --phase pre|post [-c CONTAINER] [--on-error Fail|Continue] [--timeout DURATION] [options] -- COMMAND [args...]',
+    'annotate (TYPE/NAME | NAME)... --phase pre|post [-c CONTAINER] [options] -- COMMAND [args...]',
     'annotate (TYPE/NAME | NAME)... --phase pre|post --command \'["COMMAND", "ARG"...]\' [options]',
     'annotate (TYPE/NAME | NAME)... --preset NAME [--path PATH] [options]',
     'annotate TYPE -l SELECTOR [-A] --phase pre|post [options] -- COMMAND [args...]',
