@@ -43,7 +43,9 @@ export class Completer {
     const names = (def?.options ?? []).flatMap((o) => o.definition.split(/[\s,]+/)).filter((n) => n.startsWith('-'));
     if (FILE_FLAGS.has(prev)) return this.out([], FILES);
     // The flag's values from the table that validation reads too (commands/flags.ts).
-    const values = names.includes(prev) ? valuesOf(sub, prev) : undefined;
+    // Only for a flag that takes its value as the next word (clipanion writes those `--flag #0`).
+    const takesValue = (def?.options ?? []).some((o) => o.definition.includes('#0') && o.definition.split(/[\s,]+/).includes(prev));
+    const values = takesValue ? valuesOf(sub, prev) : undefined;
     if (values) return this.out(starts(values));
     if (prev === '-n' || prev === '--namespace' || prev === '--backup-namespace')
       return this.out(starts(await this.cluster(words, (c) => c.namespaceNames())));

@@ -117,7 +117,8 @@ const mentions = (text: string, value: string) =>
 
 function optionDescription(o: OptionHelp): string {
   let text = o.description;
-  if (o.values && o.values.some((v) => !mentions(text, v))) text = `${text.replace(/\.$/, '')}. Values: ${o.values.join(', ')}.`;
+  if (o.values && o.type !== 'bool' && o.values.some((v) => !mentions(text, v)))
+    text = `${text.replace(/\.$/, '')}. Values: ${o.values.join(', ')}.`;
   return o.required ? `${text} (required)` : text;
 }
 
