@@ -58,7 +58,11 @@ test('every command: --help = help COMMAND, kubectl sections, each option of the
     t.is((await arkHooks(['help', d.name])).stdout, help.stdout, `help ${d.name}`);
     t.notRegex(help.stdout, /#0|\$0/, d.name);
     t.true(help.stdout.startsWith(`${d.description.replace(/\.?$/, '.')}\n`), d.name);
-    t.regex(help.stdout, new RegExp(`\\nUsage:\\n(  kubectl ark-hooks ${escape(d.name)}( .*)?\\n)+\\nUse "kubectl ark-hooks options"`), d.name);
+    t.regex(
+      help.stdout,
+      new RegExp(`\\nUsage:\\n(  kubectl ark-hooks ${escape(d.name)}( .*)?\\n)+\\nUse "kubectl ark-hooks options"`),
+      d.name,
+    );
     const examples = section(help.stdout, 'Examples');
     if (examples) t.regex(examples, /^ {2}# .+\n {2}.*kubectl ark-hooks /, d.name);
     const options = section(help.stdout, 'Options') + globals.stdout;
@@ -78,12 +82,18 @@ test('every command: --help = help COMMAND, kubectl sections, each option of the
 
 test('Usage lines carry the positional arguments, and the README command table shows each first one', async (t) => {
   const annotate = await arkHooks(['annotate', '--help']);
-  t.regex(annotate.stdout, /^ {2}kubectl ark-hooks annotate \(TYPE\/NAME \| NAME\)\.\.\. --phase pre\|post \[-c CONTAINER\] \[options\] -- COMMAND \[args\.\.\.\]$/m);
+  t.regex(
+    annotate.stdout,
+    /^ {2}kubectl ark-hooks annotate \(TYPE\/NAME \| NAME\)\.\.\. --phase pre\|post \[-c CONTAINER\] \[options\] -- COMMAND \[args\.\.\.\]$/m,
+  );
   t.regex((await arkHooks(['run', '--help'])).stdout, /^ {2}kubectl ark-hooks run --phase pre\|post .*\[POD\.\.\.\]$/m);
   t.regex((await arkHooks(['wrap', '--help'])).stdout, /^ {2}kubectl ark-hooks wrap .* -- COMMAND \[args\.\.\.\]$/m);
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   for (const d of definitions) {
-    const first = section((await arkHooks([d.name, '--help'])).stdout, 'Usage').split('\n')[0]?.trim() ?? '';
+    const first =
+      section((await arkHooks([d.name, '--help'])).stdout, 'Usage')
+        .split('\n')[0]
+        ?.trim() ?? '';
     t.true(readme.includes(`| \`${first.replace(/\|/g, '\\|')}\` |`), `README shows "${first}"`);
   }
 });
@@ -104,7 +114,7 @@ test('an unknown command is cobra\'s error with "Did you mean this?", exit 1', a
   t.is(far.stderr, 'error: unknown command "frobnicate" for "kubectl ark-hooks"\nRun \'kubectl ark-hooks --help\' for usage.\n');
 });
 
-test('an unknown flag is one line, as pflag words it, and a pointer to the command\'s help', async (t) => {
+test("an unknown flag is one line, as pflag words it, and a pointer to the command's help", async (t) => {
   const long = await arkHooks(['list', '--foo', '-f', 'examples/']);
   t.is(long.code, 2);
   t.is(long.stdout, '');
