@@ -22,6 +22,9 @@ const definitions = buildCli({}, {}, [])
     })),
   }));
 
+/** `s` as a regular expression that matches it literally. */
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** The lines of `text` between the header `name:` and the next header (a line with no indentation). */
 function section(text: string, name: string): string {
   const start = text.indexOf(`\n${name}:\n`);
@@ -37,7 +40,7 @@ test('the overview: commands by category, Usage, the footers; --help, -h, help a
   for (const args of [['-h'], ['help'], []]) t.is((await arkHooks(args)).stdout, overview.stdout, args.join(' '));
   t.notRegex(overview.stdout, /#0|\$0/);
   t.regex(overview.stdout, /^Inspect Commands:\n {2}list {12}List the backup hooks of pods/m);
-  for (const d of definitions) t.regex(overview.stdout, new RegExp(`^  ${d.name} +${escape(d.description)}$`, 'm'), d.name);
+  for (const d of definitions) t.regex(overview.stdout, new RegExp(`^  ${d.name} +${literal(d.description)}$`, 'm'), d.name);
   t.true(
     overview.stdout.endsWith(
       'Usage:\n  kubectl ark-hooks [flags] [options]\n\nUse "kubectl ark-hooks <command> --help" for more information about a given command.\n' +
@@ -45,8 +48,6 @@ test('the overview: commands by category, Usage, the footers; --help, -h, help a
     ),
   );
 });
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 test('every command: --help = help COMMAND, kubectl sections, each option of the parser with its type or default and its values', async (t) => {
   const globals = await arkHooks(['options']);
@@ -60,7 +61,7 @@ test('every command: --help = help COMMAND, kubectl sections, each option of the
     t.true(help.stdout.startsWith(`${d.description.replace(/\.?$/, '.')}\n`), d.name);
     t.regex(
       help.stdout,
-      new RegExp(`\\nUsage:\\n(  kubectl ark-hooks ${escape(d.name)}( .*)?\\n)+\\nUse "kubectl ark-hooks options"`),
+      new RegExp(`\\nUsage:\\n(  kubectl ark-hooks ${literal(d.name)}( .*)?\\n)+\\nUse "kubectl ark-hooks options"`),
       d.name,
     );
     const examples = section(help.stdout, 'Examples');
@@ -70,7 +71,7 @@ test('every command: --help = help COMMAND, kubectl sections, each option of the
       const names = o.names.join(', ');
       // kubectl 1.26+: `    -o, --output string='table':`, booleans `    --all=false:`, the description after a tab.
       const type = o.takesValue ? ' (string|int|strings)=[^:\\n]*' : "(=(false|true)| string='')";
-      const header = new RegExp(`^ {4}${escape(names)}${type}:\\n\\t(?<text>.*)$`, 'm');
+      const header = new RegExp(`^ {4}${literal(names)}${type}:\\n\\t(?<text>.*)$`, 'm');
       const m = header.exec(options);
       t.truthy(m, `${d.name}: ${names} in the help with its type or default`);
       t.true(m?.groups?.text?.startsWith(o.description), `${d.name} ${names}: its description`);
