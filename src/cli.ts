@@ -18,7 +18,7 @@ import { ValidateCommand } from './commands/validate.ts';
 import { VersionCommand, versionLine } from './commands/version.ts';
 import { EXIT_USAGE, oneLine } from './errors.ts';
 import { escapeLine } from './output/escape.ts';
-import { unknownCommand } from './output/help.ts';
+import { optionsOf, unknownCommand } from './output/help.ts';
 import { colorEnabled } from './output/term.ts';
 
 /** Every command, in the overview's order. */
@@ -64,8 +64,14 @@ function missingRequired(cli: Cli<Context>, sub: string, args: readonly string[]
 /** Words before a lone `--`: ours (the rest belongs to the hook's command line). */
 const own = (argv: readonly string[]) => (argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv);
 
+/** "use kubectl ark-hooks X …" from the command's first Usage line. */
+function usageOf(sub: string | undefined): string {
+  const cls = COMMANDS.find((c) => c.paths?.some((p) => p[0] === sub));
+  return `use ${BINARY_NAME} ${cls?.synopsis[0] ?? `${sub} [options]`}`;
+}
+
 /** kubectl's words for clipanion's "Unsupported option name" (an unknown flag), else the message on one line. */
-function parseError(message: string): string {
+function parseError(message: string, sub: string | undefined): string {
   const flag = /Unsupported option name \("([^"]*)"\)/.exec(message)?.[1];
   if (flag !== undefined) {
     const name = flag.split('=')[0] as string;
@@ -73,26 +79,54 @@ function parseError(message: string): string {
   }
   const extra = /Extraneous positional argument \("([^"]*)"\)/.exec(message)?.[1];
   if (extra !== undefined) return `unexpected argument "${extra}"`;
+  if (/^Not enough positional arguments/.test(message)) return `missing argument: ${usageOf(sub)}`;
+  // clipanion's "Command not found; did you mean one of: …" when the words fit no usage of the command.
+  if (/^Command not found/.test(message)) return `the arguments do not fit: ${usageOf(sub)}`;
   return oneLine(message.replace(/\s*\$ \S+ .*$/s, ''));
+}
+
+const isCommand = (word: string) => COMMANDS.some((c) => c.paths?.some((p) => p[0] === word));
+
+/** Flags that take the next word as their value (any command's), so that `-n shop list` finds `list`. */
+function valueFlags(): Set<string> {
+  const names = COMMANDS.flatMap((c) => optionsOf(new c()).filter((o) => o.type !== 'bool'));
+  return new Set(names.flatMap((o) => o.names));
+}
+
+/** The command word: the first word, or after leading flags (and their values) the first other word. */
+function commandWord(words: readonly string[]): string | undefined {
+  if (!words[0]?.startsWith('-')) return words[0];
+  const takesValue = valueFlags();
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    if (!w.startsWith('-')) return w;
+    if (takesValue.has(w)) i++;
+  }
+  return undefined;
 }
 
 /** Help, `options` and an unknown command, answered without clipanion; null when none applies. */
 function helpOrUnknown(argv: readonly string[], context: Context): number | null {
-  const first = argv[0];
   const words = own(argv);
+  const sub = commandWord(words);
   const wantsHelp = words.includes('--help') || words.includes('-h');
-  if (first === undefined || (first.startsWith('-') && wantsHelp) || (first === 'help' && argv.length === 1)) {
+  if (argv.length === 0 || (sub === undefined && wantsHelp) || (sub === 'help' && argv.length === 1)) {
     // The overview needs no parsing: skip compiling clipanion's state machine.
     context.stdout.write(helpText(COMMANDS, undefined) as string);
     return 0;
   }
-  if (first.startsWith('-')) return null;
-  if (!COMMANDS.some((c) => c.paths?.some((p) => p[0] === first))) {
-    context.stderr.write(unknownCommand(BINARY_NAME, escapeLine(first), visibleNames(COMMANDS)));
+  if (sub === undefined) {
+    context.stderr.write(
+      `error: no command given: use one of ${visibleNames(COMMANDS).join(', ')}\nRun '${BINARY_NAME} --help' for usage.\n`,
+    );
+    return EXIT_USAGE;
+  }
+  if (!isCommand(sub)) {
+    context.stderr.write(unknownCommand(BINARY_NAME, escapeLine(sub), visibleNames(COMMANDS)));
     return 1;
   }
   if (wantsHelp) {
-    context.stdout.write(helpText(COMMANDS, first) as string);
+    context.stdout.write(helpText(COMMANDS, sub) as string);
     return 0;
   }
   return null;
@@ -110,8 +144,8 @@ export async function main(argv: string[], context: Context): Promise<number> {
   // Everything after a lone `--` is a command line for the hook, never flags of ours.
   const dashes = argv.indexOf('--');
   const ctx: Context = dashes < 0 ? context : { ...context, afterDashes: argv.slice(dashes + 1) };
-  const sub = argv.find((a) => !a.startsWith('-'));
-  const help = sub ? `${BINARY_NAME} ${sub} --help` : `${BINARY_NAME} --help`;
+  const sub = commandWord(own(argv));
+  const help = `${BINARY_NAME} ${sub} --help`;
   let words: string[];
   try {
     // kubectl's grammar (-oyaml, -o=yaml, -v=6) in clipanion's words; the hook's words are not touched.
@@ -124,7 +158,7 @@ export async function main(argv: string[], context: Context): Promise<number> {
   try {
     command = cli.process(words, ctx);
   } catch (e) {
-    const message = (sub && missingRequired(cli, sub, words)) ?? parseError((e as Error).message);
+    const message = (sub && missingRequired(cli, sub, words)) ?? parseError((e as Error).message, sub);
     context.stderr.write(`error: ${escapeLine(message)}\nSee '${help}' for usage.\n`);
     return EXIT_USAGE;
   }

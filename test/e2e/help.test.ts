@@ -110,6 +110,7 @@ test('an unknown command is cobra\'s error with "Did you mean this?", exit 1', a
   t.is((await arkHooks(['help', 'lsit'])).stderr, typo.stderr);
   t.regex((await arkHooks(['dryrun', '-A'])).stderr, /\n\tdry-run\n/);
   t.regex((await arkHooks(['ver'])).stderr, /^Did you mean this\?\n\tversion\n$/m, 'a prefix');
+  t.is((await arkHooks(['-n', 'shop', 'lsit'])).stderr, typo.stderr, 'flags before the command, as cobra allows');
   const far = await arkHooks(['frobnicate']);
   t.is(far.code, 1);
   t.is(far.stderr, 'error: unknown command "frobnicate" for "kubectl ark-hooks"\nRun \'kubectl ark-hooks --help\' for usage.\n');
@@ -124,4 +125,26 @@ test("an unknown flag is one line, as pflag words it, and a pointer to the comma
   t.is(short.stderr, "error: unknown shorthand flag: 'Z' in -Z\nSee 'kubectl ark-hooks validate --help' for usage.\n");
   const extra = await arkHooks(['version', 'extra']);
   t.is(extra.stderr, 'error: unexpected argument "extra"\nSee \'kubectl ark-hooks version --help\' for usage.\n');
+  t.is(
+    (await arkHooks(['-n', 'shop', 'list', '--foo'])).stderr,
+    "error: unknown flag: --foo\nSee 'kubectl ark-hooks list --help' for usage.\n",
+  );
+});
+
+test('words that fit no Usage line, a missing argument, no command: one line naming the Usage', async (t) => {
+  const many = await arkHooks(['explain', 'a', 'b']);
+  t.is(many.code, 2);
+  t.is(
+    many.stderr,
+    "error: the arguments do not fit: use kubectl ark-hooks explain [CODE] [-o FORMAT] [options]\nSee 'kubectl ark-hooks explain --help' for usage.\n",
+  );
+  const none = await arkHooks(['completion']);
+  t.is(
+    none.stderr,
+    "error: missing argument: use kubectl ark-hooks completion bash|zsh|fish|powershell\nSee 'kubectl ark-hooks completion --help' for usage.\n",
+  );
+  const flagsOnly = await arkHooks(['-A']);
+  t.is(flagsOnly.code, 2);
+  t.regex(flagsOnly.stderr, /^error: no command given: use one of list, validate, .*\nRun 'kubectl ark-hooks --help' for usage\.\n$/);
+  t.is((await arkHooks(['-n', 'shop', 'list', '--help'])).stdout, (await arkHooks(['list', '--help'])).stdout);
 });
