@@ -60,16 +60,25 @@ export class Completer {
     const fixed = words.length !== 2 ? undefined : sub === 'explain' ? FINDING_CODES : sub === 'completion' ? SHELLS : undefined;
     if (fixed) return this.out(fixed.filter((a) => a.startsWith(cur)));
     if (sub === 'help' && words.length === 2) return this.out(this.commandNames().filter((c) => c.startsWith(cur)));
-    if (sub === 'annotate' && cur.includes('/')) return this.out(await this.objects(words, cur));
-    if (sub === 'annotate') {
-      const types = WORKLOAD_TYPES.map((t) => `${t}/`).filter((t) => t.startsWith(cur));
-      const pods = (await this.pods(words)).filter((p) => p.startsWith(cur));
-      const candidates = [...pods, ...types];
-      // Only TYPE/ prefixes: no space after, so that the name can follow.
-      return this.out(candidates, candidates.length > 0 && candidates.every((c) => c.endsWith('/')) ? NO_SPACE : NO_FILES);
-    }
+    if (sub === 'annotate') return this.annotateTarget(words, cur);
     if (sub === 'run') return this.out((await this.pods(words)).filter((p) => p.startsWith(cur)));
     return this.out([]);
+  }
+
+  /**
+   * annotate's targets: pods and TYPE/ prefixes, then TYPE/NAME from the cluster. With --local the names
+   * are in the files, so only the prefixes; Jobs only with --local (a Job's pod template is immutable).
+   */
+  private async annotateTarget(words: string[], cur: string): Promise<number> {
+    const local = words.includes('--local');
+    if (cur.includes('/')) return this.out(local ? [] : await this.objects(words, cur));
+    const types = WORKLOAD_TYPES.filter((t) => local || t !== 'job')
+      .map((t) => `${t}/`)
+      .filter((t) => t.startsWith(cur));
+    const pods = local ? [] : (await this.pods(words)).filter((p) => p.startsWith(cur));
+    const candidates = [...pods, ...types];
+    // Only TYPE/ prefixes: no space after, so that the name can follow.
+    return this.out(candidates, candidates.length > 0 && candidates.every((c) => c.endsWith('/')) ? NO_SPACE : NO_FILES);
   }
 
   private out(items: string[], directive = NO_FILES): number {

@@ -111,7 +111,7 @@ test('an unknown shell is one line and exit 2; --help has examples', async (t) =
 /** The candidates of `__complete WORDS` (the directive line apart). */
 const candidates = (stdout: string) => stdout.split('\n').slice(0, -2);
 
-test('__complete: annotate offers pods and TYPE/ (no space after those alone), TYPE/NAME from the cluster; run offers pods', async (t) => {
+test('__complete: annotate offers pods and TYPE/ (no space after those alone), TYPE/NAME from the cluster, Jobs only with --local; run offers pods', async (t) => {
   const env = { env: { KUBECONFIG: kc } };
   const first = await arkHooks(['__complete', 'annotate', ''], env);
   t.is(first.code, 0, first.stderr);
@@ -123,9 +123,10 @@ test('__complete: annotate offers pods and TYPE/ (no space after those alone), T
     'daemonset/',
     'replicaset/',
     'replicationcontroller/',
-    'job/',
     'cronjob/',
   ]);
+  t.is((await arkHooks(['__complete', 'annotate', '--local', '-f', 'k8s/', 'j'], env)).stdout, 'job/\n:6\n', 'Jobs only with --local');
+  t.is((await arkHooks(['__complete', 'annotate', 'j'], env)).stdout, ':4\n', "a Job's pod template cannot change");
   t.is((await arkHooks(['__complete', 'annotate', 'st'], env)).stdout, 'statefulset/\n:6\n', 'cobra NoSpace|NoFileComp');
   t.is((await arkHooks(['__complete', 'annotate', 'statefulset/m'], env)).stdout, 'statefulset/mongo\nstatefulset/mysql\n:4\n');
   t.is((await arkHooks(['__complete', 'annotate', 'deploy/'], env)).stdout, 'deploy/api\n:4\n', "kubectl's short names");
