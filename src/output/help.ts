@@ -131,6 +131,9 @@ export function renderOptions(options: readonly OptionHelp[]): string {
 
 const longName = (o: OptionHelp) => (o.names.find((n) => n.startsWith('--')) ?? (o.names[0] as string)).replace(/^-+/, '');
 
+/** Markdown's `code` quotes as plain text, as kubectl's help prints it. */
+const plain = (text: string) => text.replace(/`([^`]*)`/g, '$1');
+
 /** clipanion's indented template text as kubectl's long description: one line per paragraph, after a space. */
 export function paragraphs(text: string): string[] {
   return text
@@ -140,9 +143,9 @@ export function paragraphs(text: string): string[] {
         .split('\n')
         .map((l) => l.trim())
         .filter(Boolean)
-        .join(' ')
-        .replace(/`([^`]*)`/g, '$1'),
+        .join(' '),
     )
+    .map(plain)
     .filter(Boolean);
 }
 
@@ -153,7 +156,7 @@ const footer = (binary: string) => `Use "${binary} options" for a list of global
 
 /** `kubectl ark-hooks COMMAND --help`. */
 export function renderCommandHelp(binary: string, c: CommandHelp): string {
-  const parts = [`${c.description.replace(/\.?$/, '.')}\n`];
+  const parts = [`${plain(c.description).replace(/\.?$/, '.')}\n`];
   const long = paragraphs(c.details);
   if (long.length > 0) parts.push(long.map((p) => ` ${p}`).join('\n\n') + '\n');
   if (c.aliases.length > 0) parts.push(`Aliases:\n  ${[c.name, ...c.aliases].join(', ')}\n`);
@@ -169,7 +172,7 @@ export function renderOverview(binary: string, summary: string, commands: readon
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   const categories = [...new Set(commands.map((c) => c.category))];
   const blocks = categories.map((cat) => {
-    const rows = commands.filter((c) => c.category === cat).map((c) => `  ${c.name.padEnd(Math.max(width, 16))}${c.description}`);
+    const rows = commands.filter((c) => c.category === cat).map((c) => `  ${c.name.padEnd(Math.max(width, 16))}${plain(c.description)}`);
     return `${cat}:\n${rows.join('\n')}\n`;
   });
   return [

@@ -14,7 +14,7 @@ const definitions = buildCli({}, {}, [])
   .definitions()
   .map((d) => ({
     name: d.path.split(' ').slice(2).join(' '),
-    description: (d.description ?? '').trim(),
+    description: (d.description ?? '').trim().replace(/`/g, ''),
     options: d.options.map((o) => ({
       names: o.definition.split(/[\s,]+/).filter((n) => n.startsWith('-')),
       takesValue: o.definition.includes('#0'),
