@@ -15,7 +15,7 @@ if (args[0] === GUARD_ARG && args[1] === '--') {
   runGuardian(args.slice(2));
 } else if (args.length === 1 && (args[0] === '--version' || args[0] === 'version')) {
   process.stdout.write(versionLine() + '\n');
-} else if (overview && (args.length === 0 || (args.length === 1 && (args[0] === '--help' || args[0] === '-h')))) {
+} else if (overview && (args.length === 0 || (args.length === 1 && (args[0] === '--help' || args[0] === '-h' || args[0] === 'help')))) {
   // Rendered at build time (scripts/build.mjs): the overview needs none of the commands' code.
   process.stdout.write(overview);
 } else {

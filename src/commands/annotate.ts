@@ -14,6 +14,7 @@ import { oneOf, outputOption, phaseFlag, targetFlag } from './flags.ts';
 export class AnnotateCommand extends KubeCommand {
   static override paths = [['annotate']];
   static override usage = Command.Usage({
+    category: 'Change Commands',
     description: 'Write backup hook annotations onto pods or workload pod templates, validated',
     details: `
       Writes the hook annotations Ark/Velero read, spelled exactly: the command as a JSON array, on-error as \`Fail\` or \`Continue\`, the timeout as a duration with a unit. The container is checked against the pod spec or the workload's pod template.
@@ -46,6 +47,15 @@ export class AnnotateCommand extends KubeCommand {
       ],
     ],
   });
+  /** The `Usage:` lines of the help (and of the README's command table). */
+  static synopsis = [
+    'annotate (TYPE/NAME | NAME)... --phase pre|post [-c CONTAINER] [options] -- COMMAND [args...]',
+    'annotate (TYPE/NAME | NAME)... --phase pre|post --command \'["COMMAND", "ARG"...]\' [options]',
+    'annotate (TYPE/NAME | NAME)... --preset NAME [--path PATH] [options]',
+    'annotate TYPE -l SELECTOR [-A] --phase pre|post [options] -- COMMAND [args...]',
+    'annotate (TYPE/NAME | NAME)... --remove [--phase pre|post] [options]',
+    'annotate --local -f FILE|DIR|- (TYPE/NAME | NAME)... [--in-place] [options] ...',
+  ];
 
   acceptsAfterDashes = true;
   targets = Option.Rest();

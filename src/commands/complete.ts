@@ -5,10 +5,20 @@ import type { Cli } from 'clipanion';
 import type { Context } from './base.ts';
 import { escapeLine } from '../output/escape.ts';
 import { FINDING_CODES } from '../hooks/findings.ts';
+import { TARGET_KINDS, resolveKind } from '../flows/annotate.ts';
 import { SHELLS, valuesOf } from './flags.ts';
 
 const NO_FILES = ':4';
 const FILES = ':0';
+/** cobra's ShellCompDirectiveNoSpace | NoFileComp: after `statefulset/` the name follows, no space. */
+const NO_SPACE = ':6';
+
+/** What annotate takes as TYPE/NAME besides pods (kubectl's singular names). */
+const WORKLOAD_TYPES = Object.values(TARGET_KINDS)
+  .map((k) => k.display.split('.')[0] as string)
+  .filter((t) => t !== 'pod');
+
+const nameOf = (o: unknown): string => String((o as { metadata?: { name?: unknown } } | undefined)?.metadata?.name ?? '');
 
 const FILE_FLAGS = new Set(['-f', '--filename', '--kubeconfig', '--backup-file', '--output-dir']);
 
@@ -23,67 +33,105 @@ export class Completer {
   }
 
   async run(input: string[]): Promise<number> {
-    const out = (items: string[], directive: string) => {
-      // A name with control characters is never offered: the shell would print it raw.
-      this.context.stdout.write([...items.filter((i) => escapeLine(i) === i), directive].join('\n') + '\n');
-      return 0;
-    };
     const words = input.length > 0 ? input : [''];
     const cur = words[words.length - 1] as string;
     const prev = words.length > 1 ? (words[words.length - 2] as string) : '';
-    const defs = this.cli.definitions();
-    const commands = defs.map((d) => d.path.split(' ').slice(2).join(' ')).filter((p) => p && !p.startsWith('__') && !p.startsWith('-'));
-    if (words.length === 1)
-      return out(
-        commands.filter((c) => c.startsWith(cur)),
-        NO_FILES,
-      );
+    const starts = (items: readonly string[]) => items.filter((i) => i.startsWith(cur));
+    if (words.length === 1) return this.out(starts(this.commandNames()));
     const sub = words[0] as string;
-    const def = defs.find((d) => d.path.split(' ').slice(2).join(' ') === sub);
-    if (FILE_FLAGS.has(prev)) return out([], FILES);
+    const def = this.cli.definitions().find((d) => d.path.split(' ').slice(2).join(' ') === sub);
+    const names = (def?.options ?? []).flatMap((o) => o.definition.split(/[\s,]+/)).filter((n) => n.startsWith('-'));
+    if (FILE_FLAGS.has(prev)) return this.out([], FILES);
     // The flag's values from the table that validation reads too (commands/flags.ts).
-    const values = def?.options.some((o) => o.definition.split(/[\s,]+/).includes(prev)) ? valuesOf(sub, prev) : undefined;
-    if (values)
-      return out(
-        values.filter((v) => v.startsWith(cur)),
-        NO_FILES,
-      );
+    // Only for a flag that takes its value as the next word (clipanion writes those `--flag #0`).
+    const takesValue = (def?.options ?? []).some((o) => o.definition.includes('#0') && o.definition.split(/[\s,]+/).includes(prev));
+    const values = takesValue ? valuesOf(sub, prev) : undefined;
+    if (values) return this.out(starts(values));
     if (prev === '-n' || prev === '--namespace' || prev === '--backup-namespace')
-      return out(
-        (await this.cluster(words, (c) => c.namespaceNames())).filter((n) => n.startsWith(cur)),
-        NO_FILES,
-      );
-    if (prev === '--context')
-      return out(
-        (await this.contexts(words)).filter((n) => n.startsWith(cur)),
-        NO_FILES,
-      );
-    if (cur.startsWith('-')) {
-      const flags = (def?.options ?? [])
-        .flatMap((o) => o.definition.split(/[\s,]+/))
-        .filter((n) => n.startsWith('--') && n.startsWith(cur));
-      return out([...new Set(flags)].sort(), NO_FILES);
+      return this.out(starts(await this.cluster(words, (c) => c.namespaceNames())));
+    if (prev === '--context') return this.out(starts(await this.contexts(words)));
+    if (prev === '--backup' && names.includes(prev)) return this.out(starts(await this.backups(words)));
+    if (cur.startsWith('-')) return this.out([...new Set(names.filter((n) => n.startsWith('--')))].sort().filter((n) => n.startsWith(cur)));
+    return this.argument(words, sub, cur);
+  }
+
+  /** Positional arguments: a finding code, a shell, pods and TYPE/NAME of annotate, pods of run. */
+  private async argument(words: string[], sub: string, cur: string): Promise<number> {
+    const fixed = words.length !== 2 ? undefined : sub === 'explain' ? FINDING_CODES : sub === 'completion' ? SHELLS : undefined;
+    if (fixed) return this.out(fixed.filter((a) => a.startsWith(cur)));
+    if (sub === 'help' && words.length === 2) return this.out(this.commandNames().filter((c) => c.startsWith(cur)));
+    if (sub === 'annotate') return this.annotateTarget(words, cur);
+    if (sub === 'run') return this.out((await this.pods(words)).filter((p) => p.startsWith(cur)));
+    return this.out([]);
+  }
+
+  /**
+   * annotate's targets: pods and TYPE/ prefixes, then TYPE/NAME from the cluster. With --local the names
+   * are in the files, so only the prefixes; Jobs only with --local (a Job's pod template is immutable).
+   */
+  private async annotateTarget(words: string[], cur: string): Promise<number> {
+    const local = words.includes('--local');
+    if (cur.includes('/')) return this.out(local ? [] : await this.objects(words, cur));
+    const types = WORKLOAD_TYPES.filter((t) => local || t !== 'job')
+      .map((t) => `${t}/`)
+      .filter((t) => t.startsWith(cur));
+    const pods = local ? [] : (await this.pods(words)).filter((p) => p.startsWith(cur));
+    const candidates = [...pods, ...types];
+    // Only TYPE/ prefixes: no space after, so that the name can follow.
+    return this.out(candidates, candidates.length > 0 && candidates.every((c) => c.endsWith('/')) ? NO_SPACE : NO_FILES);
+  }
+
+  private out(items: string[], directive = NO_FILES): number {
+    // A name with control characters is never offered: the shell would print it raw.
+    this.context.stdout.write([...items.filter((i) => i && escapeLine(i) === i), directive].join('\n') + '\n');
+    return 0;
+  }
+
+  private commandNames(): string[] {
+    return this.cli
+      .definitions()
+      .map((d) => d.path.split(' ').slice(2).join(' '))
+      .filter((p) => p && !p.startsWith('__') && !p.startsWith('-'));
+  }
+
+  private pods(words: string[]): Promise<string[]> {
+    return this.cluster(words, async (c) => {
+      const names: string[] = [];
+      for await (const page of c.listPods(c.namespace)) names.push(...page.map((p) => nameOf(p)));
+      return names;
+    });
+  }
+
+  /** `TYPE/PREFIX`: the names of the objects of that type, as TYPE/NAME. */
+  private async objects(words: string[], cur: string): Promise<string[]> {
+    const type = cur.slice(0, cur.indexOf('/'));
+    let kind: ReturnType<typeof resolveKind>;
+    try {
+      kind = resolveKind(type);
+    } catch {
+      return [];
     }
-    // The argument of explain and completion: a finding code, a shell.
-    const argument = words.length !== 2 ? undefined : sub === 'explain' ? FINDING_CODES : sub === 'completion' ? SHELLS : undefined;
-    if (argument)
-      return out(
-        argument.filter((a) => a.startsWith(cur)),
-        NO_FILES,
-      );
-    if (sub === 'annotate') {
-      const pods = await this.cluster(words, async (c) => {
-        const names: string[] = [];
-        for await (const page of c.listPods(c.namespace))
-          names.push(...page.map((p) => String((p.metadata as { name?: string } | undefined)?.name ?? '')));
-        return names;
-      });
-      return out(
-        pods.filter((p) => p && p.startsWith(cur)),
-        NO_FILES,
-      );
-    }
-    return out([], NO_FILES);
+    const names = await this.cluster(words, async (c, kube) =>
+      (await new kube.ObjectClient(c).list(kind, c.namespace, undefined)).map(nameOf),
+    );
+    return names.map((n) => `${type}/${n}`).filter((n) => n.startsWith(cur));
+  }
+
+  /** Backup names: velero.io/v1 Backups in the backup namespace, then ark.heptio.com ones. */
+  private async backups(words: string[]): Promise<string[]> {
+    const ns = this.flag(words, '--backup-namespace');
+    const names = await this.cluster(words, async (c, kube) => {
+      const found: string[] = [];
+      for (const [group, namespace] of [
+        ['velero.io', ns ?? 'velero'],
+        ['ark.heptio.com', ns ?? 'heptio-ark'],
+      ] as const) {
+        const kind = { kind: 'Backup', apiVersion: `${group}/v1`, display: `backup.${group}` };
+        found.push(...(await new kube.ObjectClient(c).list(kind, namespace, undefined).catch(() => [])).map(nameOf));
+      }
+      return found;
+    });
+    return [...new Set(names)];
   }
 
   private flag(words: string[], ...names: string[]): string | undefined {
@@ -103,11 +151,12 @@ export class Completer {
   /** Asks the cluster, quietly: completion must never print errors or hang for long. */
   private async cluster(
     words: string[],
-    fn: (c: InstanceType<typeof import('../kube/index.ts').Cluster>) => Promise<string[]>,
+    fn: (c: InstanceType<typeof import('../kube/index.ts').Cluster>, kube: typeof import('../kube/index.ts')) => Promise<string[]>,
   ): Promise<string[]> {
     try {
       const { loadKube } = await import('../kube-loader.ts');
-      const { Cluster } = await loadKube();
+      const kube = await loadKube();
+      const { Cluster } = kube;
       const c = new Cluster(
         {
           kubeconfig: this.flag(words, '--kubeconfig'),
@@ -117,7 +166,7 @@ export class Completer {
         },
         this.context.env,
       );
-      return await fn(c);
+      return await fn(c, kube);
     } catch {
       return [];
     }

@@ -1,7 +1,8 @@
 // `completion bash|zsh|fish|powershell`: prints a shell completion script, as kubectl and cobra plugins
 // do. Each script completes the plugin's own command (kubectl-ark_hooks) by asking
 // `kubectl ark-hooks __complete WORDS…` (complete.ts): one candidate per line, then cobra's
-// directive line (`:4`: no file names; `:0`: file names are fine).
+// directive line (`:4`: no file names; `:0`: file names are fine; `:6`: no file names and no space after
+// the candidate, for `statefulset/`).
 
 import { Command, Option } from 'clipanion';
 import { BaseCommand } from './base.ts';
@@ -22,6 +23,9 @@ _kubectl_ark_hooks() {
   if (( \${#COMPREPLY[@]} == 0 && (directive & 4) == 0 )); then
     compopt -o default 2>/dev/null
   fi
+  if (( (directive & 2) != 0 )); then
+    compopt -o nospace 2>/dev/null
+  fi
   return 0
 }
 complete -o nosort -F _kubectl_ark_hooks kubectl-ark_hooks 2>/dev/null || complete -F _kubectl_ark_hooks kubectl-ark_hooks
@@ -36,7 +40,9 @@ _kubectl_ark_hooks() {
   directive=\${lines[-1]#:}
   candidates=("\${(@)lines[1,-2]}")
   candidates=("\${(@)candidates:#}")
-  if (( \${#candidates} )); then
+  if (( \${#candidates} && (directive & 2) )); then
+    compadd -Q -S '' -- "\${(@)candidates}"
+  elif (( \${#candidates} )); then
     compadd -Q -- "\${(@)candidates}"
   elif (( (directive & 4) == 0 )); then
     _files
@@ -82,9 +88,10 @@ export const SCRIPTS: Record<Shell, string> = { bash: BASH, zsh: ZSH, fish: FISH
 export class CompletionCommand extends BaseCommand {
   static override paths = [['completion']];
   static override usage = Command.Usage({
+    category: 'Other Commands',
     description: 'Print a shell completion script (bash, zsh, fish or powershell)',
     details: `
-      The script completes \`kubectl-ark_hooks\` (the plugin run on its own): commands, flags, flag values, namespaces, contexts and pod names. For \`kubectl ark-hooks <TAB>\`, kubectl 1.26 and later call an executable named \`kubectl_complete-ark_hooks\` on the PATH that runs \`kubectl ark-hooks __complete "$@"\`.
+      The script completes \`kubectl-ark_hooks\` (the plugin run on its own): commands, flags, flag values, namespaces, contexts, pod names, TYPE/NAME of workloads (\`annotate statefulset/<TAB>\`), Backup names (\`--backup <TAB>\`) and finding codes (\`explain <TAB>\`). For \`kubectl ark-hooks <TAB>\`, kubectl 1.26 and later call an executable named \`kubectl_complete-ark_hooks\` on the PATH that runs \`kubectl ark-hooks __complete "$@"\`.
     `,
     examples: [
       ['Load completion into the current bash', 'source <($0 completion bash)'],
@@ -93,6 +100,8 @@ export class CompletionCommand extends BaseCommand {
       ['Load it into PowerShell', '$0 completion powershell | Out-String | Invoke-Expression'],
     ],
   });
+  /** The `Usage:` lines of the help (and of the README's command table). */
+  static synopsis = ['completion bash|zsh|fish|powershell'];
 
   shell = Option.String({ name: 'SHELL', validator: oneOf('SHELL', SHELLS) });
 

@@ -18,6 +18,7 @@ export const DRY_RUN_DETAILS = `
 export class DryRunCommand extends ScopeCommand {
   static override paths = [['dry-run']];
   static override usage = Command.Usage({
+    category: 'Inspect Commands',
     description: 'Show exactly what `run` would execute and what would make it fail, executing nothing',
     details: DRY_RUN_DETAILS,
     examples: [
@@ -26,6 +27,11 @@ export class DryRunCommand extends ScopeCommand {
       ['The plan for manifests (no cluster, no RBAC check)', '$0 dry-run -f k8s/'],
     ],
   });
+  /** The `Usage:` lines of the help (and of the README's command table). */
+  static synopsis = [
+    'dry-run [-n NAMESPACE | -A] [-l SELECTOR] [--phase pre|post] [--backup NAME | --backup-file FILE] [-o FORMAT] [options]',
+    'dry-run -f FILE|DIR|- [--phase pre|post] [-o FORMAT] [options]',
+  ];
 
   output = Option.String('-o,--output', 'table', outputOption('dry-run'));
 

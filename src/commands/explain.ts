@@ -51,6 +51,7 @@ function isCode(word: string): word is FindingCode {
 export class ExplainCommand extends BaseCommand {
   static override paths = [['explain']];
   static override usage = Command.Usage({
+    category: 'Inspect Commands',
     description: 'Explain a finding code: what it means, which Ark/Velero versions behave that way, how to fix it',
     details: `
       Findings (in \`list\`, \`validate\`, \`dry-run\` and \`annotate\`) carry a code such as \`command-not-json-array\`. \`explain CODE\` says what the finding means, where the behaviour applies and how to fix it; \`explain\` alone lists every code with its severity and one line.
@@ -61,6 +62,8 @@ export class ExplainCommand extends BaseCommand {
       ['As YAML, for tooling', '$0 explain invalid-timeout -o yaml'],
     ],
   });
+  /** The `Usage:` lines of the help (and of the README's command table). */
+  static synopsis = ['explain [CODE] [-o FORMAT] [options]'];
 
   code = Option.String({ required: false, name: 'CODE' });
   output = Option.String('-o,--output', 'text', outputOption('explain'));

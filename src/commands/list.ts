@@ -9,6 +9,7 @@ import { outputOption } from './flags.ts';
 export class ListCommand extends ScopeCommand {
   static override paths = [['list'], ['ls']];
   static override usage = Command.Usage({
+    category: 'Inspect Commands',
     description: 'List the backup hooks of pods, with the values Ark/Velero would use',
     details: `
       Lists one row per hook: the pod, the phase (pre or post), where the hook comes from (a pod annotation or a Backup's spec.hooks), the effective container, command, on-error and timeout, and a status. Problems found in the hooks are printed below the table.
@@ -25,6 +26,11 @@ export class ListCommand extends ScopeCommand {
       ['Only pre hooks of the pods labelled app=db', '$0 list --phase pre -l app=db'],
     ],
   });
+  /** The `Usage:` lines of the help (and of the README's command table). */
+  static synopsis = [
+    'list [-n NAMESPACE | -A] [-l SELECTOR] [--phase pre|post] [--backup NAME | --backup-file FILE] [-o FORMAT] [options]',
+    'list -f FILE|DIR|- [-l SELECTOR] [--phase pre|post] [-o FORMAT] [options]',
+  ];
 
   output = Option.String('-o,--output', 'table', outputOption('list'));
   all = Option.Boolean('--all', false, { description: 'Also list pods in scope that have no hooks (in every output format)' });

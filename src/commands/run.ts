@@ -11,6 +11,7 @@ import { phaseFlag } from './flags.ts';
 export class RunCommand extends ExecCommand {
   static override paths = [['run']];
   static override usage = Command.Usage({
+    category: 'Change Commands',
     description: 'Execute the pre or post hooks of the pods in scope, as Ark would',
     details: `
       Executes each hook through the pod exec API with Ark's parameters: stdout and stderr captured, no stdin, no TTY, the command exactly as resolved (no shell is added). The hooks of a pod run in order; a failure with on-error Fail skips that pod's remaining hooks, Continue goes on. A timeout closes the stream; the command may still be running in the container, and the result says so.
@@ -32,6 +33,11 @@ export class RunCommand extends ExecCommand {
       ['Thaw two pods', '$0 run --phase post -n shop --yes db-0 db-1'],
     ],
   });
+  /** The `Usage:` lines of the help (and of the README's command table). */
+  static synopsis = [
+    'run --phase pre|post [-n NAMESPACE | -A] [-l SELECTOR] [--backup NAME | --backup-file FILE] [-y] [options] [POD...]',
+    'run --phase pre|post --dry-run [options]',
+  ];
 
   override phase = Option.String('--phase', {
     required: true,

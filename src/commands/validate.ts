@@ -10,6 +10,7 @@ import { outputOption } from './flags.ts';
 export class ValidateCommand extends ScopeCommand {
   static override paths = [['validate']];
   static override usage = Command.Usage({
+    category: 'Inspect Commands',
     description: 'Check hooks for mistakes and exit 1 when any is an error (a linter for CI)',
     details: `
       Takes the same inputs as \`list\` (a cluster, or manifests with \`-f\`) and prints only the findings: hooks that Ark or Velero would run differently from what is written (a command that is not a JSON array, an invalid on-error value or timeout, a container that is not in the pod, ...), hooks that would not run at all, and risky set-ups (a filesystem frozen with no post hook to unfreeze it).
@@ -23,6 +24,11 @@ export class ValidateCommand extends ScopeCommand {
       ['Findings as JSON', '$0 validate -A -o json'],
     ],
   });
+  /** The `Usage:` lines of the help (and of the README's command table). */
+  static synopsis = [
+    'validate [-n NAMESPACE | -A] [-l SELECTOR] [--backup NAME | --backup-file FILE] [--strict] [-o FORMAT] [options]',
+    'validate -f FILE|DIR|- [--strict] [-q] [-o FORMAT] [options]',
+  ];
 
   output = Option.String('-o,--output', 'table', outputOption('validate'));
   strict = Option.Boolean('--strict', false, { description: 'Exit 1 on warnings as well as errors' });

@@ -9,12 +9,15 @@ export { versionLine };
 export class VersionCommand extends BaseCommand {
   static override paths = [['version'], ['--version']];
   static override usage = Command.Usage({
+    category: 'Other Commands',
     description: 'Print the version and the commit it was built from',
     examples: [
       ['Print the version', '$0 version'],
       ['As JSON', '$0 version -o json'],
     ],
   });
+  /** The `Usage:` lines of the help (and of the README's command table). */
+  static synopsis = ['version [-o FORMAT]'];
 
   output = Option.String('-o,--output', 'text', outputOption('version'));
 

@@ -8,6 +8,7 @@ import { phaseFlag } from './flags.ts';
 export class WrapCommand extends ExecCommand {
   static override paths = [['wrap']];
   static override usage = Command.Usage({
+    category: 'Change Commands',
     description: 'Run the pre hooks, a local command (a snapshot, say), then the post hooks, always',
     details: `
       Runs the pre phase on every pod in scope, then COMMAND on this machine, then the post phase. The post phase runs for every pod whose pre phase started, also when a pre hook failed (COMMAND is then skipped), when COMMAND fails, when the process gets SIGINT (Ctrl-C), SIGTERM, SIGHUP (the terminal closed) or SIGQUIT, when the output is closed, when --output-dir cannot be written, and when the API connection drops (post hooks that could not start are retried): a filesystem frozen by a pre hook must be thawed. This deliberately differs from Ark, which skips the post hooks of a pod whose pre hook failed.
@@ -26,6 +27,8 @@ export class WrapCommand extends ExecCommand {
       ],
     ],
   });
+  /** The `Usage:` lines of the help (and of the README's command table). */
+  static synopsis = ['wrap [-n NAMESPACE | -A] [-l SELECTOR] [--backup NAME | --backup-file FILE] [-y] [options] -- COMMAND [args...]'];
 
   acceptsAfterDashes = true;
   /** Not a flag of wrap (it runs both phases): hidden, and refused with a sentence that says so. */

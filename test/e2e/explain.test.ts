@@ -58,7 +58,7 @@ test('an unknown code is one line and exit 2, with a suggestion for a near miss'
 test('explain --help has examples, and the overview lists explain', async (t) => {
   const help = await arkHooks(['explain', '--help']);
   t.is(help.code, 0);
-  t.regex(help.stdout, /\$ kubectl ark-hooks explain command-not-json-array/);
+  t.regex(help.stdout, /^  # Explain one code\n  kubectl ark-hooks explain command-not-json-array$/m);
   const overview = await arkHooks(['--help']);
-  t.regex(overview.stdout, /kubectl ark-hooks explain /);
+  t.regex(overview.stdout, /^  explain +Explain a finding code/m);
 });
