@@ -140,6 +140,8 @@ interface Place {
   map: YAMLMap;
   /** Column of the key holding this map, or -1 for a document's root. */
   parentColumn: number;
+  /** New block pairs go first (a pod template's `metadata:`), not last. */
+  first?: boolean;
 }
 
 function stepOf(ed: TextEditor, place: Place): number {
@@ -161,50 +163,64 @@ function renderBlock(ed: TextEditor, tree: Tree, indent: number, step: number, s
   return out;
 }
 
-function renderFlow(ed: TextEditor, tree: Tree, style: QuoteStyle, sep = ': '): string {
+function renderFlow(ed: TextEditor, tree: Tree, style: QuoteStyle, sep = ': ', join = ', '): string {
   const items = Object.entries(tree).map(
-    ([k, v]) => `${ed.scalar(k, style)}${sep}${typeof v === 'string' ? ed.scalar(v, style) : renderFlow(ed, v, style, sep)}`,
+    ([k, v]) => `${ed.scalar(k, style)}${sep}${typeof v === 'string' ? ed.scalar(v, style) : renderFlow(ed, v, style, sep, join)}`,
   );
-  return `{${items.join(', ')}}`;
+  return `{${items.join(join)}}`;
 }
 
-/** A flow map written over several lines (pretty JSON): its items' indentation and its own. */
-function flowLayout(ed: TextEditor, map: YAMLMap): { multi: boolean; itemIndent: number; closeIndent: number; sep: string } {
+interface FlowLayout {
+  /** Written over several lines, each item starting its own line (pretty JSON). */
+  multi: boolean;
+  itemIndent: number;
+  closeIndent: number;
+  /** Between a key and its value (": ", or ":" in compact JSON), and between items. */
+  sep: string;
+  join: string;
+}
+
+function flowLayout(ed: TextEditor, map: YAMLMap): FlowLayout {
   const [start, end] = map.range ?? [0, 0];
-  const first = map.items[0];
-  const multi = ed.src.slice(start, end).includes('\n');
-  const closeIndent = ed.startsLine(end - 1) ? ed.column(end - 1) : ed.column(ed.lineStart(start));
+  const [first, second] = map.items;
   const openIndent = ed.src.slice(ed.lineStart(start)).match(/^[ \t]*/)?.[0].length ?? 0;
+  const multi = ed.src.slice(start, end).includes('\n') && (!first || ed.startsLine(keyStart(first)));
+  const closeIndent = ed.startsLine(end - 1) ? ed.column(end - 1) : openIndent;
   const itemIndent = first && ed.startsLine(keyStart(first)) ? ed.column(keyStart(first)) : openIndent + 2;
-  let sep = ': ';
+  let sep = ed.json && ed.src[start + 1] !== ' ' && ed.src[start + 1] !== '\n' && ed.src[start + 1] !== '\r' ? ':' : ': ';
   if (first?.value && (first.key as Node).range) {
     const between = ed.src.slice((first.key as Node).range?.[1], (first.value as Node).range?.[0]);
     if (/^\s*:\s*$/.test(between) && !between.includes('\n')) sep = between.trimStart();
   }
-  return { multi, itemIndent, closeIndent, sep };
+  let join = sep === ':' ? ',' : ', ';
+  if (first && second && !multi) {
+    const gap = ed.src.slice(nodeEnd(first), keyStart(second));
+    if (/^\s*,\s*$/.test(gap) && !gap.includes('\n')) join = gap.trimStart();
+  }
+  return { multi, itemIndent, closeIndent, sep, join };
 }
 
-/** Adds pairs to a map (at its end), block or flow. */
+/** Adds pairs to a map: a flow map gets them first (no line of it changes), a block map last. */
 function addPairs(ed: TextEditor, place: Place, tree: Tree, style: QuoteStyle, last = place.map.items[place.map.items.length - 1]) {
   const { map } = place;
   if (map.flow) {
     const [start, end] = map.range ?? [0, 0];
     const lay = flowLayout(ed, map);
-    const pretty = lay.multi && (ed.json || last !== undefined);
+    const first = map.items[0];
+    const step = Math.max(lay.itemIndent - lay.closeIndent, 1);
     const items = Object.entries(tree).map(([k, v]) => {
       const value =
         typeof v === 'string'
           ? ed.scalar(v, style)
-          : pretty
-            ? prettyFlow(ed, v, lay.itemIndent, lay.itemIndent - lay.closeIndent, lay.sep)
-            : renderFlow(ed, v, style, lay.sep);
+          : lay.multi
+            ? prettyFlow(ed, v, lay.itemIndent, step, lay.sep)
+            : renderFlow(ed, v, style, lay.sep, lay.join);
       return `${ed.scalar(k, style)}${lay.sep}${value}`;
     });
-    if (last) {
-      const joiner = pretty ? `,${ed.eol}${' '.repeat(lay.itemIndent)}` : ', ';
-      ed.splices.push({ start: nodeEnd(last), end: nodeEnd(last), text: joiner + items.join(joiner) });
-    } else {
-      ed.splices.push({ start, end, text: `{${items.join(', ')}}` });
+    if (!first) ed.splices.push({ start, end, text: `{${items.join(lay.join)}}` });
+    else {
+      const joiner = lay.multi ? `,${ed.eol}${' '.repeat(lay.itemIndent)}` : lay.join;
+      ed.splices.push({ start: keyStart(first), end: keyStart(first), text: items.join(joiner) + joiner });
     }
     return;
   }
@@ -213,9 +229,16 @@ function addPairs(ed: TextEditor, place: Place, tree: Tree, style: QuoteStyle, l
   if (!ed.startsLine(keyStart(last)) && !/^[ \t]*- +$/.test(ed.src.slice(ed.lineStart(keyStart(last)), keyStart(last)))) {
     throw new Refused('its layout is unusual (a key that does not start its line); edit it by hand');
   }
+  const lines = renderBlock(ed, tree, indent, stepOf(ed, place), style);
+  const first = map.items[0] as Pair;
+  if (place.first && ed.startsLine(keyStart(first))) {
+    ed.splices.push({ start: ed.lineStart(keyStart(first)), end: ed.lineStart(keyStart(first)), text: lines });
+    return;
+  }
   const at = ed.lineEndAfter(Math.max(nodeEnd(last) - 1, keyStart(last)));
-  const lead = at === ed.src.length && !ed.src.endsWith('\n') ? ed.eol : '';
-  ed.splices.push({ start: at, end: at, text: lead + renderBlock(ed, tree, indent, stepOf(ed, place), style) });
+  // At the end of a file without a final line break: still none after the new lines.
+  const atEof = at === ed.src.length && !ed.src.endsWith('\n');
+  ed.splices.push({ start: at, end: at, text: atEof ? ed.eol + lines.slice(0, -ed.eol.length) : lines });
 }
 
 /** A nested map in pretty JSON: one item per line. */
@@ -324,7 +347,7 @@ function editFlow(ed: TextEditor, map: YAMLMap, changes: Record<string, string |
     ed.splices.push({ start, end, text: `{${ed.eol}${pad}${items.join(`,${ed.eol}${pad}`)}${ed.eol}${' '.repeat(lay.closeIndent)}}` });
   } else {
     const inner = ed.src[start + 1] === ' ' && map.items.length > 0 ? ' ' : '';
-    ed.splices.push({ start, end, text: `{${inner}${items.join(', ')}${inner}}` });
+    ed.splices.push({ start, end, text: `{${inner}${items.join(lay.join)}${inner}}` });
   }
 }
 
@@ -346,7 +369,8 @@ function edit(ed: TextEditor, doc: Document, object: Node, edit: AnnotationEdit)
     const adds = valueTree(edit.changes);
     const nested: Tree = path.slice(i + 1).reduceRight<Tree>((t, k) => ({ [k]: t }), adds);
     if (!pair) {
-      if (Object.keys(adds).length > 0) addPairs(ed, place, { [key]: nested }, ed.json ? 'double' : 'plain');
+      if (Object.keys(adds).length > 0)
+        addPairs(ed, { ...place, first: key === 'metadata' }, { [key]: nested }, ed.json ? 'double' : 'plain');
       return;
     }
     if (isAlias(value)) throw new Refused(`${where} is a YAML alias (*${value.source}); edit it by hand`);
