@@ -42,9 +42,10 @@ export class AnnotateCommand extends KubeCommand {
       ['Replace an existing hook', '$0 annotate deployment/db --phase pre --overwrite --on-error continue --command /usr/bin/flush'],
       ['Remove the post hooks', '$0 annotate deployment/db --remove --phase post'],
       [
-        'Add hooks to manifests in a repository',
-        '$0 annotate --local -f k8s/db.yaml statefulset/db --preset fsfreeze --path /data > k8s/db.new.yaml',
+        'Add hooks to the manifests of a repository, in place: only the annotation lines change',
+        '$0 annotate --local --in-place -f k8s/db.yaml statefulset/db --preset fsfreeze --path /data',
       ],
+      ['Print a manifest with its post hooks removed', '$0 annotate --local -f k8s/db.yaml --remove --phase post'],
     ],
   });
 

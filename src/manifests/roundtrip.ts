@@ -388,7 +388,7 @@ function edit(ed: TextEditor, doc: Document, object: Node, edit: AnnotationEdit)
       }
       return;
     }
-    if (!isMap(value)) throw new Refused(`${where} is not a map`);
+    if (!isMap(value)) throw new Refused(`${where} is not a map; make it one (key: value) first`);
     const next: Place = { map: value, parentColumn: ed.column(keyStart(pair)) };
     if (last) {
       if (value.flow) editFlow(ed, value, edit.changes, where);
