@@ -207,6 +207,8 @@ function addPairs(ed: TextEditor, place: Place, tree: Tree, style: QuoteStyle, l
     const [start, end] = map.range ?? [0, 0];
     const lay = flowLayout(ed, map);
     const first = map.items[0];
+    // JSON-like keys ("a": …) get JSON-like company, even where a directive makes the file YAML.
+    if (mapStyle(map) === 'double') style = 'double';
     const step = Math.max(lay.itemIndent - lay.closeIndent, 1);
     const items = Object.entries(tree).map(([k, v]) => {
       const value =
@@ -259,7 +261,7 @@ function valueTree(changes: Record<string, string | null>): Tree {
 /** The style of new scalars: double quotes when the map's values are double-quoted. */
 function mapStyle(map: YAMLMap | null): QuoteStyle {
   const last = map?.items[map.items.length - 1];
-  return last && styleOf(last.value) === 'double' ? 'double' : 'plain';
+  return last && (styleOf(last.value) === 'double' || styleOf(last.key) === 'double') ? 'double' : 'plain';
 }
 
 /** The string value of a pair as yaml reads it (aliases expanded within MAX_ALIAS_COUNT). */

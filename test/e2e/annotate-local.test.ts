@@ -7,6 +7,7 @@ import { chmodSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, statSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
+import type { Obj } from '../support/apiserver.ts';
 import { arkHooks as runCli } from '../support/cli.ts';
 
 // Velero keys by default, with no cluster anywhere.
@@ -15,8 +16,6 @@ const arkHooks: typeof runCli = (args, opts = {}) =>
 
 const PRE = 'pre.hook.backup.velero.io';
 const POST = 'post.hook.backup.velero.io';
-
-type Obj = Record<string, any>;
 
 interface Case {
   name: string;
@@ -259,6 +258,13 @@ spec:
       { index: 1, path: ['metadata'], changes: sync },
     ],
   },
+  {
+    name: 'JSON-style flow maps in a YAML stream (a %YAML directive): new keys are double-quoted too',
+    file: 'directive.yaml',
+    text: '%YAML 1.2\n---\n{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "b"}, "spec": {"containers": [{"name": "c"}]}}',
+    args: ['--phase', 'pre', '--command', '/bin/sync'],
+    expect: [{ index: 0, path: ['metadata'], changes: sync }],
+  },
 ];
 
 // The List case: what the items get.
@@ -333,6 +339,8 @@ for (const c of CASES) {
     // And it means the input with exactly the hook keys changed.
     t.deepEqual(objects(r.stdout), withChanges(objects(c.text), c));
     if (c.file.endsWith('.json')) t.notThrows(() => JSON.parse(r.stdout), 'JSON stays JSON');
+    if (c.file === 'directive.yaml')
+      t.regex(r.stdout, /\{"annotations": \{"pre\.hook\.backup\.velero\.io\/command": "\[\\"\/bin\/sync\\"\]"\}, "name": "b"\}/);
     if (c.text.includes('\r\n')) t.notRegex(r.stdout, /[^\r]\n/, 'every line ends in CRLF');
   });
 }
@@ -563,6 +571,22 @@ test('--in-place refuses stdin, -o, and a cluster; each in one line before readi
     t.is(r.stdout, '', args.join(' '));
     t.regex(r.stderr, re, args.join(' '));
   }
+  // The same file twice (here through its directory) would be written twice: refused.
+  const twice = await arkHooks([
+    'annotate',
+    '--local',
+    '--in-place',
+    '-f',
+    dir,
+    '-f',
+    join(dir, 'web.yaml'),
+    '--phase',
+    'pre',
+    '--command',
+    '/bin/sync',
+  ]);
+  t.not(twice.code, 0);
+  t.regex(twice.stderr, /^error: .*web\.yaml is given twice; with --in-place give each file once\n/);
   t.is(readFileSync(join(dir, 'web.yaml'), 'utf8'), WEB);
 });
 
