@@ -85,7 +85,11 @@ async function editStream(origin: string, text: string, roots: unknown[], planne
 /** Edits every stream; with `write`, replaces the changed files once all of them are ready. */
 export async function applyLocalEdits(loaded: LoadedManifests, planned: readonly PlannedEdit[], write: boolean): Promise<EditedFile[]> {
   const byStream = new Map<number, PlannedEdit[]>();
-  for (const e of planned) byStream.set(e.doc.stream ?? 0, [...(byStream.get(e.doc.stream ?? 0) ?? []), e]);
+  for (const e of planned) {
+    const list = byStream.get(e.doc.stream ?? 0);
+    if (list) list.push(e);
+    else byStream.set(e.doc.stream ?? 0, [e]);
+  }
   const files: EditedFile[] = [];
   for (const [i, s] of loaded.streams.entries()) files.push(await editStream(s.origin, s.text ?? '', s.roots, byStream.get(i) ?? []));
   if (!write) return files;

@@ -183,7 +183,7 @@ interface FlowLayout {
 function flowLayout(ed: TextEditor, map: YAMLMap): FlowLayout {
   const [start, end] = map.range ?? [0, 0];
   const [first, second] = map.items;
-  const openIndent = ed.src.slice(ed.lineStart(start)).match(/^[ \t]*/)?.[0].length ?? 0;
+  const openIndent = ed.src.slice(ed.lineStart(start), start + 1).match(/^[ \t]*/)?.[0].length ?? 0;
   const multi = ed.src.slice(start, end).includes('\n') && (!first || ed.startsLine(keyStart(first)));
   const closeIndent = ed.startsLine(end - 1) ? ed.column(end - 1) : openIndent;
   const itemIndent = first && ed.startsLine(keyStart(first)) ? ed.column(keyStart(first)) : openIndent + 2;
@@ -415,11 +415,15 @@ export function editAnnotations(text: string, edits: readonly AnnotationEdit[], 
   const bad = all.find((d) => d.errors.length > 0);
   if (bad) return { ok: false, error: `cannot be edited in place: ${(bad.errors[0] as Error).message.split('\n')[0]}` };
   const roots = all.filter((d) => !isEmptyDocument(d));
-  const splices: Splice[] = [];
+  const editors = new Map<Document, TextEditor>();
   for (const e of edits) {
     const doc = roots[e.root];
     if (!doc) return { ok: false, error: `cannot be edited in place: the YAML readers see different documents` };
-    const ed = new TextEditor(text, json, doc);
+    let ed = editors.get(doc);
+    if (!ed) {
+      ed = new TextEditor(text, json, doc);
+      editors.set(doc, ed);
+    }
     try {
       let object = doc.contents as Node;
       if (e.item !== undefined) {
@@ -433,15 +437,15 @@ export function editAnnotations(text: string, edits: readonly AnnotationEdit[], 
       if (err instanceof Refused) return { ok: false, error: `${e.ref}: ${err.message}` };
       throw err;
     }
-    splices.push(...ed.splices);
   }
-  splices.sort((a, b) => b.start - a.start || b.end - a.end);
-  let out = text;
-  let floor = Number.POSITIVE_INFINITY;
+  const splices = [...editors.values()].flatMap((ed) => ed.splices).sort((a, b) => a.start - b.start || a.end - b.end);
+  const parts: string[] = [];
+  let at = 0;
   for (const s of splices) {
-    if (s.end > floor) return { ok: false, error: 'cannot be edited in place: two changes overlap' };
-    out = out.slice(0, s.start) + s.text + out.slice(s.end);
-    floor = s.start;
+    if (s.start < at) return { ok: false, error: 'cannot be edited in place: two changes overlap' };
+    parts.push(text.slice(at, s.start), s.text);
+    at = s.end;
   }
-  return { ok: true, text: out };
+  parts.push(text.slice(at));
+  return { ok: true, text: parts.join('') };
 }
