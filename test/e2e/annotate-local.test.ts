@@ -618,3 +618,18 @@ test('--remove --flavor ark on a Velero target removes the Ark keys without a wa
   t.is(r.stderr, 'pod/p annotated\n');
   t.is(r.stdout, text.replace(`    pre.hook.backup.ark.heptio.com/command: '["/bin/sync"]'\n`, ''));
 });
+
+test('the loader still refuses an alias bomb before anything is edited; --in-place writes nothing', async (t) => {
+  let bomb = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
+  for (let i = 1; i < 9; i++)
+    bomb += `a${i}: &a${i} [${Array(10)
+      .fill(`*a${i - 1}`)
+      .join(', ')}]\n`;
+  const text = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: x}\nspec:\n  containers: [{name: c}]\n  bomb:\n${bomb.replace(/^/gm, '    ')}`;
+  const dir = tree({ 'bomb.yaml': text });
+  const r = await arkHooks(['annotate', '--local', '--in-place', '-f', join(dir, 'bomb.yaml'), '--phase', 'pre', '--command', '/bin/sync']);
+  t.is(r.code, 1);
+  t.is(r.stdout, '');
+  t.regex(r.stderr, /^error: .*bomb\.yaml: this document expands to more than 5,000,000 values \(YAML aliases\?\); it was not read\n$/);
+  t.is(readFileSync(join(dir, 'bomb.yaml'), 'utf8'), text);
+});
