@@ -50,14 +50,16 @@ function applyChanges(e: PlannedEdit) {
   }
 }
 
-/** For comparing readings: an empty or null `annotations` map is the same as none. */
+/** For comparing readings: an empty or null `annotations` (or `metadata`) map is the same as none. */
 function normalize(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(normalize);
   if (!isObject(v)) return v;
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) {
-    if (k === 'annotations' && (x === null || (isObject(x) && Object.keys(x).length === 0))) continue;
-    out[k] = normalize(x);
+    const n = normalize(x);
+    const empty = n === null || (isObject(n) && Object.keys(n).length === 0);
+    if ((k === 'annotations' || k === 'metadata') && empty) continue;
+    out[k] = n;
   }
   return out;
 }

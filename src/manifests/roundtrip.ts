@@ -142,6 +142,9 @@ interface Place {
   parentColumn: number;
   /** New block pairs go first (a pod template's `metadata:`), not last. */
   first?: boolean;
+  /** The pair holding this map, and the map holding that pair. */
+  pair?: Pair;
+  parent?: Place;
 }
 
 function stepOf(ed: TextEditor, place: Place): number {
@@ -303,16 +306,26 @@ function editBlock(ed: TextEditor, place: Place, ann: Pair, changes: Record<stri
       const start = ed.lineStart(keyStart(p));
       removals.push({ start, end: ed.lineEndAfter(Math.max(nodeEnd(p) - 1, keyStart(p))), text: '' });
     } else if (v?.range && v.range[0] < v.range[1]) {
-      ed.splices.push({ start: v.range[0], end: v.range[1], text: ed.scalar(value, styleOf(v)) });
+      // A block scalar (`|`, `>`) ends after its line break: the line break stays.
+      let end = v.range[1];
+      while (end > v.range[0] && /[\r\n]/.test(ed.src[end - 1] as string)) end--;
+      ed.splices.push({
+        start: v.range[0],
+        end,
+        text: ed.scalar(value, isScalar(v) && v.type?.startsWith('BLOCK') ? 'plain' : styleOf(v)),
+      });
     } else {
       const at = nodeEnd(p);
       ed.splices.push({ start: at, end: at, text: `${ed.src[at - 1] === ':' ? ' ' : ''}${ed.scalar(value, mapStyle(map))}` });
     }
   }
   if (left === 0 && Object.keys(adds).length === 0) {
-    // Every annotation goes: so does the `annotations:` key, as if it had never been written.
-    if (!ed.startsLine(keyStart(ann))) throw new Refused(`${where} does not start its line; edit it by hand`);
-    ed.splices.push({ start: ed.lineStart(keyStart(ann)), end: ed.lineEndAfter(Math.max(nodeEnd(ann) - 1, keyStart(ann))), text: '' });
+    // Every annotation goes: so does the `annotations:` key, as if it had never been written, and
+    // a `metadata:` that held nothing else (a pod template's, written by an earlier annotate).
+    const meta = place.parent;
+    const gone = meta?.pair && !meta.map.flow && meta.map.items.length === 1 && ed.startsLine(keyStart(meta.pair)) ? meta.pair : ann;
+    if (!ed.startsLine(keyStart(gone))) throw new Refused(`${where} does not start its line; edit it by hand`);
+    ed.splices.push({ start: ed.lineStart(keyStart(gone)), end: ed.lineEndAfter(Math.max(nodeEnd(gone) - 1, keyStart(gone))), text: '' });
     return;
   }
   ed.splices.push(...removals);
@@ -391,7 +404,7 @@ function edit(ed: TextEditor, doc: Document, object: Node, edit: AnnotationEdit)
       return;
     }
     if (!isMap(value)) throw new Refused(`${where} is not a map; make it one (key: value) first`);
-    const next: Place = { map: value, parentColumn: ed.column(keyStart(pair)) };
+    const next: Place = { map: value, parentColumn: ed.column(keyStart(pair)), pair, parent: place };
     if (last) {
       if (value.flow) editFlow(ed, value, edit.changes, where);
       else editBlock(ed, next, pair, edit.changes, where);

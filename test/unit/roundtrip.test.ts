@@ -218,3 +218,20 @@ test('values that YAML would read as something else are quoted; safe ones stay p
   t.is(edit("it's"), "    team: 'it''s'");
   t.is(edit('a\nb'), '    team: "a\\nb"');
 });
+
+test('a block scalar value replaced keeps the line break after it; removing the last annotation removes a metadata that held only it', (t) => {
+  const text = 'kind: Pod\nmetadata:\n  name: p\n  annotations:\n    team: |\n      web\n    other: x\n';
+  const out = editAnnotations(
+    text,
+    [{ root: 0, path: ['metadata'], changes: { team: 'db' }, before: { team: 'web\n' }, ref: 'pod/p' }],
+    false,
+  );
+  t.deepEqual(out, { ok: true, text: 'kind: Pod\nmetadata:\n  name: p\n  annotations:\n    team: db\n    other: x\n' });
+  const tpl = 'kind: Job\nspec:\n  template:\n    metadata:\n      annotations:\n        team: web\n    spec: {}\n';
+  const gone = editAnnotations(
+    tpl,
+    [{ root: 0, path: ['spec', 'template', 'metadata'], changes: { team: null }, before: { team: 'web' }, ref: 'job/j' }],
+    false,
+  );
+  t.deepEqual(gone, { ok: true, text: 'kind: Job\nspec:\n  template:\n    spec: {}\n' });
+});
