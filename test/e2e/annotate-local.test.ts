@@ -390,6 +390,25 @@ test('round trip: every annotation removed takes its `annotations:` key with it;
   const removed = await arkHooks(['annotate', '--local', '-f', join(dir, 'p.yaml'), '--remove']);
   t.is(removed.code, 0, removed.stderr);
   t.is(removed.stdout, text);
+  // A pod template without metadata gets one, and loses it again.
+  const cron = (CASES[5] as Case).text;
+  writeFileSync(join(dir, 'cron.yaml'), cron);
+  const hooked = await arkHooks([
+    'annotate',
+    '--local',
+    '--in-place',
+    '-f',
+    join(dir, 'cron.yaml'),
+    '--phase',
+    'pre',
+    '--command',
+    '/bin/sync',
+  ]);
+  t.is(hooked.code, 0, hooked.stderr);
+  t.not(readFileSync(join(dir, 'cron.yaml'), 'utf8'), cron);
+  const back = await arkHooks(['annotate', '--local', '--in-place', '-f', join(dir, 'cron.yaml'), '--remove']);
+  t.is(back.code, 0, back.stderr);
+  t.is(readFileSync(join(dir, 'cron.yaml'), 'utf8'), cron);
 });
 
 test('round trip: an alias or a merge key on the path is refused, in one line, nothing on stdout', async (t) => {
