@@ -9,7 +9,7 @@ import type { LoadedManifests, ManifestDocument } from '../manifests/load.ts';
 import { parseManifestText } from '../manifests/load.ts';
 import type { AnnotationEdit } from '../manifests/roundtrip.ts';
 import { loadRoundTrip } from '../manifests/roundtrip-loader.ts';
-import { checkReplaceable, replaceFile } from '../manifests/write.ts';
+import { checkReplaceable, NotReplaceable, replaceFile } from '../manifests/write.ts';
 import type { EditedFile } from '../report/annotate-report.ts';
 
 /** One object's change: where it is, the path to its pod metadata, and the annotation changes. */
@@ -66,7 +66,7 @@ function normalize(v: unknown): unknown {
 
 async function editStream(origin: string, text: string, roots: unknown[], planned: PlannedEdit[]): Promise<EditedFile> {
   const json = isJsonText(text);
-  if (planned.length === 0) return { origin, json, text, changed: false, roots };
+  if (planned.length === 0) return { origin, json, text, original: text, changed: false, roots };
   const edits: AnnotationEdit[] = planned.map((e) => {
     const ann = annotationsAt(e.doc.object, e.path, false) ?? {};
     const before = Object.fromEntries(Object.keys(e.changes).map((k) => [k, typeof ann[k] === 'string' ? ann[k] : undefined]));
@@ -81,7 +81,11 @@ async function editStream(origin: string, text: string, roots: unknown[], planne
       `${origin}: the edited text does not read back as the planned change, so it was not used; edit the file by hand (and please report this)`,
     );
   }
-  return { origin, json, text: out.text, changed: out.text !== text, roots: reread.roots };
+  return { origin, json, text: out.text, original: text, changed: out.text !== text, roots: reread.roots };
+}
+
+function reason(e: unknown): string {
+  return e instanceof NotReplaceable ? e.message : ((e as NodeJS.ErrnoException).code ?? (e as Error).message);
 }
 
 /** Edits every stream; with `write`, replaces the changed files once all of them are ready. */
@@ -100,11 +104,9 @@ export async function applyLocalEdits(loaded: LoadedManifests, planned: readonly
   for (const f of changed) {
     let real: string;
     try {
-      real = checkReplaceable(f.origin);
+      real = checkReplaceable(f.origin, f.original);
     } catch (e) {
-      throw new UserError(
-        `${f.origin}: cannot be replaced: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; nothing was written`,
-      );
+      throw new UserError(`${f.origin}: cannot be replaced: ${reason(e)}; nothing was written`);
     }
     if (targets.has(real)) throw new UsageError(`${f.origin} is given twice; with --in-place give each file once`);
     targets.set(real, f);
@@ -112,11 +114,10 @@ export async function applyLocalEdits(loaded: LoadedManifests, planned: readonly
   const written: string[] = [];
   for (const [real, f] of targets) {
     try {
-      replaceFile(real, f.text);
+      replaceFile(real, f.text, f.original);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
       const before = written.length > 0 ? `; already written: ${written.join(', ')}` : '; nothing was written';
-      throw new UserError(`${f.origin}: cannot be written: ${code}${before}`);
+      throw new UserError(`${f.origin}: cannot be written: ${reason(e)}${before}`);
     }
     written.push(f.origin);
   }

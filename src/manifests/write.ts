@@ -11,6 +11,7 @@ import {
   fchownSync,
   fsyncSync,
   openSync,
+  readFileSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -19,17 +20,31 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-/** The file a path names, after symlinks; throws (ENOENT, EACCES…) when it cannot be replaced. */
-export function checkReplaceable(path: string): string {
+export class NotReplaceable extends Error {}
+
+/** Refuses a file whose bytes are no longer the text that was edited (or were not UTF-8). */
+function checkUnchanged(real: string, original: string) {
+  const bytes = readFileSync(real);
+  if (bytes.equals(Buffer.from(original, 'utf8'))) return;
+  throw new NotReplaceable(
+    bytes.toString('utf8') === original
+      ? 'it is not valid UTF-8, so it cannot be written back byte for byte'
+      : 'it changed since it was read; run the command again',
+  );
+}
+
+/** The file a path names, after symlinks; throws (ENOENT, EACCES…, NotReplaceable) when it cannot be replaced. */
+export function checkReplaceable(path: string, original: string): string {
   const real = realpathSync(path);
-  if (!statSync(real).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
+  if (!statSync(real).isFile()) throw new NotReplaceable('not a regular file');
   accessSync(real, constants.W_OK);
   accessSync(dirname(real), constants.W_OK);
+  checkUnchanged(real, original);
   return real;
 }
 
-/** Replaces `path` (already resolved by checkReplaceable) with `text`, or leaves it as it was. */
-export function replaceFile(real: string, text: string): void {
+/** Replaces `real` (resolved by checkReplaceable) with `text`, or leaves it as it was. */
+export function replaceFile(real: string, text: string, original: string): void {
   const st = statSync(real);
   const tmp = join(dirname(real), `.${basename(real)}.ark-hooks-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', st.mode & 0o7777);
@@ -47,6 +62,7 @@ export function replaceFile(real: string, text: string): void {
     } finally {
       closeSync(fd);
     }
+    checkUnchanged(real, original);
     renameSync(tmp, real);
   } catch (e) {
     rmSync(tmp, { force: true });

@@ -30,6 +30,8 @@ export interface EditedFile {
   json: boolean;
   /** The text after the edit: the input, byte for byte, outside the annotation lines changed. */
   text: string;
+  /** The text as it was read. */
+  original: string;
   changed: boolean;
   /** Its top-level documents as they read after the edit. */
   roots: unknown[];

@@ -652,3 +652,27 @@ test('the loader still refuses an alias bomb before anything is edited; --in-pla
   t.regex(r.stderr, /^error: .*bomb\.yaml: this document expands to more than 5,000,000 values \(YAML aliases\?\); it was not read\n$/);
   t.is(readFileSync(join(dir, 'bomb.yaml'), 'utf8'), text);
 });
+
+test('--in-place refuses a file that is not UTF-8 (it could not be written back byte for byte); nothing written', async (t) => {
+  const dir = tree({});
+  const bytes = Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from(`\n${WEB}`)]);
+  writeFileSync(join(dir, 'latin1.yaml'), bytes);
+  const r = await arkHooks([
+    'annotate',
+    '--local',
+    '--in-place',
+    '-f',
+    join(dir, 'latin1.yaml'),
+    '--phase',
+    'pre',
+    '--command',
+    '/bin/sync',
+  ]);
+  t.is(r.code, 1);
+  t.is(r.stdout, '');
+  t.regex(
+    r.stderr,
+    /^error: .*latin1\.yaml: cannot be replaced: it is not valid UTF-8, so it cannot be written back byte for byte; nothing was written\n$/,
+  );
+  t.true(readFileSync(join(dir, 'latin1.yaml')).equals(bytes));
+});
