@@ -25,7 +25,7 @@ export class AnnotateCommand extends KubeCommand {
 
       An existing hook is only replaced with \`--overwrite\`. Each object gets one merge patch holding only the hook keys, so other annotations, even ones changed at the same moment, are left alone. \`--remove\` deletes a phase's hook keys. \`--dry-run=client\` shows what would change, \`--dry-run=server\` lets the API server validate the patch without saving it.
 
-      With \`--local -f FILE|DIR|-\` the manifests are edited without a cluster and printed (YAML by default), for repositories that deploy with GitOps.
+      With \`--local -f FILE|DIR|-\` the manifests are edited without a cluster, for repositories that deploy with GitOps: only the annotation lines change (comments, quoting and layout stay byte for byte), and the files are printed as they were read (YAML as YAML, JSON as JSON), or written back with \`--in-place\`, none of them when any object fails.
 
       Presets: \`--preset fsfreeze --path /data\` (the fsfreeze pre hook and its fsfreeze --unfreeze post hook), \`--preset sync\` (\`/bin/sync\` as a pre hook).
     `,
