@@ -3,12 +3,13 @@
 // and reads back as the input with exactly the hook keys changed. Then --in-place: atomic, mode kept,
 // all files or none, never stdin; and errors: nothing on stdout, exit 1.
 import test from 'ava';
-import { chmodSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import type { Obj } from '../support/apiserver.ts';
-import { arkHooks as runCli } from '../support/cli.ts';
+import { ROOT, arkHooks as runCli } from '../support/cli.ts';
 
 // Velero keys by default, with no cluster anywhere.
 const arkHooks: typeof runCli = (args, opts = {}) =>
@@ -675,4 +676,24 @@ test('--in-place refuses a file that is not UTF-8 (it could not be written back 
     /^error: .*latin1\.yaml: cannot be replaced: it is not valid UTF-8, so it cannot be written back byte for byte; nothing was written\n$/,
   );
   t.true(readFileSync(join(dir, 'latin1.yaml')).equals(bytes));
+});
+
+test('the yaml library is its own chunk (dist/yaml.cjs): list -f runs without it, annotate --local loads it', (t) => {
+  // A copy of the build without yaml.cjs (nor kube.cjs): what list -f loads stays as it was.
+  const dist = mkdtempSync(join(tmpdir(), 'ark-dist-'));
+  for (const f of ['kubectl-ark_hooks.cjs', 'cli.cjs']) copyFileSync(join(ROOT, 'dist', f), join(dist, f));
+  const env = { ...process.env, KUBECONFIG: '/nonexistent', ARK_HOOKS_TARGET: 'velero-1.18' };
+  const list = spawnSync(process.execPath, [join(dist, 'kubectl-ark_hooks.cjs'), 'list', '-f', join(ROOT, 'examples')], {
+    env,
+    encoding: 'utf8',
+  });
+  t.is(list.status, 0, list.stderr);
+  t.regex(list.stdout, /NAMESPACE/);
+  const file = join(tree({ 'web.yaml': WEB }), 'web.yaml');
+  const args = [join(dist, 'kubectl-ark_hooks.cjs'), 'annotate', '--local', '-f', file, '--phase', 'pre', '--command', '/bin/sync'];
+  t.regex(spawnSync(process.execPath, args, { env, encoding: 'utf8' }).stderr, /yaml\.cjs/);
+  copyFileSync(join(ROOT, 'dist', 'yaml.cjs'), join(dist, 'yaml.cjs'));
+  const annotated = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+  t.is(annotated.status, 0, annotated.stderr);
+  t.regex(annotated.stdout, /pre\.hook\.backup\.velero\.io\/command/);
 });
