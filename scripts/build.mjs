@@ -1,5 +1,5 @@
-// Builds dist/: kubectl-ark_hooks.cjs (a tiny entry that answers --version), cli.cjs (the commands)
-// and kube.cjs (cluster access with @kubernetes/client-node). Each part is loaded only when needed,
+// Builds dist/: kubectl-ark_hooks.cjs (a tiny entry that answers --version), cli.cjs (the commands),
+// kube.cjs (cluster access with @kubernetes/client-node) and yaml.cjs (annotate --local's round trip). Each part is loaded only when needed,
 // through V8's compile cache, so --version, --help and -f runs never load the client. In a single
 // executable (scripts/dist.ts) cli.cjs and kube.cjs are assets of the executable instead of files.
 import { execFileSync } from 'node:child_process';
@@ -63,12 +63,15 @@ const lazy = (name, spec, importer, asset) => ({
 });
 const lazyKube = lazy('lazy-kube', './kube/index.ts', 'kube-loader.ts', 'kube.cjs');
 const lazyCli = lazy('lazy-cli', '../src/entry.ts', 'kubectl-ark_hooks.ts', 'cli.cjs');
+const lazyYaml = lazy('lazy-yaml', './roundtrip.ts', 'roundtrip-loader.ts', 'yaml.cjs');
 
 /** Builds the three parts into `out` (dist/ by default; `npm run dist` uses a folder of its own). */
 export async function buildAll(out = `${root}dist`) {
   await Promise.all([
-    build({ ...common, entryPoints: [`${root}src/entry.ts`], outfile: `${out}/cli.cjs`, plugins: [lazyKube] }),
+    build({ ...common, entryPoints: [`${root}src/entry.ts`], outfile: `${out}/cli.cjs`, plugins: [lazyKube, lazyYaml] }),
     build({ ...common, entryPoints: [`${root}src/kube/index.ts`], outfile: `${out}/kube.cjs` }),
+    // annotate --local's round-trip YAML editing (the `yaml` library), loaded only there.
+    build({ ...common, entryPoints: [`${root}src/manifests/roundtrip.ts`], outfile: `${out}/yaml.cjs` }),
   ]);
   // The command overview (`kubectl ark-hooks --help`) is the same on every run: render it once
   // here, so that the entry prints it without loading the commands.

@@ -310,7 +310,11 @@ function buildTarget(t: Target, node: string, bundle: string, work: string, out:
     useCodeCache: false,
     execArgv: ['--max-semi-space-size=8'],
     execArgvExtension: 'none',
-    assets: { 'cli.cjs': join(relative(work, bundle), 'cli.cjs'), 'kube.cjs': join(relative(work, bundle), 'kube.cjs') },
+    assets: {
+      'cli.cjs': join(relative(work, bundle), 'cli.cjs'),
+      'kube.cjs': join(relative(work, bundle), 'kube.cjs'),
+      'yaml.cjs': join(relative(work, bundle), 'yaml.cjs'),
+    },
   };
   const configFile = join(work, `${t.id}.sea.json`);
   writeFileSync(configFile, JSON.stringify(config, null, 2));

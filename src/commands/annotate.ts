@@ -4,7 +4,8 @@ import { Command, Option } from 'clipanion';
 import type { AnnotateRequest } from '../flows/annotate.ts';
 import { annotateObjects } from '../flows/annotate.ts';
 import { PRESET_NAMES } from '../hooks/presets.ts';
-import { renderAnnotated, resultLines } from '../output/annotate.ts';
+import { UsageError } from '../errors.ts';
+import { renderAnnotated, renderLocal, resultLines } from '../output/annotate.ts';
 import { escapeLine } from '../output/escape.ts';
 import type { DryRun } from '../report/annotate-report.ts';
 import { DRY_RUN_MODES } from '../report/annotate-report.ts';
@@ -25,7 +26,7 @@ export class AnnotateCommand extends KubeCommand {
 
       An existing hook is only replaced with \`--overwrite\`. Each object gets one merge patch holding only the hook keys, so other annotations, even ones changed at the same moment, are left alone. \`--remove\` deletes a phase's hook keys. \`--dry-run=client\` shows what would change, \`--dry-run=server\` lets the API server validate the patch without saving it.
 
-      With \`--local -f FILE|DIR|-\` the manifests are edited without a cluster and printed (YAML by default), for repositories that deploy with GitOps.
+      With \`--local -f FILE|DIR|-\` the manifests are edited without a cluster, for repositories that deploy with GitOps: only the annotation lines change (comments, quoting and layout stay byte for byte), and the files are printed as they were read (YAML as YAML, JSON as JSON), or written back with \`--in-place\`, none of them when any object fails.
 
       Presets: \`--preset fsfreeze --path /data\` (the fsfreeze pre hook and its fsfreeze --unfreeze post hook), \`--preset sync\` (\`/bin/sync\` as a pre hook).
     `,
@@ -42,9 +43,10 @@ export class AnnotateCommand extends KubeCommand {
       ['Replace an existing hook', '$0 annotate deployment/db --phase pre --overwrite --on-error continue --command /usr/bin/flush'],
       ['Remove the post hooks', '$0 annotate deployment/db --remove --phase post'],
       [
-        'Add hooks to manifests in a repository',
-        '$0 annotate --local -f k8s/db.yaml statefulset/db --preset fsfreeze --path /data > k8s/db.new.yaml',
+        'Add hooks to the manifests of a repository, in place: only the annotation lines change',
+        '$0 annotate --local --in-place -f k8s/db.yaml statefulset/db --preset fsfreeze --path /data',
       ],
+      ['Print a manifest with its post hooks removed', '$0 annotate --local -f k8s/db.yaml --remove --phase post'],
     ],
   });
   /** The `Usage:` lines of the help (and of the README's command table). */
@@ -85,6 +87,9 @@ export class AnnotateCommand extends KubeCommand {
   allNamespaces = Option.Boolean('-A,--all-namespaces', false, { description: 'With --selector: look in every namespace' });
   local = Option.Boolean('--local', false, { description: 'Edit the manifests given with -f and print them; never contacts a cluster' });
   files = Option.Array('-f,--filename', [], { description: 'With --local: files, directories or - (stdin) to edit' });
+  inPlace = Option.Boolean('--in-place', false, {
+    description: 'With --local: write the edited files back (each atomically; none when any object fails) instead of printing them',
+  });
 
   private dryRunMode(): DryRun {
     return this.dryRun === undefined || this.dryRun === false ? 'none' : this.dryRun === true ? 'client' : this.dryRun;
@@ -105,14 +110,14 @@ export class AnnotateCommand extends KubeCommand {
       remove: this.remove,
       overwrite: this.overwrite,
     };
-    const { targets, selector, namespace, allNamespaces, local } = this;
-    const where = { targets, selector, namespace, allNamespaces, local, files: this.files ?? [], kube: this.kubeOptions() };
+    const { targets, selector, namespace, allNamespaces, local, inPlace } = this;
+    const where = { targets, selector, namespace, allNamespaces, local, inPlace, files: this.files ?? [], kube: this.kubeOptions() };
     return { flags, ...targetChoice(this.target, this.context.env), ...where, dryRun: this.dryRunMode() };
   }
 
   async run(): Promise<number> {
     const req = this.request();
-    const format = this.output ?? (this.local ? 'yaml' : undefined);
+    if (this.inPlace && this.output) throw new UsageError('--in-place writes the files back; drop -o, or drop --in-place to print');
     const { stdout, stderr } = this.context;
     const io = {
       readStdin: () => readAll(this.context.stdin),
@@ -120,12 +125,17 @@ export class AnnotateCommand extends KubeCommand {
       warn: (m: string) => void stderr.write(`warning: ${escapeLine(m)}\n`),
       note: (line: string) => void stderr.write(`${line}\n`),
     };
+    // --local prints the edited manifests on stdout, so the status lines go to stderr.
+    const statusToStderr = this.output !== undefined || this.local;
     const outcome = await annotateObjects(req, io, (r) => {
-      const lines = resultLines(r, req.dryRun);
+      const lines = resultLines(r, req.dryRun, this.inPlace);
       if (lines.stderr) stderr.write(lines.stderr);
-      if (lines.status) (format ? stderr : stdout).write(lines.status);
+      if (lines.status) (statusToStderr ? stderr : stdout).write(lines.status);
     });
-    if (format) stdout.write(renderAnnotated(outcome, format));
-    return outcome.results.some((r) => r.status === 'failed') ? 1 : 0;
+    const failed = outcome.results.some((r) => r.status === 'failed');
+    if (outcome.files) {
+      if (!failed && !this.inPlace) stdout.write(renderLocal(outcome.files, this.output));
+    } else if (this.output) stdout.write(renderAnnotated(outcome, this.output));
+    return failed ? 1 : 0;
   }
 }

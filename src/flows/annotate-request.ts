@@ -40,7 +40,8 @@ export function editRequest(f: AnnotateFlags, target: Target, warn?: (message: s
   const problem = f.timeout === undefined ? null : checkTimeout(f.timeout);
   if (problem) throw new UsageError(problem);
   if (f.legacy && f.phase === 'post') throw new UsageError('--legacy keys only exist for pre hooks');
-  if (warn && f.flavor !== undefined && !target.families.includes(family)) {
+  // Removing a family the target does not read is a clean-up, not a hook that never runs: no warning.
+  if (warn && f.flavor !== undefined && !f.remove && !target.families.includes(family)) {
     const keys = family === 'ark' ? 'ark.heptio.com' : 'velero.io';
     warn(`--flavor ${family}: ${target.name} (${describeTarget(target)}) does not read ${keys} keys, so hooks written now never run there`);
   }

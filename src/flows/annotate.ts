@@ -17,6 +17,8 @@ import type { ClusterOptions, RawObject } from '../kube/cluster.ts';
 import type { KindInfo } from '../kube/object-client.ts';
 import { explicitTarget, objectName, outsideRequest } from './inventory.ts';
 import { loadManifests } from '../manifests/load.ts';
+import type { PlannedEdit } from './annotate-local.ts';
+import { applyLocalEdits } from './annotate-local.ts';
 import type { AnnotateOutcome, DryRun, TargetResult } from '../report/annotate-report.ts';
 
 export const TARGET_KINDS: Record<string, KindInfo> = {
@@ -90,6 +92,8 @@ export interface AnnotateConfig {
   edit: EditRequest;
   dryRun: DryRun;
   local: boolean;
+  /** --local: write the edited files back instead of printing them. */
+  inPlace: boolean;
   files: string[];
   kube: ClusterOptions;
 }
@@ -193,6 +197,7 @@ export async function annotate(cfg: AnnotateConfig, io: AnnotateIOBase, onResult
     selector = parsed.selector;
   }
   if (cfg.local) return annotateLocal(cfg, selector, io, onResult);
+  if (cfg.inPlace) throw new UsageError('--in-place writes edited manifests back: use it with --local -f FILE');
   if (cfg.files.length > 0)
     throw new UsageError('-f edits manifests only with --local (the result is printed, nothing is sent to a cluster)');
   const { refs, selectorKind } = parseTargets(cfg.targets, selector !== null);
@@ -346,11 +351,14 @@ async function annotateLocal(
 ): Promise<AnnotateOutcome> {
   if (cfg.files.length === 0) throw new UsageError('--local needs the manifests to edit: -f FILE, -f DIR or -f -');
   if (cfg.dryRun === 'server') throw new UsageError('--dry-run=server needs a cluster; --local never contacts one');
-  const loaded = await loadManifests(cfg.files, io.readStdin);
+  if (cfg.inPlace && cfg.files.includes('-'))
+    throw new UsageError('--in-place cannot write back to stdin: give the files with -f FILE or -f DIR');
+  const loaded = await loadManifests(cfg.files, io.readStdin, { keepText: true });
   const bad = loaded.findings.find((f) => f.severity === 'error');
   if (bad) throw new UserError(`${bad.object}: ${bad.message}`);
   const refs = cfg.targets.length > 0 ? parseTargets(cfg.targets, false).refs : null;
   const results: TargetResult[] = [];
+  const planned: PlannedEdit[] = [];
   for (const doc of loaded.documents) {
     const kind = typeof doc.object.kind === 'string' ? doc.object.kind : '';
     const info = kindByKind(kind);
@@ -362,12 +370,21 @@ async function annotateLocal(
     if (cfg.namespace && namespace !== cfg.namespace) continue;
     const labels = typeof meta.labels === 'object' && meta.labels !== null ? (meta.labels as Record<string, string>) : {};
     if (selector && !matches(selector, labels)) continue;
-    const { result, edit } = decide(doc.object, cfg, `${info.display}/${name}`, namespace);
-    if (edit && result.status === 'annotated') setAnnotations(doc.object, templatePath(kind), edit.after);
+    const ref = `${info.display}/${name}`;
+    const { result, edit } = decide(doc.object, cfg, ref, namespace);
+    if (edit && result.status === 'annotated') planned.push({ doc, path: templatePath(kind), changes: edit.changes, ref });
     result.object = doc.object;
+    result.file = loaded.streams[doc.stream ?? 0]?.origin;
     results.push(result);
-    onResult(result);
   }
   if (results.length === 0) throw new UserError('nothing to annotate: no pod or workload in the files matches the targets given');
-  return { results, documents: loaded.streams.flatMap((s) => s.roots) };
+  // Every object is checked before any output: on an error only the errors are reported.
+  const failed = results.filter((r) => r.status === 'failed');
+  if (failed.length > 0) {
+    for (const r of failed) onResult(r);
+    return { results };
+  }
+  const files = await applyLocalEdits(loaded, planned, cfg.inPlace && cfg.dryRun === 'none');
+  for (const r of results) onResult(r);
+  return { results, files, documents: files.flatMap((f) => f.roots) };
 }

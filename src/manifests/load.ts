@@ -14,12 +14,20 @@ export interface ManifestDocument {
   object: Record<string, unknown>;
   /** "file.yaml" or "file.yaml#2" for the second document of a stream. */
   origin: string;
+  /** Where it is: the index of its document among the stream's `roots`, and of a List's item. */
+  root?: number;
+  item?: number;
+  /** The index of its stream in LoadedManifests.streams. */
+  stream?: number;
 }
 
 export interface ManifestStream {
   origin: string;
   /** The top-level documents as parsed (List items are inside them, shared with `documents`). */
   roots: unknown[];
+  /** With `keepText` (annotate --local edits it): the text as read, and the path given ("-": stdin). */
+  text?: string;
+  path?: string;
 }
 
 export interface LoadedManifests {
@@ -141,9 +149,11 @@ export function parseManifestText(text: string, origin: string): { documents: Ma
     );
     return null;
   });
+  let root = -1;
   docs.forEach((doc, i) => {
     const docOrigin = multi ? `${origin}#${i + 1}` : origin;
     if (doc === null || doc === undefined) return;
+    root++;
     if (!isObject(doc)) {
       findings.push(
         fileFinding(
@@ -156,13 +166,13 @@ export function parseManifestText(text: string, origin: string): { documents: Ma
     }
     if (typeof doc.kind === 'string' && doc.kind.endsWith('List') && Array.isArray(doc.items)) {
       doc.items.forEach((item, j) => {
-        if (isObject(item)) documents.push({ object: item, origin: `${docOrigin}[${j}]` });
+        if (isObject(item)) documents.push({ object: item, origin: `${docOrigin}[${j}]`, root, item: j });
         else
           findings.push(fileFinding(`${docOrigin}[${j}]`, 'this list item is not a Kubernetes object; it was skipped', 'invalid-manifest'));
       });
       return;
     }
-    documents.push({ object: doc, origin: docOrigin });
+    documents.push({ object: doc, origin: docOrigin, root });
   });
   return { documents, findings, roots: docs.filter((d) => d !== null && d !== undefined) };
 }
@@ -206,7 +216,12 @@ function walk(dir: string, out: string[], findings: Finding[], seen: Set<string>
 }
 
 /** Reads every -f argument: files as given, directories recursively (.yaml, .yml, .json), "-" for stdin. */
-export async function loadManifests(paths: readonly string[], readStdin: () => Promise<string>): Promise<LoadedManifests> {
+export async function loadManifests(
+  paths: readonly string[],
+  readStdin: () => Promise<string>,
+  opts: { keepText?: boolean } = {},
+): Promise<LoadedManifests> {
+  const kept = (text: string, path: string) => (opts.keepText ? { text, path } : {});
   const result: LoadedManifests = { documents: [], findings: [], files: 0, streams: [] };
   const files: string[] = [];
   const seenDirs = new Set<string>();
@@ -218,7 +233,8 @@ export async function loadManifests(paths: readonly string[], readStdin: () => P
       const text = await readStdin();
       result.files++;
       const parsed = parseManifestText(text, '<stdin>');
-      result.streams.push({ origin: '<stdin>', roots: parsed.roots });
+      for (const d of parsed.documents) d.stream = result.streams.length;
+      result.streams.push({ origin: '<stdin>', roots: parsed.roots, ...kept(text, '-') });
       append(result.documents, parsed.documents);
       append(result.findings, parsed.findings);
       continue;
@@ -250,7 +266,8 @@ export async function loadManifests(paths: readonly string[], readStdin: () => P
       continue;
     }
     const parsed = parseManifestText(text, file);
-    result.streams.push({ origin: file, roots: parsed.roots });
+    for (const d of parsed.documents) d.stream = result.streams.length;
+    result.streams.push({ origin: file, roots: parsed.roots, ...kept(text, file) });
     append(result.documents, parsed.documents);
     append(result.findings, parsed.findings);
   }
