@@ -16,14 +16,14 @@ import { ListCommand } from './commands/list.ts';
 import { ValidateCommand } from './commands/validate.ts';
 import { VersionCommand, versionLine } from './commands/version.ts';
 import { EXIT_USAGE, oneLine } from './errors.ts';
-import { colorEnabled } from './output/term.ts';
+import { colorEnabled, colorModeOf } from './output/term.ts';
 
 export function buildCli(env: NodeJS.ProcessEnv, stdout: { isTTY?: boolean }, argv: readonly string[]): Cli<Context> {
   const cli = new Cli<Context>({
     binaryLabel: 'Ark/Velero backup hooks',
     binaryName: BINARY_NAME,
     binaryVersion: VERSION,
-    enableColors: colorEnabled(stdout, env, !argv.includes('--no-color')),
+    enableColors: colorEnabled(stdout, env, colorModeOf(argv)),
   });
   // clipanion compiles a state machine over every registered command; when the first word names a
   // command, registering only that one keeps start-up short (help for all commands still works).

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { Cluster, User } from '@kubernetes/client-node';
 import { kubeconfigFiles } from './kubeconfig-files.ts';
 import { UserError } from '../errors.ts';
 import { boundedCopy, MAX_NODES } from '../manifests/load.ts';
@@ -19,6 +20,26 @@ export interface KubeFlags {
   cluster?: string | undefined;
   user?: string | undefined;
   namespace?: string | undefined;
+  /** kubectl's -s/--server: the API server's address, over the cluster's (works without a kubeconfig). */
+  server?: string | undefined;
+  /** kubectl's --token: a bearer token that replaces the user's credentials (token, tokenFile, exec, auth-provider, basic). */
+  token?: string | undefined;
+  insecureSkipTlsVerify?: boolean | undefined;
+  certificateAuthority?: string | undefined;
+  clientCertificate?: string | undefined;
+  clientKey?: string | undefined;
+  tlsServerName?: string | undefined;
+  /** Impersonation: --as, --as-group (repeatable), --as-uid. */
+  as?: string | undefined;
+  asGroups?: readonly string[] | undefined;
+  asUid?: string | undefined;
+}
+
+/** Who the requests impersonate (Impersonate-User, Impersonate-Group, Impersonate-Uid headers). */
+export interface Impersonation {
+  user: string;
+  groups: string[];
+  uid?: string;
 }
 
 export interface ResolvedKubeConfig {
@@ -27,6 +48,7 @@ export interface ResolvedKubeConfig {
   namespace: string;
   server: string;
   userName: string;
+  impersonation?: Impersonation;
 }
 
 type Named = { name?: unknown; [k: string]: unknown };
@@ -118,18 +140,37 @@ export function mergeConfigs(configs: RawConfig[]): RawConfig {
   return merged;
 }
 
+/** The context name shown in messages when -s/--server is used without any kubeconfig. */
+export const FLAGS_CONTEXT = '(--server)';
+const EFFECTIVE = 'ark-hooks-flags';
+
 export function loadKubeConfig(flags: KubeFlags, env: NodeJS.ProcessEnv = process.env): ResolvedKubeConfig {
   const { files, explicit } = kubeconfigFiles(flags, env);
-  const configs = files.map((f) => readConfigFile(f, explicit)).filter((c): c is RawConfig => c !== null);
+  let configs = files.map((f) => readConfigFile(f, explicit)).filter((c): c is RawConfig => c !== null);
   const kc = new KubeConfig();
+  if (configs.length === 0 && flags.server) {
+    // kubectl works from its flags alone: -s URL (and --token, --certificate-authority, …).
+    const ns = flags.namespace ? { namespace: flags.namespace } : {};
+    const context = { name: FLAGS_CONTEXT, context: { cluster: FLAGS_CONTEXT, user: FLAGS_CONTEXT, ...ns } };
+    const only: RawConfig = {
+      clusters: [{ name: FLAGS_CONTEXT, cluster: { server: flags.server } }],
+      users: [{ name: FLAGS_CONTEXT, user: {} }],
+      contexts: [context],
+      'current-context': FLAGS_CONTEXT,
+    };
+    configs = [only];
+  }
   if (configs.length === 0) {
     if (!flags.kubeconfig && env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
       kc.loadFromCluster();
       const ctx = kc.getContextObject(kc.getCurrentContext());
-      return finish(kc, flags, ctx?.namespace);
+      const resolved = finish(kc, flags, ctx?.namespace);
+      applyConnectionFlags(kc, flags, resolved.namespace);
+      checkTls(kc, flags);
+      return withImpersonation(resolved, flags, undefined);
     }
     throw new UserError(
-      `no Kubernetes configuration found (looked in ${files.join(', ')}); set KUBECONFIG, pass --kubeconfig, or run the cluster's login command (kubectl config view shows what kubectl uses)`,
+      `no Kubernetes configuration found (looked in ${files.join(', ')}); set KUBECONFIG, pass --kubeconfig or --server, or run the cluster's login command (kubectl config view shows what kubectl uses)`,
     );
   }
   const merged = mergeConfigs(configs);
@@ -143,31 +184,104 @@ export function loadKubeConfig(flags: KubeFlags, env: NodeJS.ProcessEnv = proces
     registerSecret(u.user.token);
     registerSecret(u.user.password);
   }
+  registerSecret(flags.token);
   const resolved = finish(kc, flags, undefined);
-  checkLikeKubectl(kc, merged, resolved);
-  return resolved;
-}
-
-/** Refusals kubectl (client-go) makes about the chosen cluster and user, and kubectl's tokenFile. */
-function checkLikeKubectl(kc: KubeConfig, merged: RawConfig, resolved: ResolvedKubeConfig) {
-  const cluster = kc.getCurrentCluster();
-  if (cluster?.skipTLSVerify && (cluster.caData || cluster.caFile)) {
-    throw new UserError(
-      `specifying a root certificates file with the insecure flag is not allowed (cluster "${cluster.name}" of the kubeconfig sets both insecure-skip-tls-verify and certificate-authority; remove one)`,
-    );
-  }
+  applyConnectionFlags(kc, flags, resolved.namespace);
   const raw = merged.users.find((u) => u.name === resolved.userName);
   const user = raw && isObject(raw.user) ? raw.user : undefined;
+  checkTls(kc, flags);
+  checkLikeKubectl(kc, user, resolved, flags);
+  return withImpersonation(resolved, flags, user);
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : []);
+
+/** --as/--as-group/--as-uid over the user's as/as-groups/as-uid, as kubectl merges them; groups or a uid need a user. */
+export function impersonation(
+  flags: Pick<KubeFlags, 'as' | 'asGroups' | 'asUid'>,
+  user: Record<string, unknown> | undefined,
+  userName: string,
+): Impersonation | undefined {
+  const name = flags.as || (typeof user?.as === 'string' ? user.as : '');
+  const groups = flags.asGroups && flags.asGroups.length > 0 ? [...flags.asGroups] : strings(user?.['as-groups']);
+  const uid = flags.asUid || (typeof user?.['as-uid'] === 'string' ? user['as-uid'] : '');
+  if (!name) {
+    if (groups.length === 0 && !uid) return undefined;
+    throw new UserError(
+      `requesting uid, groups or user-extra for ${userName || 'the current user'} without impersonating a user; pass --as USER as well (or drop --as-group/--as-uid)`,
+      2,
+    );
+  }
+  return { user: name, groups, ...(uid ? { uid } : {}) };
+}
+
+function withImpersonation(resolved: ResolvedKubeConfig, flags: KubeFlags, user: Record<string, unknown> | undefined): ResolvedKubeConfig {
+  const imp = impersonation(flags, user, resolved.userName);
+  return imp ? { ...resolved, impersonation: imp } : resolved;
+}
+
+/**
+ * kubectl's connection flags over the chosen cluster and user (client-go's ConfigOverrides): -s, --tls-server-name,
+ * and --insecure-skip-tls-verify/--certificate-authority, either of which replaces all three TLS-trust fields of the
+ * cluster; --token replaces the user's credentials (a client certificate stays, as in client-go);
+ * --client-certificate/--client-key replace the user's pair.
+ */
+function applyConnectionFlags(kc: KubeConfig, flags: KubeFlags, namespace: string): void {
+  const cluster = kc.getCurrentCluster();
+  const user = kc.getCurrentUser();
+  const trust = flags.insecureSkipTlsVerify === true || !!flags.certificateAuthority;
+  const clusterOver = !!flags.server || !!flags.tlsServerName || trust;
+  const userOver = !!flags.token || !!flags.clientCertificate || !!flags.clientKey;
+  if (!cluster || (!clusterOver && !userOver)) return;
+  const c: Cluster = {
+    ...cluster,
+    name: EFFECTIVE,
+    server: flags.server || cluster.server,
+    ...(flags.tlsServerName ? { tlsServerName: flags.tlsServerName } : {}),
+    ...(trust
+      ? {
+          skipTLSVerify: flags.insecureSkipTlsVerify === true,
+          caData: undefined,
+          caFile: flags.certificateAuthority ? resolve(flags.certificateAuthority) : undefined,
+        }
+      : {}),
+  };
+  let u: User = { ...(user ?? { name: EFFECTIVE }), name: EFFECTIVE };
+  if (flags.token) {
+    const { exec: _e, authProvider: _a, username: _u, password: _p, ...rest } = u;
+    u = { ...rest, token: flags.token };
+  }
+  if (flags.clientCertificate) u = { ...u, certFile: resolve(flags.clientCertificate), certData: undefined };
+  if (flags.clientKey) u = { ...u, keyFile: resolve(flags.clientKey), keyData: undefined };
+  kc.addCluster(c);
+  kc.addUser(u);
+  kc.addContext({ name: EFFECTIVE, cluster: EFFECTIVE, user: EFFECTIVE, namespace });
+  kc.setCurrentContext(EFFECTIVE);
+}
+
+/** client-go's refusal of a CA together with insecure-skip-tls-verify, from the kubeconfig or from the flags. */
+function checkTls(kc: KubeConfig, flags: KubeFlags): void {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster?.skipTLSVerify || !(cluster.caData || cluster.caFile)) return;
+  const where =
+    flags.insecureSkipTlsVerify || flags.certificateAuthority
+      ? '--insecure-skip-tls-verify and --certificate-authority were both given; drop one'
+      : `cluster "${cluster.name}" of the kubeconfig sets both insecure-skip-tls-verify and certificate-authority; remove one`;
+  throw new UserError(`specifying a root certificates file with the insecure flag is not allowed (${where})`);
+}
+
+/** Refusals kubectl (client-go) makes about the chosen user, and kubectl's tokenFile. */
+function checkLikeKubectl(kc: KubeConfig, user: Record<string, unknown> | undefined, resolved: ResolvedKubeConfig, flags: KubeFlags) {
   if (!user) return;
   const provider = user['auth-provider'];
-  if (isObject(provider) && provider.name === 'gcp') {
+  if (isObject(provider) && provider.name === 'gcp' && !flags.token) {
     // client-go removed the gcp provider (1.26); client-node would run its cmd-path through a shell.
     throw new UserError(
       `The gcp auth plugin has been removed. Please use the "gke-gcloud-auth-plugin" kubectl/client-go credential plugin instead (user "${resolved.userName}" of the kubeconfig). See https://cloud.google.com/blog/products/containers-kubernetes/kubectl-auth-changes-in-gke for further details`,
     );
   }
   const tokenFile = typeof user.tokenFile === 'string' && user.tokenFile !== '' ? user.tokenFile : undefined;
-  if (tokenFile) setTokenFile(kc, tokenFile, typeof user.token === 'string' && user.token !== '');
+  if (tokenFile && !flags.token) setTokenFile(kc, tokenFile, typeof user.token === 'string' && user.token !== '');
 }
 
 function finish(kc: KubeConfig, flags: KubeFlags, inClusterNamespace: string | undefined): ResolvedKubeConfig {
