@@ -104,6 +104,8 @@ export class Cluster {
   errorContext(action: string): ErrorContext {
     const ctx: ErrorContext = { contextName: this.config.contextName, server: this.config.server, action };
     if (this.requestTimeoutMs !== undefined) ctx.requestTimeoutMs = this.requestTimeoutMs;
+    const sni = this.kc.getCurrentCluster()?.tlsServerName;
+    if (sni) ctx.tlsServerName = sni;
     return ctx;
   }
 

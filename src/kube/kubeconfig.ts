@@ -209,7 +209,6 @@ export function impersonation(
     if (groups.length === 0 && !uid) return undefined;
     throw new UserError(
       `requesting uid, groups or user-extra for ${userName || 'the current user'} without impersonating a user; pass --as USER as well (or drop --as-group/--as-uid)`,
-      2,
     );
   }
   return { user: name, groups, ...(uid ? { uid } : {}) };
