@@ -199,6 +199,9 @@ async function send(request: RequestContext, conn: Connection): Promise<Response
   let body = request.getBody() as string | undefined;
   const headers = outgoingHeaders(request.getHeaders(), conn);
   const log = conn.log?.enabled ? conn.log : undefined;
+  const parsed = new URL(url);
+  // As fetch() refuses it (toUserError explains): credentials belong in users[].user, not in the address.
+  if (parsed.username || parsed.password) throw new TypeError('Request cannot be constructed from a URL that includes credentials');
   for (let hops = 0; ; hops++) {
     log?.request(LOG_FILE, method, url, headerLines(headers), body);
     const started = performance.now();
@@ -215,6 +218,8 @@ async function send(request: RequestContext, conn: Connection): Promise<Response
       log?.failed(LOG_FILE, method, url, performance.now() - started, e);
       throw e;
     }
+    // Destroying an unread body emits an error (UND_ERR_ABORTED): nothing to report, the answer is settled.
+    resp.body.on('error', () => undefined);
     log?.response(LOG_FILE, method, url, resp.statusCode, performance.now() - started, headerLines(resp.headers));
     const location = first(resp.headers.location);
     if (resp.statusCode >= 300 && resp.statusCode < 400 && location !== undefined) {
