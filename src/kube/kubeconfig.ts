@@ -145,30 +145,21 @@ export const FLAGS_CONTEXT = '(--server)';
 const EFFECTIVE = 'ark-hooks-flags';
 
 export function loadKubeConfig(flags: KubeFlags, env: NodeJS.ProcessEnv = process.env): ResolvedKubeConfig {
+  registerSecret(flags.token);
   const { files, explicit } = kubeconfigFiles(flags, env);
-  let configs = files.map((f) => readConfigFile(f, explicit)).filter((c): c is RawConfig => c !== null);
+  const configs = files.map((f) => readConfigFile(f, explicit)).filter((c): c is RawConfig => c !== null);
   const kc = new KubeConfig();
-  if (configs.length === 0 && flags.server) {
-    // kubectl works from its flags alone: -s URL (and --token, --certificate-authority, …).
-    const ns = flags.namespace ? { namespace: flags.namespace } : {};
-    const context = { name: FLAGS_CONTEXT, context: { cluster: FLAGS_CONTEXT, user: FLAGS_CONTEXT, ...ns } };
-    const only: RawConfig = {
-      clusters: [{ name: FLAGS_CONTEXT, cluster: { server: flags.server } }],
-      users: [{ name: FLAGS_CONTEXT, user: {} }],
-      contexts: [context],
-      'current-context': FLAGS_CONTEXT,
-    };
-    configs = [only];
+  if (configs.length === 0 && !flags.kubeconfig && env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
+    kc.loadFromCluster();
+    const ctx = kc.getContextObject(kc.getCurrentContext());
+    const resolved = applyConnectionFlags(kc, flags, finish(kc, flags, ctx?.namespace));
+    checkTls(kc, flags);
+    return withImpersonation(resolved, flags, undefined);
   }
+  // kubectl works from its flags alone (-s URL, --token, --certificate-authority, …), and with a kubeconfig
+  // that sets no current-context: the flags' cluster comes last, so it is used only when nothing else is.
+  if (flags.server) configs.push(flagsOnly(flags.server, flags.namespace));
   if (configs.length === 0) {
-    if (!flags.kubeconfig && env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
-      kc.loadFromCluster();
-      const ctx = kc.getContextObject(kc.getCurrentContext());
-      const resolved = finish(kc, flags, ctx?.namespace);
-      applyConnectionFlags(kc, flags, resolved.namespace);
-      checkTls(kc, flags);
-      return withImpersonation(resolved, flags, undefined);
-    }
     throw new UserError(
       `no Kubernetes configuration found (looked in ${files.join(', ')}); set KUBECONFIG, pass --kubeconfig or --server, or run the cluster's login command (kubectl config view shows what kubectl uses)`,
     );
@@ -184,14 +175,23 @@ export function loadKubeConfig(flags: KubeFlags, env: NodeJS.ProcessEnv = proces
     registerSecret(u.user.token);
     registerSecret(u.user.password);
   }
-  registerSecret(flags.token);
-  const resolved = finish(kc, flags, undefined);
-  applyConnectionFlags(kc, flags, resolved.namespace);
+  const resolved = applyConnectionFlags(kc, flags, finish(kc, flags, undefined));
   const raw = merged.users.find((u) => u.name === resolved.userName);
   const user = raw && isObject(raw.user) ? raw.user : undefined;
   checkTls(kc, flags);
   checkLikeKubectl(kc, user, resolved, flags);
   return withImpersonation(resolved, flags, user);
+}
+
+/** A configuration of the -s/--server flag alone, with no credentials (the other flags add them). */
+function flagsOnly(server: string, namespace: string | undefined): RawConfig {
+  const context = { cluster: FLAGS_CONTEXT, user: FLAGS_CONTEXT, ...(namespace ? { namespace } : {}) };
+  return {
+    clusters: [{ name: FLAGS_CONTEXT, cluster: { server } }],
+    users: [{ name: FLAGS_CONTEXT, user: {} }],
+    contexts: [{ name: FLAGS_CONTEXT, context }],
+    'current-context': FLAGS_CONTEXT,
+  };
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : []);
@@ -225,13 +225,13 @@ function withImpersonation(resolved: ResolvedKubeConfig, flags: KubeFlags, user:
  * cluster; --token replaces the user's credentials (a client certificate stays, as in client-go);
  * --client-certificate/--client-key replace the user's pair.
  */
-function applyConnectionFlags(kc: KubeConfig, flags: KubeFlags, namespace: string): void {
+function applyConnectionFlags(kc: KubeConfig, flags: KubeFlags, resolved: ResolvedKubeConfig): ResolvedKubeConfig {
   const cluster = kc.getCurrentCluster();
   const user = kc.getCurrentUser();
   const trust = flags.insecureSkipTlsVerify === true || !!flags.certificateAuthority;
   const clusterOver = !!flags.server || !!flags.tlsServerName || trust;
   const userOver = !!flags.token || !!flags.clientCertificate || !!flags.clientKey;
-  if (!cluster || (!clusterOver && !userOver)) return;
+  if (!cluster || (!clusterOver && !userOver)) return resolved;
   const c: Cluster = {
     ...cluster,
     name: EFFECTIVE,
@@ -254,8 +254,9 @@ function applyConnectionFlags(kc: KubeConfig, flags: KubeFlags, namespace: strin
   if (flags.clientKey) u = { ...u, keyFile: resolve(flags.clientKey), keyData: undefined };
   kc.addCluster(c);
   kc.addUser(u);
-  kc.addContext({ name: EFFECTIVE, cluster: EFFECTIVE, user: EFFECTIVE, namespace });
+  kc.addContext({ name: EFFECTIVE, cluster: EFFECTIVE, user: EFFECTIVE, namespace: resolved.namespace });
   kc.setCurrentContext(EFFECTIVE);
+  return { ...resolved, server: redactUrl(c.server) };
 }
 
 /** client-go's refusal of a CA together with insecure-skip-tls-verify, from the kubeconfig or from the flags. */
