@@ -103,6 +103,12 @@ test.serial("--token replaces the kubeconfig user's token; -s/--server works wit
     JSON.parse(bare.ours.r.stdout).pods.map((p: { name: string }) => p.name),
     ['web-0'],
   );
+  // The exec upgrade of a hook authenticates with the flag's token too.
+  const hooks = await seen(() => arkHooks(['run', '--kubeconfig', kc, '--token', LONG_TOKEN, '--phase', 'pre', '--yes', '-o', 'json']));
+  t.is(hooks.r.code, 0, hooks.r.stderr);
+  const upgrade = hooks.requests.find((q) => q.subresource === 'exec');
+  t.is(upgrade?.user, 'other');
+  t.deepEqual(upgrade?.headers.authorization, [`Bearer ${LONG_TOKEN}`]);
   const glued = await seen(() =>
     arkHooks(['list', `--server=${server.url}`, '--insecure-skip-tls-verify', '--token', LONG_TOKEN, '-o', 'json']),
   );
@@ -159,6 +165,11 @@ test.serial('--tls-server-name: sent as SNI and used to check the certificate, a
   t.is(good.ours.r.code, 0, good.ours.r.stderr);
   t.is(podsRequest(good.theirs.requests).servername, 'localhost');
   t.is(podsRequest(good.ours.requests).servername, 'localhost');
+  const hooks = await seen(() =>
+    arkHooks(['run', '--kubeconfig', kc, '--tls-server-name', 'localhost', '--phase', 'pre', '--yes', '-o', 'json']),
+  );
+  t.is(hooks.r.code, 0, hooks.r.stderr);
+  t.is(hooks.requests.find((q) => q.subresource === 'exec')?.servername, 'localhost', 'the exec upgrade sends it too');
   const bad = await both(['--kubeconfig', kc, '--tls-server-name', 'not-the-server.example']);
   t.not(bad.theirs.r.code, 0);
   t.is(bad.ours.r.code, 1);
