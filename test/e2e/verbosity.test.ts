@@ -69,6 +69,26 @@ test.serial("-v=6: one line per request on stderr, in kubectl's shape; stdout is
   t.deepEqual(logLines(low.stderr), [], '-v=5 logs no requests');
 });
 
+test.serial("the pods request's -v=6 line and -v=7 masking read as kubectl's (its file names aside)", async (t) => {
+  const body = (stderr: string, file: RegExp) =>
+    stderr
+      .split('\n')
+      .filter((l) => file.test(l))
+      .map((l) => l.replace(/^I\d{4} \S+ +\d+ \S+\] /, '').replace(/ in \d+ milliseconds$/, ' in N milliseconds'));
+  const pods = (lines: string[]) => lines.filter((l) => l.includes('/api/v1/namespaces/default/pods?limit=500'));
+  const theirs = await run('kubectl', ['--kubeconfig', kc, 'get', 'pods', '-o', 'name', '-v=6']);
+  const ours = await arkHooks(['list', '--kubeconfig', kc, '-o', 'json', '-v=6']);
+  t.is(theirs.code, 0, theirs.stderr);
+  const want = pods(body(theirs.stderr, /round_trippers\.go:\d+\]/));
+  t.is(want.length, 1, theirs.stderr);
+  t.deepEqual(pods(body(ours.stderr, /http\.ts\]/)), want);
+  const theirs7 = await run('kubectl', ['--kubeconfig', kc, 'get', 'pods', '-o', 'name', '-v=7']);
+  const ours7 = await arkHooks(['list', '--kubeconfig', kc, '-o', 'json', '-v=7']);
+  const auth = (lines: string[]) => lines.filter((l) => l.trim().startsWith('Authorization:'));
+  t.deepEqual([...new Set(auth(body(ours7.stderr, /http\.ts\]/)))], [...new Set(auth(body(theirs7.stderr, /round_trippers/)))]);
+  t.deepEqual([...new Set(auth(body(ours7.stderr, /http\.ts\]/)))], ['    Authorization: Bearer <masked>']);
+});
+
 test.serial('-v=6 logs the exec upgrade of a hook (101 Switching Protocols)', async (t) => {
   const r = await arkHooks(['run', '--kubeconfig', kc, '--phase', 'pre', '--yes', '-o', 'json', '-v=6']);
   t.is(r.code, 0, r.stderr);
