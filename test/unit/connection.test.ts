@@ -211,3 +211,33 @@ test('--color: auto (a terminal, not NO_COLOR or TERM=dumb), always (even a pipe
   t.is(colorModeOf(['list', '--color=bogus']), 'auto');
   t.is(colorModeOf(['wrap', '--', 'ls', '--color']), 'auto', "the wrapped command's words are not ours");
 });
+
+test('stack traces of unexpected errors: only from -v=6 (or the hidden --verbose), redacted', async (t) => {
+  const { Cli } = await import('clipanion');
+  const { BaseCommand } = await import('../../src/commands/base.ts');
+  class Boom extends BaseCommand {
+    static override paths = [['boom']];
+    async run(): Promise<number> {
+      throw new Error('kaput unit-secret-token-123456');
+    }
+  }
+  registerSecret('unit-secret-token-123456');
+  const cli = new Cli({ binaryName: 'b' });
+  cli.register(Boom);
+  const errOf = async (args: string[]) => {
+    let err = '';
+    const sink = { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream;
+    const code = await cli.run(['boom', ...args], { env: {}, stdout: sink, stderr: sink } as never);
+    return { code, err };
+  };
+  for (const args of [[], ['-v', '5']]) {
+    const r = await errOf(args);
+    t.is(r.code, 1);
+    t.is(r.err, 'error: unexpected failure: kaput *** (this is a bug; run again with -v=6 for details)\n', args.join(' '));
+  }
+  for (const args of [['-v', '6'], ['-v', '9'], ['--verbose']]) {
+    const r = await errOf(args);
+    t.regex(r.err, /^error: unexpected failure: kaput \*\*\* .*\nError: kaput \*\*\*\n\s+at /, args.join(' '));
+    t.false(r.err.includes('unit-secret-token-123456'));
+  }
+});
