@@ -144,7 +144,19 @@ export function mergeConfigs(configs: RawConfig[]): RawConfig {
 export const FLAGS_CONTEXT = '(--server)';
 const EFFECTIVE = 'ark-hooks-flags';
 
-export function loadKubeConfig(flags: KubeFlags, env: NodeJS.ProcessEnv = process.env): ResolvedKubeConfig {
+/**
+ * -s/--server as client-go reads it: an address without a scheme is https when the flags set up TLS
+ * (a CA, a client certificate, insecure-skip-tls-verify), else http (client-go's DefaultServerURL).
+ */
+export function serverFlag(flags: KubeFlags): string | undefined {
+  const s = flags.server;
+  if (!s || /^[a-z][a-z0-9+.-]*:\/\//i.test(s)) return s || undefined;
+  const tls = flags.insecureSkipTlsVerify === true || !!flags.certificateAuthority || !!flags.clientCertificate;
+  return `${tls ? 'https' : 'http'}://${s}`;
+}
+
+export function loadKubeConfig(given: KubeFlags, env: NodeJS.ProcessEnv = process.env): ResolvedKubeConfig {
+  const flags: KubeFlags = { ...given, server: serverFlag(given) };
   registerSecret(flags.token);
   const { files, explicit } = kubeconfigFiles(flags, env);
   const configs = files.map((f) => readConfigFile(f, explicit)).filter((c): c is RawConfig => c !== null);

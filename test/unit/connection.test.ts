@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { headerLines, impersonationHeaders } from '../../src/kube/http.ts';
-import { FLAGS_CONTEXT, impersonation, loadKubeConfig } from '../../src/kube/kubeconfig.ts';
+import { FLAGS_CONTEXT, impersonation, loadKubeConfig, serverFlag } from '../../src/kube/kubeconfig.ts';
 import { canonicalHeader, klogHeader, maskHeader, RequestLog, truncateBody } from '../../src/kube/request-log.ts';
 import { colorEnabled, colorModeOf } from '../../src/output/term.ts';
 import { registerSecret } from '../../src/redact.ts';
@@ -46,6 +46,15 @@ test('-s/--server works without any kubeconfig; with --token and the TLS flags i
   t.throws(() => loadKubeConfig({ token: 'x' }, emptyHome()), {
     message: /no Kubernetes configuration found .*pass --kubeconfig or --server/,
   });
+});
+
+test('-s without a scheme: https when the flags set up TLS, else http (client-go)', (t) => {
+  t.is(serverFlag({ server: 'kube.example:6443', certificateAuthority: '/ca.pem' }), 'https://kube.example:6443');
+  t.is(serverFlag({ server: 'kube.example:6443', insecureSkipTlsVerify: true }), 'https://kube.example:6443');
+  t.is(serverFlag({ server: 'localhost:8080' }), 'http://localhost:8080');
+  t.is(serverFlag({ server: 'https://a.example' }), 'https://a.example');
+  t.is(serverFlag({ server: '' }), undefined);
+  t.is(loadKubeConfig({ server: '10.0.0.1:6443', insecureSkipTlsVerify: true }, emptyHome()).server, 'https://10.0.0.1:6443');
 });
 
 test('-s over a kubeconfig: the context stays, its server is replaced; a kubeconfig without current-context uses the flags', (t) => {
