@@ -4,6 +4,7 @@
 import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { LoggedRequest, TestApiServer } from '../support/apiserver.ts';
 import { startApiServer } from '../support/apiserver.ts';
 import { clientCertificate } from '../support/certs.ts';
@@ -188,6 +189,28 @@ test.serial('--disable-compression: no Accept-Encoding (kubectl sends none eithe
   for (const q of off.ours.requests) t.is(q.headers['accept-encoding'], undefined, q.path);
   const eq = await seen(() => arkHooks(['list', '--kubeconfig', kc, '--disable-compression=true', '-o', 'json']));
   t.is(podsRequest(eq.requests).headers['accept-encoding'], undefined);
+});
+
+// Guards the transport's own decompression (request() does not inflate as fetch() did).
+test.serial('a gzip answer (what a real API server sends for large lists when asked) is read whole', async (t) => {
+  const list = {
+    kind: 'PodList',
+    apiVersion: 'v1',
+    metadata: { resourceVersion: '1' },
+    items: Array.from({ length: 300 }, (_, i) => ({
+      metadata: { name: `gz-${i}`, namespace: 'default', annotations: { [`pre.${V}/command`]: '["/bin/true"]' } },
+      spec: { containers: [{ name: 'app', image: 'busybox' }] },
+      status: { phase: 'Running' },
+    })),
+  };
+  server.faults.push({
+    match: (q) => q.path === '/api/v1/namespaces/default/pods',
+    times: 1,
+    hostile: { raw: { body: gzipSync(JSON.stringify(list)), encoding: 'gzip' } },
+  });
+  const r = await arkHooks(['list', '--kubeconfig', kc, '-o', 'json']);
+  t.is(r.code, 0, r.stderr);
+  t.is(JSON.parse(r.stdout).pods.length, 300);
 });
 
 test.serial('the connection flags are in every cluster command', async (t) => {
