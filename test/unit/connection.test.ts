@@ -235,7 +235,12 @@ test('stack traces of unexpected errors: only from -v=6 (or the hidden --verbose
   cli.register(Boom);
   const errOf = async (args: string[]) => {
     let err = '';
-    const sink = { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream;
+    const sink = {
+      write: (s: string) => {
+        err += s;
+        return true;
+      },
+    } as unknown as NodeJS.WriteStream;
     const code = await cli.run(['boom', ...args], { env: {}, stdout: sink, stderr: sink } as never);
     return { code, err };
   };
