@@ -62,7 +62,7 @@ export abstract class BaseCommand extends Command<Context> {
 
   /** kubectl's -v level (0 when not given). */
   get verbosity(): number {
-    return this.v === undefined ? 0 : Number(this.v);
+    return this.v ?? 0;
   }
 
   abstract run(): Promise<number>;

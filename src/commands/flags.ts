@@ -80,12 +80,8 @@ export function outputOption<C extends keyof typeof OUTPUTS>(command: C, what = 
 }
 
 /** -v/--v: kubectl's log level, a whole number (argv.ts turns -v=6, --v=6 and -v6 into -v 6). */
-export const levelFlag = (): Validator<string> =>
-  checked(
-    '-v',
-    t.makeValidator<unknown, string>({ test: (v): v is string => typeof v === 'string' && /^\d+$/.test(v) }),
-    'use a whole number, e.g. -v=6',
-  );
+export const levelFlag = (): Validator<number> =>
+  checked('-v', t.cascade(t.isNumber(), [t.isInteger(), t.isAtLeast(0)]), 'use a whole number, e.g. -v=6');
 
 /** --target: a target name (velero-1.18, ark-0.9) or a version (1.12.3). */
 export const targetFlag = (): Validator<string> =>
