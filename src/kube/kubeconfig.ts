@@ -257,6 +257,7 @@ function applyConnectionFlags(kc: KubeConfig, flags: KubeFlags, resolved: Resolv
         }
       : {}),
   };
+  refuseDataAndFile(user, flags, resolved.userName);
   let u: User = { ...(user ?? { name: EFFECTIVE }), name: EFFECTIVE };
   if (flags.token) {
     const { exec: _e, authProvider: _a, username: _u, password: _p, ...rest } = u;
@@ -269,6 +270,19 @@ function applyConnectionFlags(kc: KubeConfig, flags: KubeFlags, resolved: Resolv
   kc.addContext({ name: EFFECTIVE, cluster: EFFECTIVE, user: EFFECTIVE, namespace: resolved.namespace });
   kc.setCurrentContext(EFFECTIVE);
   return { ...resolved, server: redactUrl(c.server) };
+}
+
+/** client-go's refusal of a client certificate (or key) file from the flags over the same data in the kubeconfig. */
+function refuseDataAndFile(user: User | null, flags: KubeFlags, userName: string): void {
+  const both = [
+    user?.certData && flags.clientCertificate ? ['client-cert', 'client-certificate'] : null,
+    user?.keyData && flags.clientKey ? ['client-key', 'client-key'] : null,
+  ].find((x) => x !== null);
+  if (!both) return;
+  const [short, long] = both as [string, string];
+  throw new UserError(
+    `invalid configuration: ${short}-data and ${short} are both specified for ${userName} (${long}-data in the kubeconfig, --${long} on the command line; kubectl refuses this too): choose a user without ${long}-data with --user, or drop --${long}`,
+  );
 }
 
 /** client-go's refusal of a CA together with insecure-skip-tls-verify, from the kubeconfig or from the flags. */

@@ -2,7 +2,7 @@
 // test API server saw on the wire (header lines, bearer token, client certificate, SNI) and compared with
 // the real `kubectl get pods` given the same flags against the same server: both must agree.
 import test from 'ava';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { LoggedRequest, TestApiServer } from '../support/apiserver.ts';
@@ -45,6 +45,23 @@ async function both(args: string[]) {
   const ours = await seen(() => arkHooks(['list', ...args, '-o', 'json']));
   const theirs = await seen(() => run('kubectl', ['get', 'pods', ...args, '-o', 'json']));
   return { ours, theirs };
+}
+
+/** A kubeconfig for the test server whose user "u" is `user`. */
+function userKubeconfig(name: string, user: Record<string, unknown>): string {
+  const file = join(server.pki.dir, `kubeconfig-${name}`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server: server.url, 'certificate-authority': ca } }],
+      users: [{ name: 'u', user }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: 'default' } }],
+      'current-context': 'x',
+    }),
+  );
+  return file;
 }
 
 const IMPERSONATION = ['impersonate-user', 'impersonate-group', 'impersonate-uid'];
@@ -160,6 +177,41 @@ test.serial('--client-certificate and --client-key: the server sees the certific
   }
 });
 
+test.serial('--client-certificate over client-certificate-data in the kubeconfig: refused by both, before any request', async (t) => {
+  const alice = clientCertificate(server.pki, 'alice');
+  const bob = clientCertificate(server.pki, 'bob');
+  const b64 = (p: string) => readFileSync(p).toString('base64');
+  const file = userKubeconfig('cert-data', { 'client-certificate-data': b64(alice.cert), 'client-key-data': b64(alice.key) });
+  const { ours, theirs } = await both(['--kubeconfig', file, '--client-certificate', bob.cert, '--client-key', bob.key]);
+  t.is(theirs.r.code, 1);
+  t.regex(theirs.r.stderr, /client-cert-data and client-cert are both specified for u/);
+  t.is(ours.r.code, 1);
+  t.regex(ours.r.stderr, /^error: invalid configuration: client-cert-data and client-cert are both specified for u \(/);
+  t.deepEqual(ours.requests, []);
+  // Without the flags the kubeconfig's own certificate is used (alice).
+  const plain = await both(['--kubeconfig', file]);
+  t.is(podsRequest(plain.ours.requests).clientCN, 'alice');
+  t.is(podsRequest(plain.theirs.requests).clientCN, 'alice');
+});
+
+test.serial(
+  "--token over a kubeconfig tokenFile: the flag's token (kubectl 1.32 keeps reading the file: a known client-go quirk)",
+  async (t) => {
+    const tokenFile = join(server.pki.dir, 'token-file');
+    writeFileSync(tokenFile, 'admin-token\n');
+    const file = userKubeconfig('token-file', { tokenFile });
+    const { ours, theirs } = await both(['--kubeconfig', file, '--token', LONG_TOKEN]);
+    t.is(ours.r.code, 0, ours.r.stderr);
+    t.is(
+      podsRequest(ours.requests).user,
+      'other',
+      '--token replaces the credentials (kubernetes/kubernetes#44476 treats ignoring it as a bug)',
+    );
+    // What kubectl 1.32 does today, recorded so that a change on its side is noticed.
+    t.is(podsRequest(theirs.requests).user, 'admin');
+  },
+);
+
 test.serial('--tls-server-name: sent as SNI and used to check the certificate, as kubectl', async (t) => {
   const good = await both(['--kubeconfig', kc, '--tls-server-name', 'localhost']);
   t.is(good.theirs.r.code, 0, good.theirs.r.stderr);
@@ -235,18 +287,7 @@ test.serial('the connection flags are in every cluster command', async (t) => {
 });
 
 test.serial('a basic-auth kubeconfig user: --token replaces the password (the server sees the bearer token only)', async (t) => {
-  const file = join(server.pki.dir, 'basic-kubeconfig');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'c', cluster: { server: server.url, 'certificate-authority': ca } }],
-      users: [{ name: 'u', user: { username: 'alice', password: 'basic-password-0123456789' } }],
-      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: 'default' } }],
-      'current-context': 'x',
-    }),
-  );
+  const file = userKubeconfig('basic', { username: 'alice', password: 'basic-password-0123456789' });
   const { ours } = await both(['--kubeconfig', file, '--token', LONG_TOKEN]);
   t.is(ours.r.code, 0, ours.r.stderr);
   t.deepEqual(podsRequest(ours.requests).headers.authorization, [`Bearer ${LONG_TOKEN}`]);

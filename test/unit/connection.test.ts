@@ -90,14 +90,25 @@ test("--token replaces the user's credentials (exec, basic, token); a client cer
 });
 
 test('--client-certificate/--client-key replace the pair; --tls-server-name is set on the cluster', (t) => {
-  const file = kubeconfig({ 'client-certificate-data': CA, 'client-key-data': CA });
+  const file = kubeconfig({ 'client-certificate': '/a.crt', 'client-key': '/a.key' });
   const r = loadKubeConfig({ kubeconfig: file, clientCertificate: '/c.crt', clientKey: '/c.key', tlsServerName: 'api.internal' }, {});
   const u = r.kc.getCurrentUser();
   t.is(u?.certFile, '/c.crt');
-  t.is(u?.certData, undefined);
   t.is(u?.keyFile, '/c.key');
-  t.is(u?.keyData, undefined);
   t.is(r.kc.getCurrentCluster()?.tlsServerName, 'api.internal');
+});
+
+test('--client-certificate/--client-key over the same data in the kubeconfig are refused, as kubectl refuses them', (t) => {
+  const file = kubeconfig({ 'client-certificate-data': CA, 'client-key-data': CA });
+  t.throws(() => loadKubeConfig({ kubeconfig: file, clientCertificate: '/c.crt' }, {}), {
+    message:
+      /^invalid configuration: client-cert-data and client-cert are both specified for u \(client-certificate-data in the kubeconfig, --client-certificate/,
+  });
+  t.throws(() => loadKubeConfig({ kubeconfig: file, clientKey: '/c.key' }, {}), {
+    message: /^invalid configuration: client-key-data and client-key are both specified for u /,
+  });
+  const files = kubeconfig({ 'client-certificate': '/a.crt', 'client-key': '/a.key' });
+  t.is(loadKubeConfig({ kubeconfig: files, clientCertificate: '/c.crt', clientKey: '/c.key' }, {}).kc.getCurrentUser()?.certFile, '/c.crt');
 });
 
 test('--insecure-skip-tls-verify clears the CA, --certificate-authority clears insecure; both together are refused, as client-go', (t) => {
