@@ -161,13 +161,25 @@ export function connectionOf(kc: KubeConfig): Connection {
   return connections.get(kc) ?? {};
 }
 
+/** An extra's key in a header name, escaped as client-go escapes it (url.PathEscape). */
+export function extraKey(key: string): string {
+  let out = '';
+  for (const byte of Buffer.from(key, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9\-_.~$&+=:@]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
 /** Impersonate-User, one Impersonate-Group line per group, Impersonate-Uid: as client-go sends them. */
 export function impersonationHeaders(imp: Impersonation | undefined): Record<string, string | string[]> {
   if (!imp) return {};
+  const extra = Object.entries(imp.extra ?? {}).map(([key, values]) => [`Impersonate-Extra-${extraKey(key)}`, [...values]]);
   return {
     'Impersonate-User': imp.user,
     ...(imp.groups.length > 0 ? { 'Impersonate-Group': [...imp.groups] } : {}),
     ...(imp.uid ? { 'Impersonate-Uid': imp.uid } : {}),
+    ...Object.fromEntries(extra),
   };
 }
 
@@ -183,8 +195,7 @@ export function headerLines(headers: Record<string, string | string[] | undefine
 /** The request's headers plus the connection's: impersonation (over client-node's), Accept-Encoding. */
 function outgoingHeaders(own: Record<string, string>, conn: Connection): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  const skip = new Set(conn.impersonation ? ['impersonate-user', 'impersonate-group', 'impersonate-uid'] : []);
-  for (const [name, value] of Object.entries(own)) if (!skip.has(name.toLowerCase())) out[name] = value;
+  for (const [name, value] of Object.entries(own)) if (!(conn.impersonation && /^impersonate-/i.test(name))) out[name] = value;
   Object.assign(out, impersonationHeaders(conn.impersonation));
   const hasEncoding = Object.keys(out).some((n) => n.toLowerCase() === 'accept-encoding');
   if (!conn.disableCompression && !hasEncoding) out['Accept-Encoding'] = 'gzip';

@@ -40,6 +40,8 @@ export interface Impersonation {
   user: string;
   groups: string[];
   uid?: string;
+  /** The kubeconfig's as-user-extra (kubectl has no flag for it): Impersonate-Extra-KEY headers. */
+  extra?: Record<string, string[]>;
 }
 
 export interface ResolvedKubeConfig {
@@ -217,13 +219,17 @@ export function impersonation(
   const name = flags.as || (typeof user?.as === 'string' ? user.as : '');
   const groups = flags.asGroups && flags.asGroups.length > 0 ? [...flags.asGroups] : strings(user?.['as-groups']);
   const uid = flags.asUid || (typeof user?.['as-uid'] === 'string' ? user['as-uid'] : '');
+  const rawExtra = user?.['as-user-extra'];
+  const extra: Record<string, string[]> = {};
+  if (isObject(rawExtra)) for (const [k, v] of Object.entries(rawExtra)) if (strings(v).length > 0) extra[k] = strings(v);
+  const hasExtra = Object.keys(extra).length > 0;
   if (!name) {
-    if (groups.length === 0 && !uid) return undefined;
+    if (groups.length === 0 && !uid && !hasExtra) return undefined;
     throw new UserError(
       `requesting uid, groups or user-extra for ${userName || 'the current user'} without impersonating a user; pass --as USER as well (or drop --as-group/--as-uid)`,
     );
   }
-  return { user: name, groups, ...(uid ? { uid } : {}) };
+  return { user: name, groups, ...(uid ? { uid } : {}), ...(hasExtra ? { extra } : {}) };
 }
 
 function withImpersonation(resolved: ResolvedKubeConfig, flags: KubeFlags, user: Record<string, unknown> | undefined): ResolvedKubeConfig {

@@ -87,6 +87,26 @@ test.serial(
   },
 );
 
+test.serial("the kubeconfig's as, as-groups, as-uid and as-user-extra are sent as kubectl sends them; --as replaces as", async (t) => {
+  const file = userKubeconfig('impersonating', {
+    token: 'admin-token',
+    as: 'carol',
+    'as-groups': ['ops'],
+    'as-uid': '7',
+    'as-user-extra': { 'acme.com/project': ['p1', 'p2'], reason: ['audit'] },
+  });
+  const names = [...IMPERSONATION, 'impersonate-extra-acme.com%2fproject', 'impersonate-extra-reason'];
+  for (const extra of [[], ['--as', 'dave']]) {
+    const { ours, theirs } = await both(['--kubeconfig', file, ...extra]);
+    t.is(theirs.r.code, 0, theirs.r.stderr);
+    t.is(ours.r.code, 0, ours.r.stderr);
+    const want = pick(podsRequest(theirs.requests), names);
+    t.is(want['impersonate-user']?.[0], extra.length ? 'dave' : 'carol');
+    t.deepEqual(want['impersonate-extra-acme.com%2fproject'], ['p1', 'p2'], 'kubectl sent the extra');
+    t.deepEqual(pick(podsRequest(ours.requests), names), want, extra.join(' ') || 'from the kubeconfig');
+  }
+});
+
 test.serial('--as-group or --as-uid without --as is refused as kubectl refuses it, before any request', async (t) => {
   for (const flag of [
     ['--as-group', 'g1'],

@@ -5,7 +5,7 @@ import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { headerLines, impersonationHeaders } from '../../src/kube/http.ts';
+import { extraKey, headerLines, impersonationHeaders } from '../../src/kube/http.ts';
 import { FLAGS_CONTEXT, impersonation, loadKubeConfig, serverFlag } from '../../src/kube/kubeconfig.ts';
 import { canonicalHeader, klogHeader, maskHeader, RequestLog, truncateBody } from '../../src/kube/request-log.ts';
 import { colorEnabled, colorModeOf } from '../../src/output/term.ts';
@@ -151,6 +151,15 @@ test('impersonation: the flags over the kubeconfig (as, as-groups, as-uid); grou
     message: /^requesting uid, groups or user-extra for admin without impersonating a user; pass --as USER/,
   });
   t.throws(() => impersonation({ asUid: '1' }, undefined, 'admin'), { message: /without impersonating a user/ });
+  const extra = { as: 'carol', 'as-user-extra': { 'acme.com/project': ['p1', 'p2'], reason: ['audit'] } };
+  t.deepEqual(impersonation({}, extra, 'u'), { user: 'carol', groups: [], extra: { 'acme.com/project': ['p1', 'p2'], reason: ['audit'] } });
+  t.deepEqual(impersonationHeaders(impersonation({}, extra, 'u')), {
+    'Impersonate-User': 'carol',
+    'Impersonate-Extra-acme.com%2Fproject': ['p1', 'p2'],
+    'Impersonate-Extra-reason': ['audit'],
+  });
+  t.is(extraKey('a b/ü$&+=:@~'), 'a%20b%2F%C3%BC$&+=:@~', "url.PathEscape's rules");
+  t.throws(() => impersonation({}, { 'as-user-extra': { reason: ['x'] } }, 'u'), { message: /without impersonating a user/ });
   const r = loadKubeConfig({ kubeconfig: kubeconfig({ token: 't' }), as: 'bob', asGroups: ['a', 'b'] }, {});
   t.deepEqual(r.impersonation, { user: 'bob', groups: ['a', 'b'] });
   t.deepEqual(impersonationHeaders(r.impersonation), { 'Impersonate-User': 'bob', 'Impersonate-Group': ['a', 'b'] });
