@@ -19,7 +19,7 @@ import { VersionCommand, versionLine } from './commands/version.ts';
 import { EXIT_USAGE, oneLine } from './errors.ts';
 import { escapeLine } from './output/escape.ts';
 import { optionsOf, unknownCommand } from './output/help.ts';
-import { colorEnabled } from './output/term.ts';
+import { colorEnabled, colorModeOf } from './output/term.ts';
 
 /** Every command, in the overview's order. */
 const COMMANDS = [
@@ -42,7 +42,7 @@ export function buildCli(env: NodeJS.ProcessEnv, stdout: { isTTY?: boolean }, ar
     binaryLabel: 'Ark/Velero backup hooks',
     binaryName: BINARY_NAME,
     binaryVersion: VERSION,
-    enableColors: colorEnabled(stdout, env, !argv.includes('--no-color')),
+    enableColors: colorEnabled(stdout, env, colorModeOf(argv)),
   });
   // clipanion compiles a state machine over every registered command; when the first word names a
   // command, registering only that one keeps start-up short (help for all commands still works).
@@ -90,7 +90,9 @@ const isCommand = (word: string) => COMMANDS.some((c) => c.paths?.some((p) => p[
 /** Flags that take the next word as their value (any command's), so that `-n shop list` finds `list`. */
 function valueFlags(): Set<string> {
   const names = COMMANDS.flatMap((c) => optionsOf(new c()).filter((o) => o.type !== 'bool'));
-  return new Set(names.flatMap((o) => o.names));
+  const flags = new Set(names.flatMap((o) => o.names));
+  flags.delete('--color'); // `--color` alone means always (argv.ts); its value is only ever `--color=MODE`
+  return flags;
 }
 
 /** The command word: the first word, or after leading flags (and their values) the first other word. */

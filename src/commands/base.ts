@@ -10,11 +10,14 @@ import type { ClusterOptions } from '../kube/cluster.ts';
 import type { Style } from '../output/term.ts';
 import { escapeLine, escapeTerminal } from '../output/escape.ts';
 import { redact } from '../redact.ts';
-import { oneOf, phaseFlag, targetFlag } from './flags.ts';
+import { levelFlag, oneOf, phaseFlag, targetFlag } from './flags.ts';
+
+/** kubectl's -v level from which unexpected errors show their stack traces (and each API request is logged). */
+const STACK_TRACE_LEVEL = 6;
 
 /** The limit of one -f file (manifests/load.ts MAX_MANIFEST_BYTES), kept here to load no YAML code at start-up. */
 const MAX_STDIN_BYTES = 64 * 1024 * 1024;
-import { colorEnabled, makeStyle } from '../output/term.ts';
+import { COLOR_MODES, colorEnabled, makeStyle } from '../output/term.ts';
 
 export interface Context extends BaseContext {
   env: NodeJS.ProcessEnv;
@@ -45,16 +48,33 @@ export function readAll(stream: NodeJS.ReadableStream, max = MAX_STDIN_BYTES): P
 }
 
 export abstract class BaseCommand extends Command<Context> {
-  color = Option.Boolean('--color', true, { description: 'Colour the output on a terminal (--no-color turns it off; so does NO_COLOR)' });
-  verbose = Option.Boolean('-v,--verbose', false, {
-    description: 'Show stack traces of unexpected errors (kubectl-style -v=N: from 6 up; below 6: off)',
+  color = Option.String('--color', 'auto', {
+    description:
+      'When to colour the output: auto (only on a terminal, not with NO_COLOR), always or never; --color alone: always, --no-color: never',
+    validator: oneOf('--color', COLOR_MODES),
   });
+  v = Option.String('-v,--v', {
+    description:
+      "kubectl's log level: 6 logs every API request to stderr (method, URL, status, time), 7 adds request headers, 8 response headers and bodies cut at 1024 characters; 6 and up also show stack traces of unexpected errors",
+    validator: levelFlag(),
+  });
+  verbose = Option.Boolean('--verbose', false, { hidden: true, description: 'Stack traces of unexpected errors (as -v=6 does)' });
+
+  /** kubectl's -v level (0 when not given). */
+  get verbosity(): number {
+    return this.v ?? 0;
+  }
 
   abstract run(): Promise<number>;
 
   style(stream: { isTTY?: boolean } = this.context.stdout as unknown as { isTTY?: boolean }): Style {
     return makeStyle(colorEnabled(stream, this.context.env, this.color));
   }
+
+  /** Writes one -v log line to stderr, its control characters escaped (it holds server data). */
+  logLine = (line: string): void => {
+    this.context.stderr.write(`${escapeLine(line)}\n`);
+  };
 
   async execute(): Promise<number> {
     try {
@@ -67,9 +87,10 @@ export abstract class BaseCommand extends Command<Context> {
       }
       const err = e as Error;
       this.context.stderr.write(
-        `error: unexpected failure: ${escapeLine(redact(oneLine(err?.message ?? String(e))))} (this is a bug; run again with -v for details)\n`,
+        `error: unexpected failure: ${escapeLine(redact(oneLine(err?.message ?? String(e))))} (this is a bug; run again with -v=6 for details)\n`,
       );
-      if (this.verbose && err?.stack) this.context.stderr.write(escapeTerminal(redact(err.stack)) + '\n');
+      if ((this.verbose || this.verbosity >= STACK_TRACE_LEVEL) && err?.stack)
+        this.context.stderr.write(escapeTerminal(redact(err.stack)) + '\n');
       return EXIT_FAILURE;
     }
   }
@@ -85,6 +106,25 @@ export abstract class KubeCommand extends BaseCommand {
   requestTimeout = Option.String('--request-timeout', {
     description: 'How long to wait for each API request, e.g. 30s (default 0: no limit)',
   });
+  server = Option.String('-s,--server', { description: "The address and port of the Kubernetes API server (over the kubeconfig's)" });
+  token = Option.String('--token', { description: "Bearer token for authentication to the API server (replaces the user's credentials)" });
+  as = Option.String('--as', { description: 'Username to impersonate for the operation (a user or a service account)' });
+  asGroup = Option.Array('--as-group', [], {
+    description: 'Group to impersonate for the operation; repeat for several groups (needs --as)',
+  });
+  asUid = Option.String('--as-uid', { description: 'UID to impersonate for the operation (needs --as)' });
+  insecureSkipTlsVerify = Option.Boolean('--insecure-skip-tls-verify', false, {
+    description: "Don't check the server's certificate (insecure; not with --certificate-authority)",
+  });
+  certificateAuthority = Option.String('--certificate-authority', { description: 'Path to a cert file for the certificate authority' });
+  clientCertificate = Option.String('--client-certificate', { description: 'Path to a client certificate file for TLS' });
+  clientKey = Option.String('--client-key', { description: 'Path to a client key file for TLS' });
+  tlsServerName = Option.String('--tls-server-name', {
+    description: "Server name to use for server certificate validation (default: the server address's host)",
+  });
+  disableCompression = Option.Boolean('--disable-compression', false, {
+    description: 'Do not ask the server for compressed responses',
+  });
 
   kubeOptions(): ClusterOptions {
     return {
@@ -94,6 +134,19 @@ export abstract class KubeCommand extends BaseCommand {
       user: this.user,
       namespace: this.namespace,
       requestTimeout: this.requestTimeout,
+      server: this.server,
+      token: this.token,
+      as: this.as,
+      asGroups: this.asGroup,
+      asUid: this.asUid,
+      insecureSkipTlsVerify: this.insecureSkipTlsVerify,
+      certificateAuthority: this.certificateAuthority,
+      clientCertificate: this.clientCertificate,
+      clientKey: this.clientKey,
+      tlsServerName: this.tlsServerName,
+      disableCompression: this.disableCompression,
+      verbosity: this.verbosity,
+      logSink: this.logLine,
     };
   }
 }

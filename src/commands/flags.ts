@@ -9,6 +9,7 @@ import { resolveTargetName, TARGETS } from '../hooks/targets.ts';
 import type { Phase } from '../hooks/types.ts';
 import { PHASES } from '../hooks/types.ts';
 import { DRY_RUN_MODES } from '../report/annotate-report.ts';
+import { COLOR_MODES } from '../output/term.ts';
 
 /** -o per command (the first is the default). */
 export const OUTPUTS = {
@@ -33,6 +34,7 @@ export const VALUES: Record<string, readonly string[]> = {
   '--on-error': ['Fail', 'Continue'],
   '--target': TARGETS.map((x) => x.name),
   '--flavor': ['ark', 'velero'],
+  '--color': COLOR_MODES,
 };
 
 /** The values completion offers for `flag` in `command`; every one of them is accepted. */
@@ -76,6 +78,10 @@ export function outputOption<C extends keyof typeof OUTPUTS>(command: C, what = 
   const values = OUTPUTS[command];
   return { description: `${what}: ${values.join(', ')}`, validator: outputFlag(command) };
 }
+
+/** -v/--v: kubectl's log level, a whole number (argv.ts turns -v=6, --v=6 and -v6 into -v 6). */
+export const levelFlag = (): Validator<number> =>
+  checked('-v', t.cascade(t.isNumber(), [t.isInteger(), t.isAtLeast(0)]), 'use a whole number, e.g. -v=6');
 
 /** --target: a target name (velero-1.18, ark-0.9) or a version (1.12.3). */
 export const targetFlag = (): Validator<string> =>

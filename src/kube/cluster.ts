@@ -5,7 +5,8 @@ import type { ConfigurationOptions, KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors.ts';
 import type { ErrorContext } from './errors.ts';
 import { toUserError } from './errors.ts';
-import { apiClient } from './http.ts';
+import { apiClient, setConnection } from './http.ts';
+import { REQUEST_LEVEL, RequestLog } from './request-log.ts';
 import type { KubeFlags, ResolvedKubeConfig } from './kubeconfig.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
 
@@ -53,6 +54,12 @@ export interface BackupLocation {
 export interface ClusterOptions extends KubeFlags {
   /** kubectl's --request-timeout: "0" (none), "30s", "1m" or a bare number of seconds. */
   requestTimeout?: string | undefined;
+  /** kubectl's --disable-compression: responses are not asked for gzip. */
+  disableCompression?: boolean | undefined;
+  /** kubectl's -v level: from 6 every request is logged to `logSink` (request-log.ts). */
+  verbosity?: number | undefined;
+  /** Receives one -v log line at a time (stderr, control characters escaped by the caller). */
+  logSink?: ((line: string) => void) | undefined;
 }
 
 export function parseRequestTimeout(value: string | undefined): number | undefined {
@@ -73,6 +80,15 @@ export class Cluster {
   constructor(options: ClusterOptions, env: NodeJS.ProcessEnv = process.env) {
     this.requestTimeoutMs = parseRequestTimeout(options.requestTimeout);
     this.config = loadKubeConfig(options, env);
+    const log =
+      options.logSink && (options.verbosity ?? 0) >= REQUEST_LEVEL
+        ? new RequestLog({ level: options.verbosity ?? 0, sink: options.logSink })
+        : undefined;
+    setConnection(this.config.kc, {
+      impersonation: this.config.impersonation,
+      disableCompression: options.disableCompression === true,
+      log,
+    });
     this.core = apiClient(this.config.kc, CoreV1Api);
     this.custom = apiClient(this.config.kc, CustomObjectsApi);
   }
@@ -88,6 +104,8 @@ export class Cluster {
   errorContext(action: string): ErrorContext {
     const ctx: ErrorContext = { contextName: this.config.contextName, server: this.config.server, action };
     if (this.requestTimeoutMs !== undefined) ctx.requestTimeoutMs = this.requestTimeoutMs;
+    const sni = this.kc.getCurrentCluster()?.tlsServerName;
+    if (sni) ctx.tlsServerName = sni;
     return ctx;
   }
 

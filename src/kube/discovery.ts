@@ -8,7 +8,7 @@ import type { Target } from '../hooks/targets.ts';
 import { NEWEST_ARK, NEWEST_VELERO, describeTarget, parseVersion, targetForVersion } from '../hooks/targets.ts';
 import type { Cluster, RawObject } from './cluster.ts';
 import { isObject } from '../hooks/json.ts';
-import { getDocument } from './http.ts';
+import { apiClient, getDocument } from './http.ts';
 
 /** GET a JSON document from the API server, through the transport every REST call uses (kube/http.ts). */
 export function getJson(cluster: Cluster, path: string, accept = 'application/json'): Promise<unknown> {
@@ -186,7 +186,7 @@ async function fromServerStatus(
   const res = await discovery.resourcesOf('velero.io', velero.version).catch(() => [] as ResourceInfo[]);
   if (!res.some((r) => r.plural === 'serverstatusrequests')) return { why: 'the cluster has no serverstatusrequests.velero.io' };
   if (!o.allowCreate) return { why: 'a dry run does not create a ServerStatusRequest' };
-  const api = cluster.kc.makeApiClient(CustomObjectsApi);
+  const api = apiClient(cluster.kc, CustomObjectsApi);
   const coords = { group: 'velero.io', version: velero.version, namespace: ns, plural: 'serverstatusrequests' };
   let created: RawObject;
   try {
@@ -228,7 +228,7 @@ async function fromServerStatus(
 }
 
 async function fromImage(cluster: Cluster, ns: string, deployment: string, container: string): Promise<{ version?: string; why: string }> {
-  const api = cluster.kc.makeApiClient(AppsV1Api);
+  const api = apiClient(cluster.kc, AppsV1Api);
   let dep: unknown;
   try {
     dep = await api.readNamespacedDeployment({ name: deployment, namespace: ns }, cluster.callOptions());

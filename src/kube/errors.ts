@@ -10,6 +10,8 @@ export interface ErrorContext {
   /** What we were doing, e.g. 'list pods in namespace "prod"'. */
   action: string;
   requestTimeoutMs?: number;
+  /** The name the server's certificate is checked against when it is not the server address's host (--tls-server-name). */
+  tlsServerName?: string;
 }
 
 /** The metav1.Status message in an ApiException body, if any. */
@@ -102,13 +104,17 @@ export function toUserError(e: unknown, ctx: ErrorContext): UserError {
   }
   if (code && TLS_UNTRUSTED.has(code)) {
     return new UserError(
-      `TLS: the certificate of ${ctx.server} is not trusted (${code}); set certificate-authority(-data) for this cluster in the kubeconfig`,
+      `TLS: the certificate of ${ctx.server} is not trusted (${code}); set certificate-authority(-data) for this cluster in the kubeconfig, or pass --certificate-authority`,
     );
   }
   if (code === 'CERT_HAS_EXPIRED') return new UserError(`TLS: the certificate of ${ctx.server} has expired`);
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    if (ctx.tlsServerName)
+      return new UserError(
+        `TLS: the certificate of ${ctx.server} is not valid for the server name "${ctx.tlsServerName}" (tls-server-name); fix --tls-server-name or the cluster's tls-server-name`,
+      );
     return new UserError(
-      `TLS: the certificate of ${ctx.server} is not valid for that host name; fix the server address or set tls-server-name in the kubeconfig`,
+      `TLS: the certificate of ${ctx.server} is not valid for that host name; fix the server address or set tls-server-name in the kubeconfig (or pass --tls-server-name)`,
     );
   }
   if (/HTTP protocol is not allowed/.test(message)) {

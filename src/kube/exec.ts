@@ -12,11 +12,13 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 import { formatGoDuration } from '../hooks/duration.ts';
 import { statusMessage } from './errors.ts';
-import { credentialError, tokenFromFile } from './http.ts';
+import { connectionOf, credentialError, headerLines, impersonationHeaders, tokenFromFile } from './http.ts';
 import { redact } from '../redact.ts';
 
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const MAX_REFUSAL_BYTES = 64 * 1024;
+/** The file name in -v log lines of exec upgrades. */
+const LOG_FILE = 'exec.ts';
 
 export type ExecOutcome = 'succeeded' | 'exit-code' | 'error' | 'timeout' | 'connection-lost' | 'refused' | 'interrupted';
 
@@ -265,9 +267,27 @@ class SturdyWebSockets {
     }
     const token = tokenFromFile(this.kc);
     if (token !== undefined) opts.headers = { ...(opts.headers ?? {}), Authorization: `Bearer ${token}` };
+    const conn = connectionOf(this.kc);
+    if (conn.impersonation) {
+      const own = Object.entries(opts.headers ?? {}).filter(([n]) => !/^impersonate-/i.test(n));
+      opts.headers = { ...Object.fromEntries(own), ...impersonationHeaders(conn.impersonation) } as typeof opts.headers;
+    }
     if (signal?.aborted) throw new Aborted('interrupted');
+    const log = conn.log?.enabled ? conn.log : undefined;
+    const logUrl = uri.replace(/^ws/, 'http');
+    const started = performance.now();
+    log?.request(LOG_FILE, 'GET', logUrl, [
+      ...headerLines((opts.headers ?? {}) as Record<string, string | string[]>),
+      ['Sec-Websocket-Protocol', EXEC_PROTOCOLS.join(', ')],
+    ]);
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(uri, EXEC_PROTOCOLS, opts);
+      let answered = false;
+      const logged = (res: IncomingMessage) => {
+        answered = true;
+        log?.response(LOG_FILE, 'GET', logUrl, res.statusCode ?? 0, performance.now() - started, headerLines(res.headers));
+      };
+      ws.once('upgrade', logged);
       const state: SessionState = {};
       this.state.set(ws, state);
       let opened = false;
@@ -280,7 +300,10 @@ class SturdyWebSockets {
       signal?.addEventListener('abort', onAbort, { once: true });
       ws.once('open', () => signal?.removeEventListener('abort', onAbort));
       ws.once('close', () => signal?.removeEventListener('abort', onAbort));
-      ws.on('unexpected-response', (req, res) => readRefusal(req, res, reject));
+      ws.on('unexpected-response', (req, res) => {
+        logged(res);
+        readRefusal(req, res, reject);
+      });
       ws.on('open', () => {
         opened = true;
         if (!EXEC_PROTOCOLS.includes(ws.protocol)) {
@@ -290,6 +313,7 @@ class SturdyWebSockets {
         resolve(ws);
       });
       ws.on('error', (e) => {
+        if (!opened && !answered) log?.failed(LOG_FILE, 'GET', logUrl, performance.now() - started, e);
         if (!opened) reject(e);
         else state.protocolError ??= e.message;
       });

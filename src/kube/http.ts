@@ -4,10 +4,16 @@
 // and hands `null` or an HTML page to the decoder. Here a redirect is followed only within the
 // origin (same scheme, host and port), a body is read up to MAX_RESPONSE_BYTES after decompression,
 // and a 2xx answer must be a JSON object. Credentials come from the kubeconfig (client-node), plus
-// kubectl's `tokenFile`, read again for every request so a rotated token is picked up.
+// kubectl's `tokenFile`, read again for every request so a rotated token is picked up. Each request
+// also carries the connection's impersonation headers (one Impersonate-Group line per group, as
+// client-go sends them: hence undici's request(), fetch() would join them into one line), asks for
+// gzip unless --disable-compression, and is written to the -v request log (request-log.ts).
 
 import { readFileSync } from 'node:fs';
-import { fetch } from 'undici';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { request as undiciRequest } from 'undici';
 import type { Dispatcher } from 'undici';
 import {
   ApiException,
@@ -21,9 +27,13 @@ import {
 } from '@kubernetes/client-node';
 import type { Configuration, KubeConfig, SecurityAuthentication } from '@kubernetes/client-node';
 import { redactUrl, registerSecret } from '../redact.ts';
+import type { Impersonation } from './kubeconfig.ts';
+import type { RequestLog } from './request-log.ts';
 
 export const MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
 const MAX_REDIRECTS = 10;
+/** The file name in -v log lines (kubectl's are round_trippers.go; ours are our own). */
+const LOG_FILE = 'http.ts';
 
 /** An answer the client refuses to use; toUserError turns it into "failed to <action>: <message>". */
 export class RefusedAnswer extends Error {
@@ -100,18 +110,14 @@ function authentication(kc: KubeConfig): SecurityAuthentication {
   };
 }
 
-async function readBounded(body: ReadableStream<Uint8Array> | null, url: string): Promise<string> {
+async function readBounded(body: AsyncIterable<Uint8Array> | null, url: string): Promise<string> {
   if (!body) return '';
-  const reader = body.getReader();
   const decoder = new TextDecoder('utf-8');
   const parts: string[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+  for await (const value of body) {
     size += value.byteLength;
     if (size > MAX_RESPONSE_BYTES) {
-      await reader.cancel().catch(() => undefined);
       throw new RefusedAnswer(
         `the answer of ${redactUrl(url)} is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB (an endless or decompression-bomb body?); stopped reading it`,
       );
@@ -122,23 +128,113 @@ async function readBounded(body: ReadableStream<Uint8Array> | null, url: string)
   return parts.join('');
 }
 
-async function send(request: RequestContext): Promise<ResponseContext> {
+/** The body, decompressed as its Content-Encoding says; a broken stream is destroyed with the other. */
+function decoded(body: Readable, encoding: string | undefined): Readable {
+  const enc = (encoding ?? '').trim().toLowerCase();
+  const inflate =
+    enc === 'gzip' || enc === 'x-gzip'
+      ? createGunzip()
+      : enc === 'deflate'
+        ? createInflate()
+        : enc === 'br'
+          ? createBrotliDecompress()
+          : null;
+  if (!inflate) return body;
+  return pipeline(body, inflate, () => undefined) as unknown as Readable;
+}
+
+/** Settings of one loaded kubeconfig that every request applies: impersonation, compression, the -v log. */
+export interface Connection {
+  impersonation?: Impersonation | undefined;
+  /** kubectl's --disable-compression: no Accept-Encoding, so the server answers uncompressed. */
+  disableCompression?: boolean | undefined;
+  log?: RequestLog | undefined;
+}
+
+const connections = new WeakMap<KubeConfig, Connection>();
+
+export function setConnection(kc: KubeConfig, c: Connection): void {
+  connections.set(kc, c);
+}
+
+export function connectionOf(kc: KubeConfig): Connection {
+  return connections.get(kc) ?? {};
+}
+
+/** An extra's key in a header name, escaped as client-go escapes it (url.PathEscape). */
+export function extraKey(key: string): string {
+  let out = '';
+  for (const byte of Buffer.from(key, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9\-_.~$&+=:@]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** Impersonate-User, one Impersonate-Group line per group, Impersonate-Uid: as client-go sends them. */
+export function impersonationHeaders(imp: Impersonation | undefined): Record<string, string | string[]> {
+  if (!imp) return {};
+  const extra = Object.entries(imp.extra ?? {}).map(([key, values]) => [`Impersonate-Extra-${extraKey(key)}`, [...values]]);
+  return {
+    'Impersonate-User': imp.user,
+    ...(imp.groups.length > 0 ? { 'Impersonate-Group': [...imp.groups] } : {}),
+    ...(imp.uid ? { 'Impersonate-Uid': imp.uid } : {}),
+    ...Object.fromEntries(extra),
+  };
+}
+
+/** Headers as (name, value) lines, repeated headers once per value (for the -v=7 log). */
+export function headerLines(headers: Record<string, string | string[] | undefined>): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) out.push([name, v]);
+  }
+  return out;
+}
+
+/** The request's headers plus the connection's: impersonation (over client-node's), Accept-Encoding. */
+function outgoingHeaders(own: Record<string, string>, conn: Connection): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(own)) if (!(conn.impersonation && /^impersonate-/i.test(name))) out[name] = value;
+  Object.assign(out, impersonationHeaders(conn.impersonation));
+  const hasEncoding = Object.keys(out).some((n) => n.toLowerCase() === 'accept-encoding');
+  if (!conn.disableCompression && !hasEncoding) out['Accept-Encoding'] = 'gzip';
+  return out;
+}
+
+const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+async function send(request: RequestContext, conn: Connection): Promise<ResponseContext> {
   let url = request.getUrl();
   let method = request.getHttpMethod().toString();
   let body = request.getBody() as string | undefined;
-  const headers = request.getHeaders();
+  const headers = outgoingHeaders(request.getHeaders(), conn);
+  const log = conn.log?.enabled ? conn.log : undefined;
+  const parsed = new URL(url);
+  // As fetch() refuses it (toUserError explains): credentials belong in users[].user, not in the address.
+  if (parsed.username || parsed.password) throw new TypeError('Request cannot be constructed from a URL that includes credentials');
   for (let hops = 0; ; hops++) {
-    const resp = await fetch(url, {
-      method,
-      body: body ?? null,
-      headers,
-      signal: request.getSignal() ?? null,
-      dispatcher: request.getDispatcher() as Dispatcher | undefined,
-      redirect: 'manual',
-    } as Parameters<typeof fetch>[1]);
-    const location = resp.headers.get('location');
-    if (resp.status >= 300 && resp.status < 400 && location !== null) {
-      await resp.body?.cancel().catch(() => undefined);
+    log?.request(LOG_FILE, method, url, headerLines(headers), body);
+    const started = performance.now();
+    let resp: Dispatcher.ResponseData<unknown>;
+    try {
+      resp = await undiciRequest(url, {
+        method: method as Dispatcher.HttpMethod,
+        body: body ?? null,
+        headers,
+        signal: request.getSignal() ?? null,
+        dispatcher: request.getDispatcher() as Dispatcher | undefined,
+      } as Parameters<typeof undiciRequest>[1]);
+    } catch (e) {
+      log?.failed(LOG_FILE, method, url, performance.now() - started, e);
+      throw e;
+    }
+    // Destroying an unread body emits an error (UND_ERR_ABORTED): nothing to report, the answer is settled.
+    resp.body.on('error', () => undefined);
+    log?.response(LOG_FILE, method, url, resp.statusCode, performance.now() - started, headerLines(resp.headers));
+    const location = first(resp.headers.location);
+    if (resp.statusCode >= 300 && resp.statusCode < 400 && location !== undefined) {
+      resp.body.destroy();
       let next: URL;
       try {
         next = new URL(location, url);
@@ -153,39 +249,53 @@ async function send(request: RequestContext): Promise<ResponseContext> {
       }
       if (hops >= MAX_REDIRECTS)
         throw new RefusedAnswer(`the API server redirected ${redactUrl(url)} more than ${MAX_REDIRECTS} times; stopped`);
-      if (resp.status === 303 || ((resp.status === 301 || resp.status === 302) && method === 'POST')) {
+      if (resp.statusCode === 303 || ((resp.statusCode === 301 || resp.statusCode === 302) && method === 'POST')) {
         method = 'GET';
         body = undefined;
       }
       url = next.href;
       continue;
     }
-    const text = await readBounded(resp.body as ReadableStream<Uint8Array> | null, url);
-    const out: Record<string, string> = {};
-    resp.headers.forEach((value, name) => {
-      out[name] = value;
-    });
-    if (resp.status >= 200 && resp.status < 300) {
-      const type = (resp.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-      if (type !== '' && !type.includes('json')) {
-        throw new RefusedAnswer(
-          `the API server answered ${redactUrl(url)} with ${type.slice(0, 60)}, not a Kubernetes API answer (a login page or a proxy?): check the server address of the context`,
-        );
-      }
-      if (text.trim() !== '' && !text.trimStart().startsWith('{')) {
-        throw new RefusedAnswer(
-          `the API server answered ${redactUrl(url)} with a body that is not a JSON object (${JSON.stringify(text.trim().slice(0, 20))}…)`,
-        );
-      }
+    const stream = decoded(resp.body, first(resp.headers['content-encoding']));
+    let text: string;
+    try {
+      text = await readBounded(stream, url);
+    } finally {
+      stream.destroy();
+      resp.body.destroy();
     }
-    return new ResponseContext(resp.status, out, {
-      text: () => Promise.resolve(text),
-      binary: () => Promise.resolve(Buffer.from(text, 'utf8')),
-    } as unknown as ConstructorParameters<typeof ResponseContext>[2]);
+    log?.responseBody(LOG_FILE, text);
+    return answer(url, resp.statusCode, resp.headers, text);
   }
 }
 
-const boundedHttp = wrapHttpLibrary({ send });
+/** The client's ResponseContext; a 2xx answer must be JSON (not a login page, not `null`). */
+function answer(url: string, status: number, headers: Record<string, string | string[] | undefined>, text: string): ResponseContext {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  if (status >= 200 && status < 300) {
+    const type = (out['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (type !== '' && !type.includes('json')) {
+      throw new RefusedAnswer(
+        `the API server answered ${redactUrl(url)} with ${type.slice(0, 60)}, not a Kubernetes API answer (a login page or a proxy?): check the server address of the context`,
+      );
+    }
+    if (text.trim() !== '' && !text.trimStart().startsWith('{')) {
+      throw new RefusedAnswer(
+        `the API server answered ${redactUrl(url)} with a body that is not a JSON object (${JSON.stringify(text.trim().slice(0, 20))}…)`,
+      );
+    }
+  }
+  return new ResponseContext(status, out, {
+    text: () => Promise.resolve(text),
+    binary: () => Promise.resolve(Buffer.from(text, 'utf8')),
+  } as unknown as ConstructorParameters<typeof ResponseContext>[2]);
+}
+
+/** Our transport for the API clients of one kubeconfig (its connection settings). */
+function transport(kc: KubeConfig) {
+  return wrapHttpLibrary({ send: (r: RequestContext) => send(r, connectionOf(kc)) });
+}
 
 /** The configuration every API client is built with (instead of KubeConfig.makeApiClient's). */
 export function apiConfiguration(kc: KubeConfig): Configuration {
@@ -194,7 +304,7 @@ export function apiConfiguration(kc: KubeConfig): Configuration {
   return createConfiguration({
     baseServer: new ServerConfiguration(cluster.server, {}),
     authMethods: { default: authentication(kc) },
-    httpApi: boundedHttp,
+    httpApi: transport(kc),
     promiseMiddleware: [
       {
         pre: async (c: RequestContext) => {
@@ -230,7 +340,7 @@ export async function getDocument(kc: KubeConfig, path: string, accept: string, 
   ctx.setHeaderParam('User-Agent', 'kubectl-ark-hooks');
   await authentication(kc).applySecurityAuthentication(ctx);
   if (timeoutMs) ctx.setSignal(AbortSignal.timeout(timeoutMs));
-  const resp = await send(ctx);
+  const resp = await send(ctx, connectionOf(kc));
   const text = await resp.body.text();
   if (resp.httpStatusCode < 200 || resp.httpStatusCode >= 300)
     throw new ApiException(resp.httpStatusCode, `HTTP ${resp.httpStatusCode}`, text, resp.headers);

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { Cluster, User } from '@kubernetes/client-node';
 import { kubeconfigFiles } from './kubeconfig-files.ts';
 import { UserError } from '../errors.ts';
 import { boundedCopy, MAX_NODES } from '../manifests/load.ts';
@@ -19,6 +20,28 @@ export interface KubeFlags {
   cluster?: string | undefined;
   user?: string | undefined;
   namespace?: string | undefined;
+  /** kubectl's -s/--server: the API server's address, over the cluster's (works without a kubeconfig). */
+  server?: string | undefined;
+  /** kubectl's --token: a bearer token that replaces the user's credentials (token, tokenFile, exec, auth-provider, basic). */
+  token?: string | undefined;
+  insecureSkipTlsVerify?: boolean | undefined;
+  certificateAuthority?: string | undefined;
+  clientCertificate?: string | undefined;
+  clientKey?: string | undefined;
+  tlsServerName?: string | undefined;
+  /** Impersonation: --as, --as-group (repeatable), --as-uid. */
+  as?: string | undefined;
+  asGroups?: readonly string[] | undefined;
+  asUid?: string | undefined;
+}
+
+/** Who the requests impersonate (Impersonate-User, Impersonate-Group, Impersonate-Uid headers). */
+export interface Impersonation {
+  user: string;
+  groups: string[];
+  uid?: string;
+  /** The kubeconfig's as-user-extra (kubectl has no flag for it): Impersonate-Extra-KEY headers. */
+  extra?: Record<string, string[]>;
 }
 
 export interface ResolvedKubeConfig {
@@ -27,6 +50,7 @@ export interface ResolvedKubeConfig {
   namespace: string;
   server: string;
   userName: string;
+  impersonation?: Impersonation;
 }
 
 type Named = { name?: unknown; [k: string]: unknown };
@@ -118,18 +142,40 @@ export function mergeConfigs(configs: RawConfig[]): RawConfig {
   return merged;
 }
 
-export function loadKubeConfig(flags: KubeFlags, env: NodeJS.ProcessEnv = process.env): ResolvedKubeConfig {
+/** The context name shown in messages when -s/--server is used without any kubeconfig. */
+export const FLAGS_CONTEXT = '(--server)';
+const EFFECTIVE = 'ark-hooks-flags';
+
+/**
+ * -s/--server as client-go reads it: an address without a scheme is https when the flags set up TLS
+ * (a CA, a client certificate, insecure-skip-tls-verify), else http (client-go's DefaultServerURL).
+ */
+export function serverFlag(flags: KubeFlags): string | undefined {
+  const s = flags.server;
+  if (!s || /^[a-z][a-z0-9+.-]*:\/\//i.test(s)) return s || undefined;
+  const tls = flags.insecureSkipTlsVerify === true || !!flags.certificateAuthority || !!flags.clientCertificate;
+  return `${tls ? 'https' : 'http'}://${s}`;
+}
+
+export function loadKubeConfig(given: KubeFlags, env: NodeJS.ProcessEnv = process.env): ResolvedKubeConfig {
+  const flags: KubeFlags = { ...given, server: serverFlag(given) };
+  registerSecret(flags.token);
   const { files, explicit } = kubeconfigFiles(flags, env);
   const configs = files.map((f) => readConfigFile(f, explicit)).filter((c): c is RawConfig => c !== null);
   const kc = new KubeConfig();
+  if (configs.length === 0 && !flags.kubeconfig && env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
+    kc.loadFromCluster();
+    const ctx = kc.getContextObject(kc.getCurrentContext());
+    const resolved = applyConnectionFlags(kc, flags, finish(kc, flags, ctx?.namespace));
+    checkTls(kc, flags);
+    return withImpersonation(resolved, flags, undefined);
+  }
+  // kubectl works from its flags alone (-s URL, --token, --certificate-authority, …), and with a kubeconfig
+  // that sets no current-context: the flags' cluster comes last, so it is used only when nothing else is.
+  if (flags.server) configs.push(flagsOnly(flags.server, flags.namespace));
   if (configs.length === 0) {
-    if (!flags.kubeconfig && env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
-      kc.loadFromCluster();
-      const ctx = kc.getContextObject(kc.getCurrentContext());
-      return finish(kc, flags, ctx?.namespace);
-    }
     throw new UserError(
-      `no Kubernetes configuration found (looked in ${files.join(', ')}); set KUBECONFIG, pass --kubeconfig, or run the cluster's login command (kubectl config view shows what kubectl uses)`,
+      `no Kubernetes configuration found (looked in ${files.join(', ')}); set KUBECONFIG, pass --kubeconfig or --server, or run the cluster's login command (kubectl config view shows what kubectl uses)`,
     );
   }
   const merged = mergeConfigs(configs);
@@ -143,31 +189,131 @@ export function loadKubeConfig(flags: KubeFlags, env: NodeJS.ProcessEnv = proces
     registerSecret(u.user.token);
     registerSecret(u.user.password);
   }
-  const resolved = finish(kc, flags, undefined);
-  checkLikeKubectl(kc, merged, resolved);
-  return resolved;
-}
-
-/** Refusals kubectl (client-go) makes about the chosen cluster and user, and kubectl's tokenFile. */
-function checkLikeKubectl(kc: KubeConfig, merged: RawConfig, resolved: ResolvedKubeConfig) {
-  const cluster = kc.getCurrentCluster();
-  if (cluster?.skipTLSVerify && (cluster.caData || cluster.caFile)) {
-    throw new UserError(
-      `specifying a root certificates file with the insecure flag is not allowed (cluster "${cluster.name}" of the kubeconfig sets both insecure-skip-tls-verify and certificate-authority; remove one)`,
-    );
-  }
+  const resolved = applyConnectionFlags(kc, flags, finish(kc, flags, undefined));
   const raw = merged.users.find((u) => u.name === resolved.userName);
   const user = raw && isObject(raw.user) ? raw.user : undefined;
+  checkTls(kc, flags);
+  checkLikeKubectl(kc, user, resolved, flags);
+  return withImpersonation(resolved, flags, user);
+}
+
+/** A configuration of the -s/--server flag alone, with no credentials (the other flags add them). */
+function flagsOnly(server: string, namespace: string | undefined): RawConfig {
+  const context = { cluster: FLAGS_CONTEXT, user: FLAGS_CONTEXT, ...(namespace ? { namespace } : {}) };
+  return {
+    clusters: [{ name: FLAGS_CONTEXT, cluster: { server } }],
+    users: [{ name: FLAGS_CONTEXT, user: {} }],
+    contexts: [{ name: FLAGS_CONTEXT, context }],
+    'current-context': FLAGS_CONTEXT,
+  };
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : []);
+
+/** --as/--as-group/--as-uid over the user's as/as-groups/as-uid, as kubectl merges them; groups or a uid need a user. */
+export function impersonation(
+  flags: Pick<KubeFlags, 'as' | 'asGroups' | 'asUid'>,
+  user: Record<string, unknown> | undefined,
+  userName: string,
+): Impersonation | undefined {
+  const name = flags.as || (typeof user?.as === 'string' ? user.as : '');
+  const groups = flags.asGroups && flags.asGroups.length > 0 ? [...flags.asGroups] : strings(user?.['as-groups']);
+  const uid = flags.asUid || (typeof user?.['as-uid'] === 'string' ? user['as-uid'] : '');
+  const rawExtra = user?.['as-user-extra'];
+  const extra: Record<string, string[]> = {};
+  if (isObject(rawExtra)) for (const [k, v] of Object.entries(rawExtra)) if (strings(v).length > 0) extra[k] = strings(v);
+  const hasExtra = Object.keys(extra).length > 0;
+  if (!name) {
+    if (groups.length === 0 && !uid && !hasExtra) return undefined;
+    throw new UserError(
+      `requesting uid, groups or user-extra for ${userName || 'the current user'} without impersonating a user; pass --as USER as well (or drop --as-group/--as-uid)`,
+    );
+  }
+  return { user: name, groups, ...(uid ? { uid } : {}), ...(hasExtra ? { extra } : {}) };
+}
+
+function withImpersonation(resolved: ResolvedKubeConfig, flags: KubeFlags, user: Record<string, unknown> | undefined): ResolvedKubeConfig {
+  const imp = impersonation(flags, user, resolved.userName);
+  return imp ? { ...resolved, impersonation: imp } : resolved;
+}
+
+/**
+ * kubectl's connection flags over the chosen cluster and user (client-go's ConfigOverrides): -s, --tls-server-name,
+ * and --insecure-skip-tls-verify/--certificate-authority, either of which replaces all three TLS-trust fields of the
+ * cluster; --token replaces the user's credentials (a client certificate stays, as in client-go);
+ * --client-certificate/--client-key replace the user's pair.
+ */
+function applyConnectionFlags(kc: KubeConfig, flags: KubeFlags, resolved: ResolvedKubeConfig): ResolvedKubeConfig {
+  const cluster = kc.getCurrentCluster();
+  const user = kc.getCurrentUser();
+  const trust = flags.insecureSkipTlsVerify === true || !!flags.certificateAuthority;
+  const clusterOver = !!flags.server || !!flags.tlsServerName || trust;
+  const userOver = !!flags.token || !!flags.clientCertificate || !!flags.clientKey;
+  if (!cluster || (!clusterOver && !userOver)) return resolved;
+  const c: Cluster = {
+    ...cluster,
+    name: EFFECTIVE,
+    server: flags.server || cluster.server,
+    ...(flags.tlsServerName ? { tlsServerName: flags.tlsServerName } : {}),
+    ...(trust
+      ? {
+          skipTLSVerify: flags.insecureSkipTlsVerify === true,
+          caData: undefined,
+          caFile: flags.certificateAuthority ? resolve(flags.certificateAuthority) : undefined,
+        }
+      : {}),
+  };
+  refuseDataAndFile(user, flags, resolved.userName);
+  let u: User = { ...(user ?? { name: EFFECTIVE }), name: EFFECTIVE };
+  if (flags.token) {
+    const { exec: _e, authProvider: _a, username: _u, password: _p, ...rest } = u;
+    u = { ...rest, token: flags.token };
+  }
+  if (flags.clientCertificate) u = { ...u, certFile: resolve(flags.clientCertificate), certData: undefined };
+  if (flags.clientKey) u = { ...u, keyFile: resolve(flags.clientKey), keyData: undefined };
+  kc.addCluster(c);
+  kc.addUser(u);
+  kc.addContext({ name: EFFECTIVE, cluster: EFFECTIVE, user: EFFECTIVE, namespace: resolved.namespace });
+  kc.setCurrentContext(EFFECTIVE);
+  return { ...resolved, server: redactUrl(c.server) };
+}
+
+/** client-go's refusal of a client certificate (or key) file from the flags over the same data in the kubeconfig. */
+function refuseDataAndFile(user: User | null, flags: KubeFlags, userName: string): void {
+  const both = [
+    user?.certData && flags.clientCertificate ? ['client-cert', 'client-certificate'] : null,
+    user?.keyData && flags.clientKey ? ['client-key', 'client-key'] : null,
+  ].find((x) => x !== null);
+  if (!both) return;
+  const [short, long] = both as [string, string];
+  throw new UserError(
+    `invalid configuration: ${short}-data and ${short} are both specified for ${userName} (${long}-data in the kubeconfig, --${long} on the command line; kubectl refuses this too): choose a user without ${long}-data with --user, or drop --${long}`,
+  );
+}
+
+/** client-go's refusal of a CA together with insecure-skip-tls-verify, from the kubeconfig or from the flags. */
+function checkTls(kc: KubeConfig, flags: KubeFlags): void {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster?.skipTLSVerify || !(cluster.caData || cluster.caFile)) return;
+  const where =
+    flags.insecureSkipTlsVerify || flags.certificateAuthority
+      ? '--insecure-skip-tls-verify and --certificate-authority were both given; drop one'
+      : `cluster "${cluster.name}" of the kubeconfig sets both insecure-skip-tls-verify and certificate-authority; remove one`;
+  throw new UserError(`specifying a root certificates file with the insecure flag is not allowed (${where})`);
+}
+
+/** Refusals kubectl (client-go) makes about the chosen user, and kubectl's tokenFile. */
+function checkLikeKubectl(kc: KubeConfig, user: Record<string, unknown> | undefined, resolved: ResolvedKubeConfig, flags: KubeFlags) {
   if (!user) return;
   const provider = user['auth-provider'];
-  if (isObject(provider) && provider.name === 'gcp') {
+  if (isObject(provider) && provider.name === 'gcp' && !flags.token) {
     // client-go removed the gcp provider (1.26); client-node would run its cmd-path through a shell.
     throw new UserError(
       `The gcp auth plugin has been removed. Please use the "gke-gcloud-auth-plugin" kubectl/client-go credential plugin instead (user "${resolved.userName}" of the kubeconfig). See https://cloud.google.com/blog/products/containers-kubernetes/kubectl-auth-changes-in-gke for further details`,
     );
   }
   const tokenFile = typeof user.tokenFile === 'string' && user.tokenFile !== '' ? user.tokenFile : undefined;
-  if (tokenFile) setTokenFile(kc, tokenFile, typeof user.token === 'string' && user.token !== '');
+  if (tokenFile && !flags.token) setTokenFile(kc, tokenFile, typeof user.token === 'string' && user.token !== '');
 }
 
 function finish(kc: KubeConfig, flags: KubeFlags, inClusterNamespace: string | undefined): ResolvedKubeConfig {

@@ -1,5 +1,7 @@
-// Terminal manners: colour only on a TTY and never with NO_COLOR or --no-color; a closed output
-// (EPIPE, a hung-up terminal) silences the printing without ending the work.
+// Terminal manners: --color auto (the default) colours only a terminal, and never with NO_COLOR or
+// TERM=dumb; --color always colours even a pipe (a flag given on the command line wins over NO_COLOR,
+// as no-color.org asks); --color never (or --no-color) never colours. A closed output (EPIPE, a
+// hung-up terminal) silences the printing without ending the work.
 
 export interface Style {
   enabled: boolean;
@@ -10,8 +12,28 @@ export interface Style {
   bold(s: string): string;
 }
 
-export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv, flag: boolean): boolean {
-  if (!flag) return false;
+/** The values of --color (flags.ts's VALUES); plain --color is always, --no-color never. */
+export const COLOR_MODES = ['auto', 'always', 'never'] as const;
+export type ColorMode = (typeof COLOR_MODES)[number];
+
+/** The --color mode of raw command-line words (before clipanion, for its help colours): the last one wins. */
+export function colorModeOf(argv: readonly string[]): ColorMode {
+  let mode: ColorMode = 'auto';
+  for (const word of argv) {
+    if (word === '--') break;
+    if (word === '--no-color') mode = 'never';
+    else if (word === '--color') mode = 'always';
+    else if (word.startsWith('--color=')) {
+      const v = word.slice('--color='.length);
+      if ((COLOR_MODES as readonly string[]).includes(v)) mode = v as ColorMode;
+    }
+  }
+  return mode;
+}
+
+export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv, flag: boolean | ColorMode = 'auto'): boolean {
+  const mode: ColorMode = flag === true ? 'auto' : flag === false ? 'never' : flag;
+  if (mode !== 'auto') return mode === 'always';
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.TERM === 'dumb') return false;
   return stream.isTTY === true;

@@ -216,7 +216,7 @@ test('credentials: exec plugins, client certificates, insecure-skip-tls-verify; 
     const untrusted = await arkHooks(['list', '--kubeconfig', cfg({ token: 'admin-token' }, { server: s.url })]);
     t.is(untrusted.code, 1, 'TLS verification is on unless the kubeconfig turns it off');
     const secret = 'super-secret-token-value';
-    const denied = await arkHooks(['list', '--kubeconfig', cfg({ token: secret }), '-v']);
+    const denied = await arkHooks(['list', '--kubeconfig', cfg({ token: secret }), '-v=8']);
     t.is(denied.code, 1);
     t.false((denied.stdout + denied.stderr).includes(secret), 'the token is not echoed');
   } finally {

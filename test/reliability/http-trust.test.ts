@@ -153,7 +153,7 @@ test('secrets are redacted: a credential plugin that prints its token, a server 
       { server: s.url, 'certificate-authority-data': ca },
       { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } },
     );
-    for (const args of [['list'], ['list', '-v'], ['run', '--phase', 'pre', '--yes']]) {
+    for (const args of [['list'], ['list', '-v=8'], ['run', '--phase', 'pre', '--yes']]) {
       const r = await arkHooks([...args, '--kubeconfig', leaky]);
       t.is(r.code, 1, r.stderr);
       t.false((r.stdout + r.stderr).includes('s3cr3t'), r.stderr);
@@ -164,7 +164,7 @@ test('secrets are redacted: a credential plugin that prints its token, a server 
       { server: s.url.replace('https://', 'https://admin:hunter2pw@'), 'certificate-authority-data': ca },
       { token: 'admin-token' },
     );
-    for (const args of [['list'], ['list', '-v'], ['list', '-o', 'json']]) {
+    for (const args of [['list'], ['list', '-v=8'], ['list', '-o', 'json']]) {
       const r = await arkHooks([...args, '--kubeconfig', withPassword]);
       t.false((r.stdout + r.stderr).includes('hunter2pw'), `${args.join(' ')}: ${r.stdout}${r.stderr}`);
       t.true((r.stdout + r.stderr).includes('admin:***@'), `${args.join(' ')}: ${r.stdout}${r.stderr}`);

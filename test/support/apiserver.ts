@@ -237,6 +237,27 @@ export interface LoggedRequest {
   at: number;
   /** Set when an injected fault answered this request (a status, or a destroyed socket). */
   fault?: true;
+  /** The request's headers as sent, one value per header line (lower-case names). */
+  headers: Record<string, string[]>;
+  /** The TLS server name the client asked for (SNI), when it sent one. */
+  servername?: string;
+  /** The CN of a client certificate signed by the test CA. */
+  clientCN?: string;
+}
+
+/** What a request's connection carried: its header lines, SNI and client certificate. */
+function wireOf(req: IncomingMessage): Pick<LoggedRequest, 'headers' | 'servername' | 'clientCN'> {
+  const sock = req.socket as Socket & {
+    servername?: string | false;
+    authorized?: boolean;
+    getPeerCertificate?: () => { subject?: { CN?: string } };
+  };
+  const cn = sock.authorized ? sock.getPeerCertificate?.()?.subject?.CN : undefined;
+  return {
+    headers: { ...req.headersDistinct } as Record<string, string[]>,
+    ...(typeof sock.servername === 'string' ? { servername: sock.servername } : {}),
+    ...(cn ? { clientCN: cn } : {}),
+  };
 }
 
 export interface KubeconfigOptions {
@@ -722,6 +743,7 @@ export class TestApiServer {
       name: info.name,
       status: 0,
       at: Date.now(),
+      ...wireOf(req),
     };
     if (req.headers['content-type']) log.contentType = req.headers['content-type'];
     this.requests.push(log);
@@ -1183,6 +1205,7 @@ export class TestApiServer {
       name: info.name,
       status: 0,
       at: Date.now(),
+      ...wireOf(req),
     };
     this.requests.push(log);
     const reject = (code: number, body: Obj, headers?: Record<string, string>) => {

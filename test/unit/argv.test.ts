@@ -20,16 +20,28 @@ test('long flags, boolean batches and separate values pass unchanged', (t) => {
   t.deepEqual(normalizeArgv(['list', '-l', '-oyaml']), ['list', '-l', '-oyaml']);
 });
 
-test("kubectl's -v level: 6 and up show stack traces, lower levels do not", (t) => {
-  t.deepEqual(normalizeArgv(['list', '-v=6']), ['list', '--verbose']);
-  t.deepEqual(normalizeArgv(['list', '--v=8']), ['list', '--verbose']);
-  t.deepEqual(normalizeArgv(['list', '-v9']), ['list', '--verbose']);
-  t.deepEqual(normalizeArgv(['list', '-v', '7']), ['list', '--verbose']);
-  t.deepEqual(normalizeArgv(['list', '-v=2']), ['list', '--no-verbose']);
-  t.deepEqual(normalizeArgv(['list', '-v']), ['list', '-v']);
+test("kubectl's -v level: every form becomes -v N; a level is required, as in kubectl", (t) => {
+  t.deepEqual(normalizeArgv(['list', '-v=6']), ['list', '-v', '6']);
+  t.deepEqual(normalizeArgv(['list', '--v=8']), ['list', '-v', '8']);
+  t.deepEqual(normalizeArgv(['list', '-v9']), ['list', '-v', '9']);
+  t.deepEqual(normalizeArgv(['list', '-v', '7']), ['list', '-v', '7']);
+  t.deepEqual(normalizeArgv(['list', '--v', '07']), ['list', '-v', '7']);
   t.deepEqual(normalizeArgv(['list', '--verbose']), ['list', '--verbose']);
+  t.throws(() => normalizeArgv(['list', '-v']), { message: "flag needs an argument: 'v' in -v" });
+  t.throws(() => normalizeArgv(['list', '--v']), { message: 'flag needs an argument: --v' });
+  t.throws(() => normalizeArgv(['list', '-v', 'json']), { message: /^invalid argument "json" for "-v, --v" flag/ });
   t.throws(() => normalizeArgv(['list', '-v=high']), { message: /^invalid argument "high" for "-v, --v" flag/ });
   t.throws(() => normalizeArgv(['list', '--v=']), { message: /^invalid argument "" for "-v, --v" flag/ });
+});
+
+test('--color alone is always, --no-color never; kubectl booleans take =true and =false', (t) => {
+  t.deepEqual(normalizeArgv(['list', '--color']), ['list', '--color=always']);
+  t.deepEqual(normalizeArgv(['list', '--no-color']), ['list', '--color=never']);
+  t.deepEqual(normalizeArgv(['list', '--color=auto', '--color', 'never']), ['list', '--color=auto', '--color=always', 'never']);
+  t.deepEqual(normalizeArgv(['list', '--insecure-skip-tls-verify=true']), ['list', '--insecure-skip-tls-verify']);
+  t.deepEqual(normalizeArgv(['list', '--disable-compression=false']), ['list', '--no-disable-compression']);
+  t.deepEqual(normalizeArgv(['list', '--selector=true']), ['list', '--selector=true'], 'only the booleans');
+  t.deepEqual(normalizeArgv(['list', '-shttps://h:6443']), ['list', '-s', 'https://h:6443']);
 });
 
 test('every short flag that takes a value in any command is in the table, and no other', (t) => {

@@ -32,7 +32,8 @@ const commands = cli
   .map((d) => ({ name: d.path.split(' ').slice(2).join(' '), options: d.options }))
   .filter((c) => c.name && !c.name.startsWith('-'));
 /** What a command needs besides the flag under test. */
-const required = (command: string, flag: string) => (command === 'run' && flag !== '--phase' ? ['--phase', 'pre'] : []);
+const required = (command: string, flag: string) =>
+  command === 'run' && flag !== '--phase' ? ['--phase', 'pre'] : command === 'completion' ? ['bash'] : [];
 
 test('every value that completion offers for a flag is accepted by the parser', async (t) => {
   let checked = 0;
@@ -60,6 +61,7 @@ test('values outside the table are refused at parse time with one line', (t) => 
     [['annotate', '-o', 'table'], 'invalid --output "table": use json or yaml'],
     [['annotate', '--dry-run=maybe'], 'invalid --dry-run "maybe": use one of none, client, server'],
     [['annotate', '--flavor', 'auto'], 'invalid --flavor "auto": use ark or velero'],
+    [['list', '--color=sometimes'], 'invalid --color "sometimes": use one of auto, always, never'],
     [['dry-run', '--target', 'velero-9'], 'invalid --target "velero-9": unknown target "velero-9"'],
     [['dry-run', '--target', '0.6.0'], 'invalid --target "0.6.0": version 0.6.0 is older than Ark v0.7.0'],
   ];
