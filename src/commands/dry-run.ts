@@ -2,18 +2,37 @@
 
 import { Command, Option } from 'clipanion';
 import { dryRun } from '../flows/preflight.ts';
+import { planItems } from '../output/items.ts';
 import { serialize } from '../output/render.ts';
 import { renderPlan } from '../output/run-report.ts';
+import type { Style } from '../output/term.ts';
+import type { DryRunReport } from '../report/plan-report.ts';
 import { ScopeCommand } from './base.ts';
 import { outputOption } from './flags.ts';
+import { noHeadersOption, parseFormat, scripted, sortByOption } from './output-options.ts';
 
 export const DRY_RUN_DETAILS = `
   Prints, for each pod in order, the hooks a run would execute: container, command (quoted the way you would type it), on-error, timeout, and where the hook comes from. Nothing is executed and nothing is changed: the only requests are reads and SelfSubjectAccessReviews.
 
   It checks what a real run would hit: pods that are not Running, containers that are missing or not running, hooks Ark would fail before executing them, and RBAC: \`get\` and \`create\` on \`pods/exec\` in each namespace (the WebSocket exec upgrade is authorised as get; clusters from 1.35 also require create; unlike kubectl, this plugin has no SPDY fallback).
 
-  Exit status: 0 when the plan is clean, 1 when a real run would fail, 2 for a usage error.
+  The headline counts the hooks shown with "would fail". \`-o name\` prints \`pod/NAME\` for each pod a run would execute hooks in; \`-o jsonpath=\` runs over the plan that \`-o json\` prints; \`-o custom-columns=\` and \`--sort-by\` over each of its \`.pods\`.
+
+  Exit status: 0 when the plan is clean, 1 when a real run would fail (a file given with -f that is not YAML or JSON counts as a problem), 2 for a usage error.
 `;
+
+/** Prints a plan (dry-run and run --dry-run) in the -o format asked for; returns the exit status. */
+export function printPlan(
+  report: DryRunReport,
+  flags: { output: string; sortBy?: string | undefined; noHeaders: boolean },
+  write: (s: string) => void,
+  style: Style,
+): number {
+  const format = parseFormat(flags.output);
+  const { text } = scripted(report, planItems(report), format, flags);
+  write(text ?? (format.kind === 'json' || format.kind === 'yaml' ? serialize(report, format.kind) : renderPlan(report, style)));
+  return report.wouldFail ? 1 : 0;
+}
 
 export class DryRunCommand extends ScopeCommand {
   static override paths = [['dry-run']];
@@ -25,6 +44,10 @@ export class DryRunCommand extends ScopeCommand {
       ['What the pre hooks of the Velero backup "nightly" would do', '$0 dry-run --backup nightly --phase pre'],
       ['The plan for every namespace, as JSON', '$0 dry-run -A -o json'],
       ['The plan for manifests (no cluster, no RBAC check)', '$0 dry-run -f k8s/'],
+      [
+        'The pods whose hooks would fail',
+        `$0 dry-run -A -o jsonpath='{range .pods[*]}{.namespace}/{.pod}{" "}{.hooks[?(@.problem)].problem}{"\\n"}{end}'`,
+      ],
     ],
   });
   /** The `Usage:` lines of the help (and of the README's command table). */
@@ -35,9 +58,12 @@ export class DryRunCommand extends ScopeCommand {
 
   output = Option.String('-o,--output', 'table', outputOption('dry-run'));
 
+  noHeaders = noHeadersOption();
+  sortBy = sortByOption();
+
   async run(): Promise<number> {
+    parseFormat(this.output);
     const report = await dryRun(this.scopeConfig(), this.inventoryIO());
-    this.context.stdout.write(this.output === 'table' ? renderPlan(report, this.style()) : serialize(report, this.output));
-    return report.wouldFail ? 1 : 0;
+    return printPlan(report, this, (s) => this.context.stdout.write(s), this.style());
   }
 }

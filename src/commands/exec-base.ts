@@ -5,12 +5,16 @@ import { createInterface } from 'node:readline';
 import { Option } from 'clipanion';
 import { UsageError } from '../errors.ts';
 import type { ExecIO, ExecSettings, ThawFlags } from '../flows/exec.ts';
+import type { Format } from '../output/formats.ts';
+import { isMachineFormat } from '../output/formats.ts';
+import { runItems } from '../output/items.ts';
 import { writeJson, writeRunYaml } from '../output/render.ts';
 import { renderRunReport } from '../output/run-report.ts';
 import type { SourceInfo } from '../report/common.ts';
 import type { RunReport } from '../report/run-report.ts';
 import { ScopeCommand } from './base.ts';
 import { outputOption, parallelFlag } from './flags.ts';
+import { noHeadersOption, parseFormat, scripted, sortByOption } from './output-options.ts';
 
 export abstract class ExecCommand extends ScopeCommand {
   parallel = Option.String('--parallel', '4', {
@@ -34,6 +38,20 @@ export abstract class ExecCommand extends ScopeCommand {
       "Write each hook's full stdout and stderr to DIR/<namespace>/<pod>/<phase>-<n>-<container>.stdout|stderr (names sanitised, symlinks never followed)",
   });
   output = Option.String('-o,--output', 'table', outputOption('run', 'Report format'));
+  noHeaders = noHeadersOption();
+  sortBy = sortByOption();
+  private format: Format | undefined;
+
+  /** Parses -o (reading a template file) before anything is read from the cluster or run. */
+  checkOutput(): Format {
+    this.format ??= parseFormat(this.output);
+    return this.format;
+  }
+
+  /** Whether stdout holds the report only (json, yaml, name, jsonpath, custom-columns): other output goes to stderr. */
+  reportOnlyOnStdout(): boolean {
+    return isMachineFormat(this.checkOutput());
+  }
 
   execSettings(): ExecSettings {
     return {
@@ -48,17 +66,20 @@ export abstract class ExecCommand extends ScopeCommand {
 
   /** stderr that never throws, confirmation, and the report printer. */
   execIO(): ExecIO {
-    const format = this.output;
+    const format = this.checkOutput();
     const err = this.context.stderr;
+    const never = (stream: NodeJS.WritableStream) => (text: string) => {
+      try {
+        stream.write(text);
+      } catch {
+        // a closed stream must not cost the post phase
+      }
+    };
     return {
       ...this.inventoryIO(),
-      say: (text) => {
-        try {
-          err.write(text);
-        } catch {
-          // a closed stderr must not cost the post phase
-        }
-      },
+      say: never(err),
+      // --show-output is data: stdout, unless stdout holds a report for a program.
+      data: never(isMachineFormat(format) ? err : this.context.stdout),
       style: this.style(err as unknown as { isTTY?: boolean }),
       confirm: (what, source) => this.confirm(what, source),
       render: (report) => this.printReport(report, format),
@@ -102,10 +123,12 @@ export abstract class ExecCommand extends ScopeCommand {
   }
 
   /** Prints the report; a report that cannot be rendered is an error line, never a lost run. */
-  printReport(report: RunReport, format: 'table' | 'json' | 'yaml'): boolean {
+  printReport(report: RunReport, format: Format): boolean {
     try {
-      if (format === 'table') this.context.stdout.write(renderRunReport(report, this.style()));
-      else if (format === 'json') writeJson(report, (chunk) => this.context.stdout.write(chunk));
+      const { text } = scripted(report, runItems(report), format, this);
+      if (text !== undefined) this.context.stdout.write(text);
+      else if (format.kind === 'table') this.context.stdout.write(renderRunReport(report, this.style(), this.noHeaders));
+      else if (format.kind === 'json') writeJson(report, (chunk) => this.context.stdout.write(chunk));
       else writeRunYaml(report as unknown as Parameters<typeof writeRunYaml>[0], (chunk) => this.context.stdout.write(chunk));
       return true;
     } catch (e) {

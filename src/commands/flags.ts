@@ -11,13 +11,16 @@ import { PHASES } from '../hooks/types.ts';
 import { DRY_RUN_MODES } from '../report/annotate-report.ts';
 import { COLOR_MODES } from '../output/term.ts';
 
+/** kubectl's -o values for scripts: a value ending in "=" is a prefix (jsonpath=TEMPLATE). */
+const SCRIPTED = ['jsonpath=', 'jsonpath-file=', 'custom-columns=', 'custom-columns-file='] as const;
+
 /** -o per command (the first is the default). */
 export const OUTPUTS = {
-  list: ['table', 'wide', 'json', 'yaml'],
-  validate: ['table', 'json', 'yaml'],
-  'dry-run': ['table', 'json', 'yaml'],
-  run: ['table', 'json', 'yaml'],
-  wrap: ['table', 'json', 'yaml'],
+  list: ['table', 'wide', 'json', 'yaml', 'name', ...SCRIPTED],
+  validate: ['table', 'json', 'yaml', ...SCRIPTED],
+  'dry-run': ['table', 'json', 'yaml', 'name', ...SCRIPTED],
+  run: ['table', 'json', 'yaml', 'name', ...SCRIPTED],
+  wrap: ['table', 'json', 'yaml', 'name', ...SCRIPTED],
   annotate: ['json', 'yaml'],
   version: ['text', 'json', 'yaml'],
   explain: ['text', 'json', 'yaml'],
@@ -68,14 +71,29 @@ export const phaseFlag = (): Validator<Phase> => oneOf('--phase', PHASES);
 export const parallelFlag = (): Validator<number> =>
   checked('--parallel', t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 256)]), 'use a whole number from 1 to 256');
 
-export function outputFlag<C extends keyof typeof OUTPUTS>(command: C): Validator<(typeof OUTPUTS)[C][number]> {
-  const values = OUTPUTS[command] as readonly (typeof OUTPUTS)[C][number][];
-  return oneOf('--output', values);
+/** Whether -o VALUE is one of `values`: equal to a plain value, or starting with a prefix value (jsonpath=). */
+export function acceptsOutput(values: readonly string[], value: string): boolean {
+  return values.some((v) => (v.endsWith('=') ? value.startsWith(v) : value === v));
+}
+
+/** The -o values of a table entry: "jsonpath=" stands for every "jsonpath=…". */
+export type OutputValue<V extends string> = V extends `${infer P}=` ? `${P}=${string}` : V;
+
+export function outputFlag<C extends keyof typeof OUTPUTS>(command: C): Validator<OutputValue<(typeof OUTPUTS)[C][number]>> {
+  const values = OUTPUTS[command] as readonly string[];
+  const shown = values.map((v) => (v.endsWith('=') ? `${v}...` : v));
+  return checked(
+    '--output',
+    t.makeValidator<unknown, OutputValue<(typeof OUTPUTS)[C][number]>>({
+      test: (v): v is OutputValue<(typeof OUTPUTS)[C][number]> => typeof v === 'string' && acceptsOutput(values, v),
+    }),
+    `use ${orList(shown)}`,
+  );
 }
 
 /** -o for command C, with its default and the accepted values in the help. */
 export function outputOption<C extends keyof typeof OUTPUTS>(command: C, what = 'Output format') {
-  const values = OUTPUTS[command];
+  const values = (OUTPUTS[command] as readonly string[]).map((v) => (v.endsWith('=') ? `${v}...` : v));
   return { description: `${what}: ${values.join(', ')}`, validator: outputFlag(command) };
 }
 

@@ -2,9 +2,13 @@
 
 import { Command, Option } from 'clipanion';
 import { hookReport } from '../flows/inventory.ts';
-import { renderHookReport } from '../output/render.ts';
+import { hookReportItems } from '../output/items.ts';
+import { escapeLine } from '../output/escape.ts';
+import { hookReportNotes, renderHookReport, severityText } from '../output/render.ts';
+import { hasInputErrors, INPUT_ERRORS } from '../report/hook-report.ts';
 import { ScopeCommand } from './base.ts';
 import { outputOption } from './flags.ts';
+import { noHeadersOption, parseFormat, scripted, sortByOption, terminalWidth } from './output-options.ts';
 
 export class ListCommand extends ScopeCommand {
   static override paths = [['list'], ['ls']];
@@ -17,6 +21,10 @@ export class ListCommand extends ScopeCommand {
       Reads pods from the current kubectl context, or from manifests with \`-f\` (Pods and the pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs and ReplicationControllers, plus Backup objects), with no cluster needed.
 
       With \`--backup\` or \`--backup-file\`, only the pods that Backup would back up are listed, together with the Backup's own spec hooks; annotation hooks replace spec hooks per pod and phase, as in Ark.
+
+      The table is the only thing on stdout; the findings, "No hooks found" and the target it judged by go to stderr. On a terminal COMMAND is cut to the terminal's width; piped or with \`-o wide\` it is whole. \`-o name\` prints one \`pod/NAME\` line per pod with hooks (\`--all\`: every pod in scope), without the namespace, as kubectl does. \`-o jsonpath=\` and \`-o json\` see the same report object; \`-o custom-columns=\` and \`--sort-by\` run over each of its \`.pods\`.
+
+      Exit status: 0, or 1 when a file given with \`-f\` is not YAML or JSON or cannot be read (its error is on stderr).
     `,
     examples: [
       ['List the hooks of the pods in the current namespace', '$0 list'],
@@ -24,6 +32,9 @@ export class ListCommand extends ScopeCommand {
       ['List what the Velero backup "nightly" would run', '$0 list --backup nightly'],
       ['Check manifests before deploying them (no cluster needed)', '$0 list -f k8s/ -o wide'],
       ['Only pre hooks of the pods labelled app=db', '$0 list --phase pre -l app=db'],
+      ['The pods that have hooks, for xargs', '$0 list -A -o name'],
+      ['Pod and hook commands, one line each', `$0 list -o jsonpath='{range .pods[*]}{.name}{"\\t"}{.hooks[*].command}{"\\n"}{end}'`],
+      ['Chosen columns, sorted', '$0 list -A -o custom-columns=NAMESPACE:.namespace,POD:.name,PHASES:.hooks[*].phase --sort-by=.name'],
     ],
   });
   /** The `Usage:` lines of the help (and of the README's command table). */
@@ -35,9 +46,25 @@ export class ListCommand extends ScopeCommand {
   output = Option.String('-o,--output', 'table', outputOption('list'));
   all = Option.Boolean('--all', false, { description: 'Also list pods in scope that have no hooks (in every output format)' });
 
+  noHeaders = noHeadersOption();
+  sortBy = sortByOption();
+
   async run(): Promise<number> {
+    const format = parseFormat(this.output);
     const report = await hookReport(this.scopeConfig(), this.inventoryIO(), this.all);
-    this.context.stdout.write(renderHookReport(report, { format: this.output, showAll: this.all, style: this.style() }));
-    return 0;
+    const { text } = scripted(report, hookReportItems(report, this.all), format, this);
+    const { stdout, stderr } = this.context;
+    const table = format.kind === 'table' || format.kind === 'wide';
+    if (text !== undefined) stdout.write(text);
+    else {
+      const opts = { format: format.kind as 'table', showAll: this.all, style: this.style(), noHeaders: this.noHeaders };
+      stdout.write(renderHookReport(report, { ...opts, width: terminalWidth(stdout) }));
+    }
+    const errStyle = this.style(stderr as unknown as { isTTY?: boolean });
+    if (table) stderr.write(hookReportNotes(report, { wide: format.kind === 'wide', showAll: this.all, style: errStyle }));
+    else
+      for (const f of report.findings.filter((x) => INPUT_ERRORS.has(x.code)))
+        stderr.write(`${severityText(f.severity, errStyle)}: ${escapeLine(`${f.object}: ${f.message}`)}\n`);
+    return hasInputErrors(report) ? 1 : 0;
   }
 }

@@ -3,8 +3,7 @@
 import { Command, Option } from 'clipanion';
 import { dryRun } from '../flows/preflight.ts';
 import { runHooks } from '../flows/run.ts';
-import { serialize } from '../output/render.ts';
-import { renderPlan } from '../output/run-report.ts';
+import { printPlan } from './dry-run.ts';
 import { ExecCommand } from './exec-base.ts';
 import { phaseFlag } from './flags.ts';
 
@@ -20,6 +19,8 @@ export class RunCommand extends ExecCommand {
 
       Name pods after the flags to run only their hooks (this is the command \`wrap\` prints to thaw the pods it could not).
 
+      Output: the report on stdout (a table, or \`-o json|yaml|name|jsonpath=|custom-columns=\`), progress on stderr. The hook output that \`--show-output\` asks for is data: stdout with the table, stderr with the other formats (stdout then holds the report only). \`-o name\` prints \`pod/NAME\` once per pod that had hooks; \`--sort-by\` and \`-o custom-columns=\` run over the pods of each phase (\`.phases[*].pods[*]\`).
+
       Ctrl-C (or SIGTERM, SIGHUP, SIGQUIT) stops starting hooks and waits for the running ones; a second one closes their streams. The report accounts for every hook; a closed output (\`| head\`) stops the printing, not the hooks.
 
       Exit status: 0 when every hook succeeded, 1 when any hook failed, whatever its on-error (Velero ends such a Backup PartiallyFailed; on-error only decides whether the pod's later hooks run), and 1 when you answer no at the prompt, 2 for usage or configuration errors, 129/130/131/143 when interrupted by SIGHUP/SIGINT/SIGQUIT/SIGTERM. Use \`wrap\` to run a command between the pre and post phases with the guarantee that post runs.
@@ -30,6 +31,10 @@ export class RunCommand extends ExecCommand {
       ['Ark order (one pod at a time) and each hook output shown', '$0 run --phase pre --parallel 1 --show-output'],
       ['Keep an audit trail as Kubernetes Events, report as JSON', '$0 run --phase pre --record-events --yes -o json'],
       ['Only show the plan', '$0 run --phase pre --dry-run'],
+      [
+        'The pods whose hooks failed, one per line',
+        `$0 run --phase pre --yes -o jsonpath='{range .phases[*].pods[*]}{.pod}{" "}{.hooks[?(@.result!="succeeded")].result}{"\\n"}{end}'`,
+      ],
       ['Thaw two pods', '$0 run --phase post -n shop --yes db-0 db-1'],
     ],
   });
@@ -52,11 +57,8 @@ export class RunCommand extends ExecCommand {
 
   async run(): Promise<number> {
     const scope = this.scopeConfig();
-    if (this.dryRun) {
-      const report = await dryRun(scope, this.inventoryIO());
-      this.context.stdout.write(this.output === 'table' ? renderPlan(report, this.style()) : serialize(report, this.output));
-      return report.wouldFail ? 1 : 0;
-    }
+    this.checkOutput();
+    if (this.dryRun) return printPlan(await dryRun(scope, this.inventoryIO()), this, (s) => this.context.stdout.write(s), this.style());
     return runHooks({ scope, phase: this.phase, podNames: this.podNames, exec: this.execSettings() }, this.execIO());
   }
 }

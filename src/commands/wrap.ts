@@ -13,6 +13,8 @@ export class WrapCommand extends ExecCommand {
     details: `
       Runs the pre phase on every pod in scope, then COMMAND on this machine, then the post phase. The post phase runs for every pod whose pre phase started, also when a pre hook failed (COMMAND is then skipped), when COMMAND fails, when the process gets SIGINT (Ctrl-C), SIGTERM, SIGHUP (the terminal closed) or SIGQUIT, when the output is closed, when --output-dir cannot be written, and when the API connection drops (post hooks that could not start are retried): a filesystem frozen by a pre hook must be thawed. This deliberately differs from Ark, which skips the post hooks of a pod whose pre hook failed.
 
+      Output: with the table, COMMAND's stdout is on stdout before the report. With \`-o json|yaml|name|jsonpath=|custom-columns=\`, COMMAND's stdout goes to stderr (and so does \`--show-output\`), so that stdout holds the report only and \`| jq\` reads it; COMMAND's stderr is always stderr.
+
       COMMAND keeps the terminal and gets your Ctrl-C; a signal sent to the plugin alone is passed on, a second one sends SIGTERM, a third SIGKILL. COMMAND never outlives the plugin.
 
       During the post phase signals only warn; the third one abandons it and prints the pods that may still be frozen with the command that thaws them. SIGKILL cannot be caught: for that case the thaw command is printed before the first pre hook runs.
@@ -25,6 +27,7 @@ export class WrapCommand extends ExecCommand {
         'Around a Velero backup of the same scope',
         '$0 wrap --backup nightly --yes -- velero backup create nightly-manual --from-schedule nightly --wait',
       ],
+      ['The report for jq (the snapshot script prints to stderr)', "$0 wrap -n shop --yes -o json -- ./snapshot.sh | jq '.summary'"],
     ],
   });
   /** The `Usage:` lines of the help (and of the README's command table). */
@@ -40,6 +43,7 @@ export class WrapCommand extends ExecCommand {
       throw new UsageError('wrap needs a command after --, e.g. kubectl ark-hooks wrap -n shop -- ./snapshot.sh');
     if (this.phase !== undefined) throw new UsageError('wrap runs both phases; --phase does not apply');
     const exec = this.execSettings();
-    return wrapCommand({ scope: this.scopeConfig(), argv, exec, thaw: this.thawFlags() }, this.execIO());
+    const commandStdoutToStderr = this.reportOnlyOnStdout();
+    return wrapCommand({ scope: this.scopeConfig(), argv, exec, thaw: this.thawFlags(), commandStdoutToStderr }, this.execIO());
   }
 }

@@ -155,8 +155,10 @@ function selfCommand(): string[] {
 }
 
 /** Starts COMMAND under a guardian (see above). */
-export function spawnGuarded(argv: string[]): Guarded {
-  const g = spawn(process.execPath, [...selfCommand(), GUARD_ARG, '--', ...argv], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
+export function spawnGuarded(argv: string[], opts: { stdoutToStderr?: boolean } = {}): Guarded {
+  // stdoutToStderr: COMMAND's stdout is our stderr (fd 2), so that our stdout holds a report only.
+  const out = opts.stdoutToStderr ? 2 : 'inherit';
+  const g = spawn(process.execPath, [...selfCommand(), GUARD_ARG, '--', ...argv], { stdio: ['inherit', out, 'inherit', 'pipe'] });
   const ctl = g.stdio[3] as Socket;
   ctl.on('error', () => undefined);
   let result: GuardedResult | null = null;

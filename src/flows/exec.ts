@@ -31,6 +31,8 @@ export interface ExecSettings {
 export interface ExecIO extends InventoryIO {
   /** Writes to stderr; never throws (a closed stderr must not cost the post phase). */
   say: (text: string) => void;
+  /** Writes the hooks' output that --show-output asks for (stdout, or stderr when stdout holds a report for programs); never throws. */
+  data?: (text: string) => void;
   /** The style of stderr (progress lines). */
   style: Style;
   /** Asks before running; returns the exit code of a refusal, or null to go ahead. */
@@ -70,7 +72,13 @@ export const plural = (n: number, word: string): string => `${n} ${word}${n === 
 
 /** A session on the cluster; throws a UsageError for an unusable --output-dir before anything runs. */
 export function openSession(inv: Inventory, cluster: Cluster, s: ExecSettings, io: ExecIO, interrupts: Interrupts): HookSession {
-  const progress = new Progress({ showOutput: s.showOutput, maxOutputBytes: MAX_OUTPUT_BYTES, style: io.style, say: io.say });
+  const progress = new Progress({
+    showOutput: s.showOutput,
+    maxOutputBytes: MAX_OUTPUT_BYTES,
+    style: io.style,
+    say: io.say,
+    data: io.data ?? io.say,
+  });
   return new HookSession(inv, cluster, {
     parallel: s.parallel,
     failFast: s.failFast,

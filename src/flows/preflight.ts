@@ -9,6 +9,8 @@ import { REPORT_API_VERSION } from '../report/common.ts';
 import type { Inventory } from '../report/inventory.ts';
 import type { InventoryIO, ScopeConfig } from './inventory.ts';
 import { collect } from './inventory.ts';
+import { allFindings } from '../hooks/plan.ts';
+import { INPUT_ERRORS } from '../report/hook-report.ts';
 import type { AccessCheck, BackupVerdict, DryRunReport, PlannedHook, PlannedPod, Problem } from '../report/plan-report.ts';
 
 /** `dry-run` and `run --dry-run`: the inventory (creating nothing, not even a ServerStatusRequest), then the plan report. */
@@ -23,6 +25,8 @@ export async function preflight(inv: Inventory, cluster: Cluster | null): Promis
   const problems: Problem[] = [];
   // A Backup that Ark/Velero rejects before any hook runs (failed validation, invalid hook selector)
   // runs nothing, so its pods are all skipped: the reasons are the problems.
+  // Manifests given with -f that cannot be read: kubectl stops on them; a plan without them is not the plan.
+  for (const f of allFindings(inv.plan).filter((x) => INPUT_ERRORS.has(x.code))) problems.push({ object: f.object, message: f.message });
   const fatal = inv.plan.findings.find((f) => f.code === 'backup-would-fail');
   if (fatal) {
     for (const f of inv.plan.findings.filter((x) => x.object === fatal.object && x.severity === 'error')) {
@@ -36,6 +40,7 @@ export async function preflight(inv: Inventory, cluster: Cluster | null): Promis
     const planned: PlannedPod = {
       namespace: p.namespace,
       pod: p.name,
+      kind: p.kind,
       hooks: hooks.map((h) => {
         counters[h.phase] = (counters[h.phase] ?? 0) + 1;
         const ph: PlannedHook = {
@@ -88,7 +93,12 @@ export async function preflight(inv: Inventory, cluster: Cluster | null): Promis
         message: `you may not ${a.verb} pods/exec here${a.verb === 'get' ? ' (the WebSocket exec upgrade is authorised as get)' : ' (clusters from 1.35 also require create for WebSocket exec)'}; ask for both get and create on pods/exec`,
       });
     }
+    // Every hook in a namespace where exec is denied fails: the plan shows it on each of them.
+    const denied = new Map(access.filter((x) => !x.allowed).map((x) => [x.namespace, x.verb]));
+    for (const p of pods.filter((x) => !x.skip && denied.has(x.namespace)))
+      for (const h of p.hooks) h.problem ??= `you may not ${denied.get(p.namespace)} pods/exec in namespace ${p.namespace}`;
   }
+  const failing = pods.filter((p) => p.hooks.some((h) => h.problem));
   return {
     apiVersion: REPORT_API_VERSION,
     kind: 'HookPlan',
@@ -100,6 +110,12 @@ export async function preflight(inv: Inventory, cluster: Cluster | null): Promis
     access,
     problems,
     wouldFail: problems.length > 0,
-    summary: { pods: pods.length, hooks: pods.reduce((n, p) => n + p.hooks.length, 0), problems: problems.length },
+    summary: {
+      pods: pods.length,
+      hooks: pods.reduce((n, p) => n + p.hooks.length, 0),
+      problems: problems.length,
+      failingHooks: failing.reduce((n, p) => n + p.hooks.filter((h) => h.problem).length, 0),
+      failingPods: failing.length,
+    },
   };
 }

@@ -28,6 +28,8 @@ export interface WrapRequest {
   argv: string[];
   exec: ExecSettings;
   thaw: ThawFlags;
+  /** COMMAND's stdout goes to our stderr (stdout holds a report for programs: -o json, yaml, name, jsonpath, custom-columns). */
+  commandStdoutToStderr?: boolean;
 }
 
 export async function wrapCommand(req: WrapRequest, io: ExecIO): Promise<number> {
@@ -173,7 +175,7 @@ class Wrap {
     }
     this.stage = 'command';
     this.say(`Running ${escapeLine(shellQuote(argv))}\n`);
-    this.guarded = spawnGuarded(argv);
+    this.guarded = spawnGuarded(argv, { stdoutToStderr: this.req.commandStdoutToStderr === true });
     const res = await this.guarded.done;
     this.guarded = null;
     if (res.reason) this.say(`error: ${argv[0]}: ${res.reason}\n`);

@@ -354,7 +354,13 @@ class Evaluator {
       case 'field':
         return this.field(input, node.name);
       case 'wildcard':
-        return input.flatMap((v) => (isMap(v) ? Object.keys(v).sort().map((k) => v[k]) : []));
+        return input.flatMap((v) =>
+          isMap(v)
+            ? Object.keys(v)
+                .sort()
+                .map((k) => v[k])
+            : [],
+        );
       case 'recursive':
         return recursive(input);
       case 'array':
@@ -496,7 +502,8 @@ function kindOf(v: unknown): [Kind, unknown] {
 function compare(a: unknown, b: unknown, op: string): boolean {
   const [ka, va] = kindOf(a);
   const [kb, vb] = kindOf(b);
-  if (ka === 'other' || kb === 'other') throw new Error(op === '==' || op === '!=' ? 'invalid type for comparison' : 'invalid type for comparison');
+  if (ka === 'other' || kb === 'other')
+    throw new Error(op === '==' || op === '!=' ? 'invalid type for comparison' : 'invalid type for comparison');
   if (ka !== kb) throw new Error('incompatible types for comparison');
   if (op === '==') return va === vb;
   if (op === '!=') return va !== vb;
@@ -530,7 +537,10 @@ export function goJson(v: unknown): string {
       );
     return x;
   };
-  return (JSON.stringify(sortKeys(v)) ?? 'null').replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return (JSON.stringify(sortKeys(v)) ?? 'null').replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** A value as kubectl prints it in a template or a custom column: text as is, lists and maps as JSON. */
@@ -558,7 +568,8 @@ function printResults(values: unknown[]): string {
  */
 export function relaxedJsonPath(path: string): string {
   const m = /^\{?(\.?)([^{}]*)\}?$/.exec(path);
-  if (!m) throw new JsonPathError(`unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'`);
+  if (!m)
+    throw new JsonPathError(`unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'`);
   const body = m[2] as string;
   if (body === '') return '{.}';
   return `{.${body}}`;

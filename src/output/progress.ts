@@ -15,6 +15,8 @@ export interface ProgressOptions {
   style: Style;
   /** Writes to stderr; must not throw. */
   say: (text: string) => void;
+  /** Writes the hooks' output (--show-output: data, so stdout unless stdout holds a report); must not throw. */
+  data?: (text: string) => void;
 }
 
 export class Progress {
@@ -27,13 +29,14 @@ export class Progress {
   /** --show-output: the hook's output, line by line. */
   hookDone(r: HookResult): void {
     if (!this.o.showOutput) return;
+    const write = this.o.data ?? this.o.say;
     const who = escapeLine(`${r.namespace}/${r.pod}/${r.container ?? '-'}`);
     for (const [stream, text] of [
       ['', r.stdout],
       [' stderr', r.stderr],
     ] as const) {
-      if (r.outputTruncated && text) this.o.say(`[${who}${stream}] (the last ${this.o.maxOutputBytes / 1024} KiB)\n`);
-      for (const line of text.split('\n')) if (line !== '') this.o.say(`[${who}${stream}] ${escapeTerminal(line)}\n`);
+      if (r.outputTruncated && text) write(`[${who}${stream}] (the last ${this.o.maxOutputBytes / 1024} KiB)\n`);
+      for (const line of text.split('\n')) if (line !== '') write(`[${who}${stream}] ${escapeTerminal(line)}\n`);
     }
   }
 

@@ -30,9 +30,9 @@ const NO_BORDER = {
 };
 
 /** A kubectl-looking table: upper-case headers, columns separated by three spaces, no borders. */
-export function renderTable(head: string[], rows: string[][]): string {
+export function renderTable(head: string[], rows: string[][], noHeaders = false): string {
   const table = new Table({
-    head,
+    head: noHeaders ? [] : head,
     chars: NO_BORDER,
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 3, compact: true },
   });
@@ -154,8 +154,22 @@ export function sourceText(s: HookSource, wide: boolean): string {
   return wide ? `spec "${s.name}" (${s.backup.replace(/^backup /, 'backup/')} ${s.field})` : `spec "${s.name}"`;
 }
 
-function truncate(s: string, n: number): string {
-  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+/** The visible width of a cell (colour codes take none). */
+const visible = (s: string): number => s.replace(/\u001b\[[0-9;]*m/g, '').length;
+
+/**
+ * Cuts column `col` so that the rows fit `width` terminal columns (three spaces between columns),
+ * never to fewer than 20 characters. Only for a terminal: piped output and -o wide are never cut.
+ */
+export function fitColumn(head: readonly string[], rows: string[][], col: number, width: number | undefined): void {
+  if (width === undefined || width <= 0) return;
+  const widths = head.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));
+  const others = widths.reduce((n, w, i) => (i === col ? n : n + w), 0) + 3 * (head.length - 1);
+  const room = Math.max(20, width - others);
+  for (const r of rows) {
+    const cell = r[col] ?? '';
+    if (cell.length > room) r[col] = cell.slice(0, room - 1) + '…';
+  }
 }
 
 export function severityText(sev: Finding['severity'], style: Style): string {
@@ -175,6 +189,9 @@ export interface ListRenderOptions {
   format: OutputFormat;
   showAll: boolean;
   style: Style;
+  /** The terminal's width when stdout is one: COMMAND is cut to fit (never with -o wide). */
+  width?: number | undefined;
+  noHeaders?: boolean;
 }
 
 /** One row of the list table: the status is the worst finding of the hook, or the pod's skip reason. */
@@ -203,7 +220,7 @@ function hookRow(
     h.phase,
     escapeLine(sourceText(h.source, wide)),
     escapeLine(container),
-    wide ? command : truncate(command, 60),
+    command,
     escapeLine(h.onError),
     escapeLine(h.timeout),
     colored,
@@ -211,6 +228,7 @@ function hookRow(
   ];
 }
 
+/** list's data: the table on stdout (json and yaml are the report). Notes and findings: hookReportNotes. */
 export function renderHookReport(report: HookReport, opts: ListRenderOptions): string {
   if (opts.format === 'json' || opts.format === 'yaml') return serialize(report, opts.format);
   const wide = opts.format === 'wide';
@@ -238,17 +256,26 @@ export function renderHookReport(report: HookReport, opts: ListRenderOptions): s
     }
     for (const h of pod.hooks) rows.push(hookRow(pod, podName, h, wide, style));
   }
+  if (rows.length === 0) return '';
+  if (!wide) fitColumn(head, rows, head.indexOf('COMMAND'), opts.width);
+  return renderTable(head, rows, opts.noHeaders);
+}
+
+/** What list says about its table, for stderr: nothing found, the findings, the target it judged by. */
+export function hookReportNotes(report: HookReport, opts: { wide: boolean; showAll: boolean; style: Style }): string {
+  const { style, wide } = opts;
   let out = '';
-  if (rows.length > 0) out += renderTable(head, rows);
-  else {
+  const shown = report.pods.some((p) => p.hooks.length > 0) || (opts.showAll && report.pods.length > 0);
+  if (!shown) {
     const where = report.scope.namespace === '*' ? 'in any namespace' : `in namespace "${report.scope.namespace}"`;
-    out += `No hooks found ${escapeLine(where)}${report.scope.backup ? ` for backup "${report.scope.backup.name}"` : ''} (${report.summary.podsInScope} pods in scope).\n`;
+    const n = report.summary.podsInScope;
+    out += `No hooks found ${escapeLine(where)}${report.scope.backup ? ` for backup "${escapeLine(report.scope.backup.name)}"` : ''} (${n} pod${n === 1 ? '' : 's'} in scope).\n`;
   }
   const findings = renderFindings(report.findings, style, wide);
-  if (findings) out += '\n' + findings;
+  out += findings;
   out += style.dim(`Judged as ${report.scope.target.name} (${report.scope.target.versions})`) + '\n';
   const hiddenInfo = wide ? 0 : report.findings.filter((f) => f.severity === 'info').length;
-  if (hiddenInfo > 0) out += `${style.dim(`(${hiddenInfo} more notes with -o wide)`)}\n`;
+  if (hiddenInfo > 0) out += `${style.dim(`(${hiddenInfo} more note${hiddenInfo === 1 ? '' : 's'} with -o wide)`)}\n`;
   return out;
 }
 

@@ -29,20 +29,28 @@ export function renderPlan(r: DryRunReport, style: Style): string {
       out += `  ${a.allowed ? style.green('yes') : style.red('no ')}  ${a.verb} pods/exec in ${escapeLine(a.namespace)}\n`;
   }
   if (r.problems.length > 0) {
-    out += `\n${style.red(`A real run would fail (${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}):`)}\n`;
+    // The figure counts the hooks shown above with "would fail", from the same report.
+    const { failingHooks, failingPods, hooks } = r.summary;
+    const head =
+      failingHooks > 0
+        ? `A real run would fail: ${failingHooks} of ${plural(hooks, 'hook')} in ${plural(failingPods, 'pod')} cannot run:`
+        : `A real run would fail (${plural(r.problems.length, 'problem')}):`;
+    out += `\n${style.red(head)}\n`;
     for (const p of r.problems) out += `  ${escapeLine(`${p.object}: ${p.message}`)}\n`;
   } else {
-    out += `\n${style.green(`Plan: ${r.summary.hooks} hook${r.summary.hooks === 1 ? '' : 's'} in ${r.summary.pods} pod${r.summary.pods === 1 ? '' : 's'}; no problem found.`)}\n`;
+    out += `\n${style.green(`Plan: ${plural(r.summary.hooks, 'hook')} in ${plural(r.summary.pods, 'pod')}; no problem found.`)}\n`;
   }
   return out;
 }
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function duration(ms: number | null): string {
   if (ms === null) return '-';
   return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
 }
 
-export function renderRunReport(r: RunReport, style: Style): string {
+export function renderRunReport(r: RunReport, style: Style, noHeaders = false): string {
   const rows: string[][] = [];
   for (const phase of r.phases) {
     for (const pod of phase.pods) {
@@ -62,13 +70,15 @@ export function renderRunReport(r: RunReport, style: Style): string {
           result,
           h.exitCode === null ? '-' : String(h.exitCode),
           duration(h.durationMs),
-          msg.length > 90 ? msg.slice(0, 89) + '…' : msg,
+          msg, // never cut: the cause is at its end
         ]);
       }
     }
   }
   let out =
-    rows.length > 0 ? renderTable(['POD', 'PHASE', 'CONTAINER', 'HOOK', 'RESULT', 'EXIT', 'DURATION', 'MESSAGE'], rows) : 'No hooks ran.\n';
+    rows.length > 0
+      ? renderTable(['POD', 'PHASE', 'CONTAINER', 'HOOK', 'RESULT', 'EXIT', 'DURATION', 'MESSAGE'], rows, noHeaders)
+      : 'No hooks ran.\n';
   const s = r.summary;
   out += `\n${s.hooks} hook${s.hooks === 1 ? '' : 's'}: ${s.succeeded} succeeded, ${s.failed} failed, ${s.skipped} skipped, ${s.notRun} not run, ${s.interrupted} interrupted`;
   if (r.command)

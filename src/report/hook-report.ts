@@ -107,6 +107,14 @@ export function buildReport(inv: Inventory, all = false): HookReport {
   };
 }
 
+/** Findings about the -f input itself (a file that is not YAML or JSON, or cannot be read): kubectl stops on these. */
+export const INPUT_ERRORS: ReadonlySet<string> = new Set(['unreadable-manifest', 'invalid-manifest']);
+
+/** Whether the report holds an input error: list and dry-run then exit 1, as kubectl does. */
+export function hasInputErrors(report: Pick<HookReport, 'findings'>): boolean {
+  return report.findings.some((f) => INPUT_ERRORS.has(f.code));
+}
+
 /** What `validate -o json|yaml` prints: the findings of a hook report and the verdict. */
 export interface ValidationReport {
   apiVersion: string;

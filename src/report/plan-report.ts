@@ -32,6 +32,8 @@ export interface PlannedHook {
 export interface PlannedPod {
   namespace: string;
   pod: string;
+  /** Pod, or the workload whose pod template it is (-f). */
+  kind?: string;
   skip?: string;
   hooks: PlannedHook[];
 }
@@ -66,5 +68,6 @@ export interface DryRunReport {
   access: AccessCheck[];
   problems: Problem[];
   wouldFail: boolean;
-  summary: { pods: number; hooks: number; problems: number };
+  /** problems: every entry of `problems`; failingHooks and failingPods: the hooks shown with a problem. */
+  summary: { pods: number; hooks: number; problems: number; failingHooks: number; failingPods: number };
 }
