@@ -10,7 +10,7 @@ import { SHELLS, valuesOf } from './flags.ts';
 
 const NO_FILES = ':4';
 const FILES = ':0';
-/** cobra's ShellCompDirectiveNoSpace | NoFileComp: after `statefulset/` the name follows, no space. */
+/** cobra's ShellCompDirectiveNoSpace | NoFileComp: after `statefulset/` the name follows, no space (and after `jsonpath=`). */
 const NO_SPACE = ':6';
 
 /** What annotate takes as TYPE/NAME besides pods (kubectl's singular names). */
@@ -46,7 +46,11 @@ export class Completer {
     // Only for a flag that takes its value as the next word (clipanion writes those `--flag #0`).
     const takesValue = (def?.options ?? []).some((o) => o.definition.includes('#0') && o.definition.split(/[\s,]+/).includes(prev));
     const values = takesValue ? valuesOf(sub, prev) : undefined;
-    if (values) return this.out(starts(values));
+    if (values) {
+      const offered = starts(values);
+      // jsonpath= and the like are prefixes: the shell adds no space after them.
+      return this.out(offered, offered.some((v) => v.endsWith('=')) ? NO_SPACE : NO_FILES);
+    }
     if (prev === '-n' || prev === '--namespace' || prev === '--backup-namespace')
       return this.out(starts(await this.cluster(words, (c) => c.namespaceNames())));
     if (prev === '--context') return this.out(starts(await this.contexts(words)));

@@ -2,14 +2,10 @@
 
 import { Command, Option } from 'clipanion';
 import { dryRun } from '../flows/preflight.ts';
-import { planItems } from '../output/items.ts';
-import { serialize } from '../output/render.ts';
-import { renderPlan } from '../output/run-report.ts';
-import type { Style } from '../output/term.ts';
-import type { DryRunReport } from '../report/plan-report.ts';
+import { parseFormat } from '../output/formats.ts';
+import { renderPlanAs } from '../output/run-report.ts';
 import { ScopeCommand } from './base.ts';
-import { outputOption } from './flags.ts';
-import { noHeadersOption, parseFormat, scripted, sortByOption } from './output-options.ts';
+import { noHeadersOption, outputOption, sortByOption } from './flags.ts';
 
 export const DRY_RUN_DETAILS = `
   Prints, for each pod in order, the hooks a run would execute: container, command (quoted the way you would type it), on-error, timeout, and where the hook comes from. Nothing is executed and nothing is changed: the only requests are reads and SelfSubjectAccessReviews.
@@ -20,19 +16,6 @@ export const DRY_RUN_DETAILS = `
 
   Exit status: 0 when the plan is clean, 1 when a real run would fail (a file given with -f that is not YAML or JSON counts as a problem), 2 for a usage error.
 `;
-
-/** Prints a plan (dry-run and run --dry-run) in the -o format asked for; returns the exit status. */
-export function printPlan(
-  report: DryRunReport,
-  flags: { output: string; sortBy?: string | undefined; noHeaders: boolean },
-  write: (s: string) => void,
-  style: Style,
-): number {
-  const format = parseFormat(flags.output);
-  const { text } = scripted(report, planItems(report), format, flags);
-  write(text ?? (format.kind === 'json' || format.kind === 'yaml' ? serialize(report, format.kind) : renderPlan(report, style)));
-  return report.wouldFail ? 1 : 0;
-}
 
 export class DryRunCommand extends ScopeCommand {
   static override paths = [['dry-run']];
@@ -64,6 +47,7 @@ export class DryRunCommand extends ScopeCommand {
   async run(): Promise<number> {
     parseFormat(this.output);
     const report = await dryRun(this.scopeConfig(), this.inventoryIO());
-    return printPlan(report, this, (s) => this.context.stdout.write(s), this.style());
+    this.context.stdout.write(renderPlanAs(report, this, this.style()));
+    return report.wouldFail ? 1 : 0;
   }
 }

@@ -6,15 +6,14 @@ import { Option } from 'clipanion';
 import { UsageError } from '../errors.ts';
 import type { ExecIO, ExecSettings, ThawFlags } from '../flows/exec.ts';
 import type { Format } from '../output/formats.ts';
-import { isMachineFormat } from '../output/formats.ts';
+import { isMachineFormat, parseFormat, scripted } from '../output/formats.ts';
 import { runItems } from '../output/items.ts';
 import { writeJson, writeRunYaml } from '../output/render.ts';
 import { renderRunReport } from '../output/run-report.ts';
 import type { SourceInfo } from '../report/common.ts';
 import type { RunReport } from '../report/run-report.ts';
 import { ScopeCommand } from './base.ts';
-import { outputOption, parallelFlag } from './flags.ts';
-import { noHeadersOption, parseFormat, scripted, sortByOption } from './output-options.ts';
+import { noHeadersOption, outputOption, parallelFlag, sortByOption } from './flags.ts';
 
 export abstract class ExecCommand extends ScopeCommand {
   parallel = Option.String('--parallel', '4', {
@@ -125,7 +124,7 @@ export abstract class ExecCommand extends ScopeCommand {
   /** Prints the report; a report that cannot be rendered is an error line, never a lost run. */
   printReport(report: RunReport, format: Format): boolean {
     try {
-      const { text } = scripted(report, runItems(report), format, this);
+      const text = scripted(report, runItems(report), format, this);
       if (text !== undefined) this.context.stdout.write(text);
       else if (format.kind === 'table') this.context.stdout.write(renderRunReport(report, this.style(), this.noHeaders));
       else if (format.kind === 'json') writeJson(report, (chunk) => this.context.stdout.write(chunk));

@@ -2,6 +2,7 @@
 // -o accept, per command. Help texts, validation (typanion validators run by clipanion while it
 // parses) and shell completion all read it, so they cannot disagree.
 
+import { Option } from 'clipanion';
 import * as t from 'typanion';
 import { UsageError } from '../errors.ts';
 import { PRESET_NAMES } from '../hooks/presets.ts';
@@ -110,4 +111,15 @@ export const targetFlag = (): Validator<string> =>
       if (!r.ok) throw new UsageError(`invalid --target "${String(value)}": ${r.reason}`);
       return true;
     },
+  });
+
+/** --no-headers (list, validate, dry-run, run, wrap). */
+export const noHeadersOption = () =>
+  Option.Boolean('--no-headers', false, { description: 'Print no header line in table and custom-columns output' });
+
+/** --sort-by (list, validate, dry-run, run, wrap). */
+export const sortByOption = () =>
+  Option.String('--sort-by', {
+    description:
+      "Sort the report's items (the pods; validate: the findings) by a JSONPath over each, e.g. '{.name}' or .namespace; every output format shows that order",
   });

@@ -7,8 +7,8 @@ import { escapeLine } from '../output/escape.ts';
 import { hookReportNotes, renderHookReport, severityText } from '../output/render.ts';
 import { hasInputErrors, INPUT_ERRORS } from '../report/hook-report.ts';
 import { ScopeCommand } from './base.ts';
-import { outputOption } from './flags.ts';
-import { noHeadersOption, parseFormat, scripted, sortByOption, terminalWidth } from './output-options.ts';
+import { noHeadersOption, outputOption, sortByOption } from './flags.ts';
+import { parseFormat, scripted, terminalWidth } from '../output/formats.ts';
 
 export class ListCommand extends ScopeCommand {
   static override paths = [['list'], ['ls']];
@@ -52,7 +52,7 @@ export class ListCommand extends ScopeCommand {
   async run(): Promise<number> {
     const format = parseFormat(this.output);
     const report = await hookReport(this.scopeConfig(), this.inventoryIO(), this.all);
-    const { text } = scripted(report, hookReportItems(report, this.all), format, this);
+    const text = scripted(report, hookReportItems(report, this.all), format, this);
     const { stdout, stderr } = this.context;
     const table = format.kind === 'table' || format.kind === 'wide';
     if (text !== undefined) stdout.write(text);

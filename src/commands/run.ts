@@ -3,7 +3,7 @@
 import { Command, Option } from 'clipanion';
 import { dryRun } from '../flows/preflight.ts';
 import { runHooks } from '../flows/run.ts';
-import { printPlan } from './dry-run.ts';
+import { renderPlanAs } from '../output/run-report.ts';
 import { ExecCommand } from './exec-base.ts';
 import { phaseFlag } from './flags.ts';
 
@@ -58,7 +58,11 @@ export class RunCommand extends ExecCommand {
   async run(): Promise<number> {
     const scope = this.scopeConfig();
     this.checkOutput();
-    if (this.dryRun) return printPlan(await dryRun(scope, this.inventoryIO()), this, (s) => this.context.stdout.write(s), this.style());
+    if (this.dryRun) {
+      const report = await dryRun(scope, this.inventoryIO());
+      this.context.stdout.write(renderPlanAs(report, this, this.style()));
+      return report.wouldFail ? 1 : 0;
+    }
     return runHooks({ scope, phase: this.phase, podNames: this.podNames, exec: this.execSettings() }, this.execIO());
   }
 }

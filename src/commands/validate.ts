@@ -6,8 +6,8 @@ import { validationItems } from '../output/items.ts';
 import { renderValidation, serialize } from '../output/render.ts';
 import { validationReport } from '../report/hook-report.ts';
 import { ScopeCommand } from './base.ts';
-import { outputOption } from './flags.ts';
-import { noHeadersOption, parseFormat, scripted, sortByOption } from './output-options.ts';
+import { noHeadersOption, outputOption, sortByOption } from './flags.ts';
+import { parseFormat, scripted } from '../output/formats.ts';
 
 export class ValidateCommand extends ScopeCommand {
   static override paths = [['validate']];
@@ -46,7 +46,7 @@ export class ValidateCommand extends ScopeCommand {
   async run(): Promise<number> {
     const format = parseFormat(this.output);
     const report = validationReport(await hookReport(this.scopeConfig(), this.inventoryIO()), this.strict);
-    const { text } = scripted(report, validationItems(report), format, this);
+    const text = scripted(report, validationItems(report), format, this);
     const out =
       text ??
       (format.kind === 'json' || format.kind === 'yaml'

@@ -203,3 +203,20 @@ export function renderScripted(report: unknown, items: Items, format: Format, o:
   if (format.kind === 'custom-columns') return renderCustomColumns(items.lists.flat(), format.columns, o.noHeaders);
   return undefined;
 }
+
+/** The width of stdout when it is a terminal (cut long cells to it), else undefined (never cut). */
+export function terminalWidth(stream: unknown): number | undefined {
+  const s = stream as { isTTY?: boolean; columns?: number };
+  return s.isTTY === true && typeof s.columns === 'number' && s.columns > 0 ? s.columns : undefined;
+}
+
+/** Sorts the report's items (--sort-by), then renders name, jsonpath and custom-columns (undefined for the others). */
+export function scripted(
+  report: unknown,
+  items: Items,
+  format: Format,
+  flags: { sortBy?: string | undefined; noHeaders: boolean },
+): string | undefined {
+  applySortBy(items, flags.sortBy);
+  return renderScripted(report, items, format, { noHeaders: flags.noHeaders, allowMissingKeys: true });
+}

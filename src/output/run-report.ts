@@ -2,7 +2,9 @@
 
 import type { DryRunReport } from '../report/plan-report.ts';
 import type { RunReport } from '../report/run-report.ts';
-import { renderTable, sourceText } from './render.ts';
+import { parseFormat, scripted } from './formats.ts';
+import { planItems } from './items.ts';
+import { renderTable, serialize, sourceText } from './render.ts';
 import { escapeLine } from './escape.ts';
 import type { Style } from './term.ts';
 import { shellQuote } from './term.ts';
@@ -85,4 +87,15 @@ export function renderRunReport(r: RunReport, style: Style, noHeaders = false): 
     out += `; command ${r.command.skipped ? `skipped (${escapeLine(r.command.reason ?? '')})` : r.command.signal ? `killed by ${r.command.signal}` : `exited ${r.command.exitCode}`}`;
   if (r.interrupted) out += `; interrupted by ${r.interrupted}`;
   return out + '\n';
+}
+
+/** A plan (dry-run and run --dry-run) in the -o format asked for, after --sort-by. */
+export function renderPlanAs(
+  report: DryRunReport,
+  flags: { output: string; sortBy?: string | undefined; noHeaders: boolean },
+  style: Style,
+): string {
+  const format = parseFormat(flags.output);
+  const text = scripted(report, planItems(report), format, flags);
+  return text ?? (format.kind === 'json' || format.kind === 'yaml' ? serialize(report, format.kind) : renderPlan(report, style));
 }

@@ -55,8 +55,14 @@ test('values outside the table are refused at parse time with one line', (t) => 
     [['run', '--phase', 'pre', '--parallel', '0'], 'invalid --parallel "0": use a whole number from 1 to 256'],
     [['run', '--phase', 'pre', '--parallel', '2.5'], 'invalid --parallel "2.5": use a whole number from 1 to 256'],
     [['wrap', '--parallel', 'x'], 'invalid --parallel "x": use a whole number from 1 to 256'],
-    [['list', '-o', 'xml'], 'invalid --output "xml": use one of table, wide, json, yaml'],
-    [['validate', '-o', 'wide'], 'invalid --output "wide": use one of table, json, yaml'],
+    [
+      ['list', '-o', 'xml'],
+      'invalid --output "xml": use one of table, wide, json, yaml, name, jsonpath=..., jsonpath-file=..., custom-columns=..., custom-columns-file=...',
+    ],
+    [
+      ['validate', '-o', 'wide'],
+      'invalid --output "wide": use one of table, json, yaml, jsonpath=..., jsonpath-file=..., custom-columns=..., custom-columns-file=...',
+    ],
     [['version', '-o', 'table'], 'invalid --output "table": use one of text, json, yaml'],
     [['annotate', '-o', 'table'], 'invalid --output "table": use json or yaml'],
     [['annotate', '--dry-run=maybe'], 'invalid --dry-run "maybe": use one of none, client, server'],
@@ -86,7 +92,18 @@ test('completion offers neither --flavor auto nor version -o table', async (t) =
   t.false((await complete(['annotate', '--flavor', ''])).includes('auto'));
   t.deepEqual(await complete(['annotate', '--flavor', '']), ['ark', 'velero']);
   t.deepEqual(await complete(['version', '-o', '']), ['text', 'json', 'yaml']);
-  t.deepEqual(await complete(['list', '-o', '']), ['table', 'wide', 'json', 'yaml']);
+  t.deepEqual(await complete(['list', '-o', '']), [
+    'table',
+    'wide',
+    'json',
+    'yaml',
+    'name',
+    'jsonpath=',
+    'jsonpath-file=',
+    'custom-columns=',
+    'custom-columns-file=',
+  ]);
+  t.deepEqual(await complete(['list', '-o', 'json']), ['json', 'jsonpath=', 'jsonpath-file=']);
   t.deepEqual(await complete(['list', '--flavor', '']), [], 'deprecated and hidden: no values offered');
 });
 

@@ -4,7 +4,7 @@ import test from 'ava';
 import { preflight } from '../../src/flows/preflight.ts';
 import { renderAnnotated, resultLines } from '../../src/output/annotate.ts';
 import { progressLine, Progress } from '../../src/output/progress.ts';
-import { renderFindings, renderHookReport, renderValidation } from '../../src/output/render.ts';
+import { hookReportNotes, renderFindings, renderHookReport, renderValidation } from '../../src/output/render.ts';
 import { renderPlan, renderRunReport } from '../../src/output/run-report.ts';
 import { makeStyle } from '../../src/output/term.ts';
 import type { TargetResult } from '../../src/report/annotate-report.ts';
@@ -15,14 +15,17 @@ import { pod } from './helpers.ts';
 
 const plain = makeStyle(false);
 
-test('list table: one row per hook, status from the worst finding, the judging target last', (t) => {
-  const out = renderHookReport(buildReport(inventory()), { format: 'table', showAll: false, style: plain });
+test('list table: one row per hook, status from the worst finding; the findings and the judging target are notes (stderr)', (t) => {
+  const report = buildReport(inventory());
+  const out = renderHookReport(report, { format: 'table', showAll: false, style: plain });
+  const notes = hookReportNotes(report, { wide: false, showAll: false, style: plain });
   const lines = out.split('\n');
   t.regex(lines[0] ?? '', /^NAMESPACE\s+POD\s+PHASE\s+SOURCE\s+CONTAINER\s+COMMAND\s+ON-ERROR\s+TIMEOUT\s+STATUS$/);
   t.regex(out, /ns\s+db\s+pre\s+velero annotation\s+app \(default\)\s+\/sbin\/fsfreeze --freeze \/data\s+Continue\s+2m0s\s+ok/);
   t.regex(out, /ns\s+web\s+pre\s+.*nope\s+\/bin\/sync\s+.*error: container-not-found/);
-  t.regex(out, /\nerror: ns\/web: pre.hook.backup.velero.io\/container: container "nope"/);
-  t.true(out.endsWith('Judged as velero-1.18 (Velero v1.18.0+)\n'));
+  t.false(out.includes('error: ns/web'), 'the table holds no finding');
+  t.regex(notes, /^error: ns\/web: pre.hook.backup.velero.io\/container: container "nope"/);
+  t.true(notes.endsWith('Judged as velero-1.18 (Velero v1.18.0+)\n'));
 });
 
 test('list --all shows pods without hooks; wide adds the HOOK column; json is the report itself', (t) => {
@@ -32,13 +35,13 @@ test('list --all shows pods without hooks; wide adds the HOOK column; json is th
   t.deepEqual(JSON.parse(renderHookReport(report, { format: 'json', showAll: true, style: plain })), JSON.parse(JSON.stringify(report)));
 });
 
-test('an empty list says where it looked', (t) => {
-  const out = renderHookReport(buildReport(inventory(['pre'], [pod({}, { name: 'a' })])), {
-    format: 'table',
-    showAll: false,
-    style: plain,
-  });
-  t.regex(out, /^No hooks found in any namespace \(1 pods in scope\)\.\n/);
+test('an empty list prints no table and says where it looked, with a singular for one pod', (t) => {
+  const report = buildReport(inventory(['pre'], [pod({}, { name: 'a' })]));
+  t.is(renderHookReport(report, { format: 'table', showAll: false, style: plain }), '');
+  t.regex(
+    hookReportNotes(report, { wide: false, showAll: false, style: plain }),
+    /^No hooks found in any namespace \(1 pod in scope\)\.\n/,
+  );
 });
 
 test('control characters in names and messages are escaped in every text view', (t) => {
@@ -81,7 +84,7 @@ test('dry-run plan: each hook with its container, command as typed, and what wou
     /container: app \(default: first container\)   on-error: Continue   timeout: 2m0s\n      \$ \/sbin\/fsfreeze --freeze \/data\n/,
   );
   t.regex(out, /would fail: container "nope"/);
-  t.regex(out, /A real run would fail \(1 problem\):\n  ns\/web: pre hook 1: container "nope"/);
+  t.regex(out, /A real run would fail: 1 of 2 hooks in 1 pod cannot run:\n  ns\/web: pre hook 1: container "nope"/);
   const clean = renderPlan(await preflight(inventory(['post']), null), plain);
   t.true(clean.endsWith('\nPlan: 1 hook in 1 pod; no problem found.\n'));
 });
