@@ -59,7 +59,10 @@ test('bash: the script loads, registers for kubectl-ark_hooks, and completes com
   t.is(commands.code, 0, commands.stderr);
   t.is(commands.stdout, 'complete -o nosort -F _kubectl_ark_hooks kubectl-ark_hooks\nexplain\n');
   const outputs = await bashComplete(['list', '-o', '']);
-  t.is(outputs.stdout.split('\n').slice(1, -1).join(' '), 'table wide json yaml');
+  t.is(
+    outputs.stdout.split('\n').slice(1, -1).join(' '),
+    'table wide json yaml name jsonpath= jsonpath-file= custom-columns= custom-columns-file=',
+  );
   const codes = await bashComplete(['explain', 'sticky-container']);
   t.is(codes.code, 0, codes.stderr);
   t.is(codes.stdout.split('\n').slice(1, -1).join(' '), 'sticky-container sticky-container-not-found');
@@ -78,7 +81,7 @@ words=(kubectl-ark_hooks list -o j); CURRENT=4
 _kubectl_ark_hooks`,
   ]);
   t.is(r.code, 0, r.stderr);
-  t.is(r.stdout, 'registered: _kubectl_ark_hooks\njson\n');
+  t.is(r.stdout, 'registered: _kubectl_ark_hooks\njson\njsonpath=\njsonpath-file=\n');
 });
 
 shellTest('fish')('fish: the script loads and `complete -C` lists the candidates', async (t) => {

@@ -75,9 +75,12 @@ test('lists the hooks of the context namespace by default, one row per hook', as
     ],
   );
   t.deepEqual(r2[1]?.slice(3, 8), ['velero annotation', 'freezer', '/sbin/fsfreeze --freeze /data', 'Fail', '30s']);
-  t.regex(r.stdout, /error: shop\/broken-0: pre\.hook\.backup\.velero\.io\/command: command is a plain string with spaces/);
-  t.regex(r.stdout, /error: shop\/broken-0: pre\.hook\.backup\.velero\.io\/timeout: timeout "300" cannot be parsed/);
-  t.is(r.stderr, '');
+  // stdout is the table; the findings and the target are diagnostics, on stderr (issue #17).
+  t.regex(r.stderr, /^error: shop\/broken-0: pre\.hook\.backup\.velero\.io\/command: command is a plain string with spaces/m);
+  t.regex(r.stderr, /^error: shop\/broken-0: pre\.hook\.backup\.velero\.io\/timeout: timeout "300" cannot be parsed/m);
+  t.regex(r.stderr, /^Judged as velero-0\.11 /m);
+  t.false(r.stdout.includes('error: shop'), 'no finding on stdout');
+  t.is(r.stdout.split('\n').filter(Boolean).length, 4, 'the header and three rows, nothing else');
   t.notRegex(r.stdout, /\u001b\[/, 'no colour when stdout is not a terminal');
 });
 

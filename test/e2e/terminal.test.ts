@@ -68,8 +68,9 @@ test('run --show-output, progress lines and the summary escape hook output and m
   const r = await cli(['run', '--phase', 'pre', '--yes', '--show-output']);
   t.is(r.code, 1, r.stderr);
   t.notRegex(r.stdout + r.stderr, RAW);
-  t.regex(r.stderr, /\[evil\/p-0\/app\] line1\\r\[shop\/web-9\/app\] spoofed line/, "a CR cannot forge another pod's line");
-  t.regex(r.stderr, /\[evil\/p-0\/app\] \^\[\]52;c;ZXZpbA==\^Gdone/);
+  // The hook output that --show-output asks for is data: stdout (issue #17).
+  t.regex(r.stdout, /\[evil\/p-0\/app\] line1\\r\[shop\/web-9\/app\] spoofed line/, "a CR cannot forge another pod's line");
+  t.regex(r.stdout, /\[evil\/p-0\/app\] \^\[\]52;c;ZXZpbA==\^Gdone/);
   t.regex(r.stderr, /\[1\/2\] pre evil\/p-\d/);
 });
 
