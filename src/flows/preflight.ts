@@ -94,9 +94,10 @@ export async function preflight(inv: Inventory, cluster: Cluster | null): Promis
       });
     }
     // Every hook in a namespace where exec is denied fails: the plan shows it on each of them.
-    const denied = new Map(access.filter((x) => !x.allowed).map((x) => [x.namespace, x.verb]));
+    const denied = new Map<string, string[]>();
+    for (const a of access.filter((x) => !x.allowed)) denied.set(a.namespace, [...(denied.get(a.namespace) ?? []), a.verb]);
     for (const p of pods.filter((x) => !x.skip && denied.has(x.namespace)))
-      for (const h of p.hooks) h.problem ??= `you may not ${denied.get(p.namespace)} pods/exec in namespace ${p.namespace}`;
+      for (const h of p.hooks) h.problem ??= `you may not ${denied.get(p.namespace)?.join(' or ')} pods/exec in namespace ${p.namespace}`;
   }
   const failing = pods.filter((p) => p.hooks.some((h) => h.problem));
   return {
