@@ -107,7 +107,7 @@ class Wrap {
     const n = ++this.postSignals;
     if (n < 3) {
       const what = n === 1 ? 'they keep running (a third signal abandons them)' : 'press Ctrl-C once more to abandon them';
-      this.say(`\n${name}: the post hooks are running to undo the pre hooks of ${this.stillFrozen.size} pod(s); ${what}\n`);
+      this.say(`\n${name}: the post hooks are running to undo the pre hooks of ${plural(this.stillFrozen.size, 'pod')}; ${what}\n`);
       return;
     }
     this.say(`\n${name}: abandoning the post phase. These pods may still be frozen:\n`);
