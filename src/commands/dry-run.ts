@@ -5,7 +5,7 @@ import { dryRun } from '../flows/preflight.ts';
 import { parseFormat } from '../output/formats.ts';
 import { renderPlanAs } from '../output/run-report.ts';
 import { ScopeCommand } from './base.ts';
-import { noHeadersOption, outputOption, sortByOption } from './flags.ts';
+import { allowMissingKeysOption, noHeadersOption, outputOption, sortByOption } from './flags.ts';
 
 export const DRY_RUN_DETAILS = `
   Prints, for each pod in order, the hooks a run would execute: container, command (quoted the way you would type it), on-error, timeout, and where the hook comes from. Nothing is executed and nothing is changed: the only requests are reads and SelfSubjectAccessReviews.
@@ -43,6 +43,7 @@ export class DryRunCommand extends ScopeCommand {
 
   noHeaders = noHeadersOption();
   sortBy = sortByOption();
+  allowMissingKeys = allowMissingKeysOption();
 
   async run(): Promise<number> {
     parseFormat(this.output);

@@ -13,7 +13,7 @@ import { renderRunReport } from '../output/run-report.ts';
 import type { SourceInfo } from '../report/common.ts';
 import type { RunReport } from '../report/run-report.ts';
 import { ScopeCommand } from './base.ts';
-import { noHeadersOption, outputOption, parallelFlag, sortByOption } from './flags.ts';
+import { allowMissingKeysOption, noHeadersOption, outputOption, parallelFlag, sortByOption } from './flags.ts';
 
 export abstract class ExecCommand extends ScopeCommand {
   parallel = Option.String('--parallel', '4', {
@@ -39,6 +39,7 @@ export abstract class ExecCommand extends ScopeCommand {
   output = Option.String('-o,--output', 'table', outputOption('run', 'Report format'));
   noHeaders = noHeadersOption();
   sortBy = sortByOption();
+  allowMissingKeys = allowMissingKeysOption();
   private format: Format | undefined;
 
   /** Parses -o (reading a template file) before anything is read from the cluster or run. */

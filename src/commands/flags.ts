@@ -123,3 +123,10 @@ export const sortByOption = () =>
     description:
       "Sort the report's items (the pods; validate: the findings) by a JSONPath over each, e.g. '{.name}' or .namespace; every output format shows that order",
   });
+
+/** --allow-missing-template-keys (kubectl's, default true): false makes a key a template does not find an error. */
+export const allowMissingKeysOption = () =>
+  Option.Boolean('--allow-missing-template-keys', true, {
+    description:
+      'With -o jsonpath= and custom-columns=: print nothing for a key that is not there (--no-allow-missing-template-keys: an error)',
+  });

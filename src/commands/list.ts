@@ -7,7 +7,7 @@ import { escapeLine } from '../output/escape.ts';
 import { hookReportNotes, renderHookReport, severityText } from '../output/render.ts';
 import { hasInputErrors, INPUT_ERRORS } from '../report/hook-report.ts';
 import { ScopeCommand } from './base.ts';
-import { noHeadersOption, outputOption, sortByOption } from './flags.ts';
+import { allowMissingKeysOption, noHeadersOption, outputOption, sortByOption } from './flags.ts';
 import { parseFormat, scripted, terminalWidth } from '../output/formats.ts';
 
 export class ListCommand extends ScopeCommand {
@@ -48,6 +48,7 @@ export class ListCommand extends ScopeCommand {
 
   noHeaders = noHeadersOption();
   sortBy = sortByOption();
+  allowMissingKeys = allowMissingKeysOption();
 
   async run(): Promise<number> {
     const format = parseFormat(this.output);

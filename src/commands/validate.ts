@@ -6,7 +6,7 @@ import { validationItems } from '../output/items.ts';
 import { renderValidation, serialize } from '../output/render.ts';
 import { validationReport } from '../report/hook-report.ts';
 import { ScopeCommand } from './base.ts';
-import { noHeadersOption, outputOption, sortByOption } from './flags.ts';
+import { allowMissingKeysOption, noHeadersOption, outputOption, sortByOption } from './flags.ts';
 import { parseFormat, scripted } from '../output/formats.ts';
 
 export class ValidateCommand extends ScopeCommand {
@@ -42,6 +42,7 @@ export class ValidateCommand extends ScopeCommand {
 
   noHeaders = noHeadersOption();
   sortBy = sortByOption();
+  allowMissingKeys = allowMissingKeysOption();
 
   async run(): Promise<number> {
     const format = parseFormat(this.output);

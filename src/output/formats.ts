@@ -112,14 +112,19 @@ export function renderJsonPath(report: unknown, template: string, allowMissingKe
 }
 
 /** -o custom-columns: one row per item, `<none>` where a path finds nothing, several values joined by commas. */
-export function renderCustomColumns(items: readonly unknown[], columns: readonly Column[], noHeaders: boolean): string {
+export function renderCustomColumns(
+  items: readonly unknown[],
+  columns: readonly Column[],
+  noHeaders: boolean,
+  allowMissingKeys = true,
+): string {
   const rows: string[][] = [];
   try {
     for (const item of items) {
       const data = plain(item);
       rows.push(
         columns.map((c) => {
-          const values = findValues(c.path, data);
+          const values = findValues(c.path, data, allowMissingKeys);
           return values.length === 0 ? '<none>' : escapeLine(values.map(valueText).join(','));
         }),
       );
@@ -200,7 +205,7 @@ export function applySortBy(items: Items, sortBy: string | undefined): void {
 export function renderScripted(report: unknown, items: Items, format: Format, o: ScriptOptions): string | undefined {
   if (format.kind === 'name') return renderNames(items.names ?? []);
   if (format.kind === 'jsonpath') return renderJsonPath(report, format.template, o.allowMissingKeys);
-  if (format.kind === 'custom-columns') return renderCustomColumns(items.lists.flat(), format.columns, o.noHeaders);
+  if (format.kind === 'custom-columns') return renderCustomColumns(items.lists.flat(), format.columns, o.noHeaders, o.allowMissingKeys);
   return undefined;
 }
 
@@ -215,8 +220,8 @@ export function scripted(
   report: unknown,
   items: Items,
   format: Format,
-  flags: { sortBy?: string | undefined; noHeaders: boolean },
+  flags: { sortBy?: string | undefined; noHeaders: boolean; allowMissingKeys?: boolean },
 ): string | undefined {
   applySortBy(items, flags.sortBy);
-  return renderScripted(report, items, format, { noHeaders: flags.noHeaders, allowMissingKeys: true });
+  return renderScripted(report, items, format, { noHeaders: flags.noHeaders, allowMissingKeys: flags.allowMissingKeys ?? true });
 }

@@ -92,7 +92,7 @@ export function renderRunReport(r: RunReport, style: Style, noHeaders = false): 
 /** A plan (dry-run and run --dry-run) in the -o format asked for, after --sort-by. */
 export function renderPlanAs(
   report: DryRunReport,
-  flags: { output: string; sortBy?: string | undefined; noHeaders: boolean },
+  flags: { output: string; sortBy?: string | undefined; noHeaders: boolean; allowMissingKeys?: boolean },
   style: Style,
 ): string {
   const format = parseFormat(flags.output);
