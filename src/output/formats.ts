@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError, UserError } from '../errors.ts';
 import { escapeLine } from './escape.ts';
-import { compileJsonPath, findValues, JsonPathError, relaxedJsonPath, valueText } from './jsonpath.ts';
+import { compileJsonPath, compileValues, JsonPathError, relaxedJsonPath, valueText } from './jsonpath.ts';
 import { renderTable } from './render.ts';
 
 export type Format =
@@ -120,12 +120,13 @@ export function renderCustomColumns(
 ): string {
   const rows: string[][] = [];
   try {
+    const paths = columns.map((c) => compileValues(c.path, allowMissingKeys));
     for (const item of items) {
       const data = plain(item);
       rows.push(
-        columns.map((c) => {
-          const values = findValues(c.path, data, allowMissingKeys);
-          return values.length === 0 ? '<none>' : escapeLine(values.map(valueText).join(','));
+        paths.map((values) => {
+          const found = values(data);
+          return found.length === 0 ? '<none>' : escapeLine(found.map(valueText).join(','));
         }),
       );
     }
@@ -156,7 +157,8 @@ export function sortItems<T>(items: T[], path: string): void {
   const template = relaxed(path);
   let keys: unknown[];
   try {
-    keys = items.map((item) => findValues(template, plain(item))[0]);
+    const values = compileValues(template);
+    keys = items.map((item) => values(plain(item))[0]);
   } catch (e) {
     jsonPathFailure(e);
   }

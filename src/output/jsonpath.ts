@@ -280,19 +280,26 @@ export function compileJsonPath(template: string, opts: { allowMissingKeys?: boo
   };
 }
 
-/** The values of a template's first action over `data` (custom-columns and --sort-by use these). */
-export function findValues(template: string, data: unknown, allowMissingKeys = true): unknown[] {
+/** A template parsed once, giving the values of its actions over any number of objects (custom-columns, --sort-by). */
+export function compileValues(template: string, allowMissingKeys = true): (data: unknown) => unknown[] {
   let root: Node[];
   try {
     root = new Parser(template).parse();
   } catch (e) {
     throw new JsonPathError(`error parsing jsonpath ${template}, ${(e as Error).message}`);
   }
-  try {
-    return new Evaluator(allowMissingKeys).find(root, data).flat();
-  } catch (e) {
-    throw new JsonPathError(`error executing jsonpath ${JSON.stringify(template)}: Error executing template: ${(e as Error).message}`);
-  }
+  return (data) => {
+    try {
+      return new Evaluator(allowMissingKeys).find(root, data).flat();
+    } catch (e) {
+      throw new JsonPathError(`error executing jsonpath ${JSON.stringify(template)}: Error executing template: ${(e as Error).message}`);
+    }
+  };
+}
+
+/** The values of a template's actions over `data`. */
+export function findValues(template: string, data: unknown, allowMissingKeys = true): unknown[] {
+  return compileValues(template, allowMissingKeys)(data);
 }
 
 const isMap = (v: unknown): v is Record<string, unknown> =>
