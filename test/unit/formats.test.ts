@@ -3,6 +3,7 @@
 import test from 'ava';
 import { acceptsOutput, OUTPUTS } from '../../src/commands/flags.ts';
 import {
+  alignColumns,
   parseCustomColumns,
   parseCustomColumnsFile,
   parseFormat,
@@ -38,11 +39,11 @@ test('custom-columns: HEADER:PATH pairs in the relaxed form, errors in kubectl w
   t.throws(() => parseFormat('jsonpath={.a'), { message: 'error parsing jsonpath {.a, unclosed action' });
 });
 
-test('custom-columns rows: <none> for nothing, commas between several values, maps as JSON', (t) => {
+test('custom-columns rows: <none> for nothing, commas between several values, Go %v for maps and lists (kubectl)', (t) => {
   const out = renderCustomColumns([{ a: 1, l: ['x', 'y'], m: { k: 'v' } }, {}], parseCustomColumns('A:.a,L:.l[*],M:.m'), false);
   t.deepEqual(
     out.split('\n').map((l) => l.split(/\s{2,}/)),
-    [['A', 'L', 'M'], ['1', 'x,y', '{"k":"v"}'], ['<none>', '<none>', '<none>'], ['']],
+    [['A', 'L', 'M'], ['1', 'x,y', 'map[k:v]'], ['<none>', '<none>', '<none>'], ['']],
   );
   t.is(renderCustomColumns([{ a: 1 }], parseCustomColumns('A:.a'), true), '1\n');
 });
@@ -93,4 +94,9 @@ test('fitColumn cuts one column to the terminal width, never below 20, and not a
   const narrow = [['aaaa', long, 'bb']];
   fitColumn(head, narrow, 1, 10);
   t.is(narrow[0]?.[1]?.length, 20);
+});
+
+test("custom-columns align as kubectl's tabwriter: widest cell plus 3, at least 6, counted in code points", (t) => {
+  t.is(alignColumns(['A', 'B'], [['x', 'y']], false), 'A     B\nx     y\n');
+  t.is(alignColumns(['NAMESPACE', 'B'], [['é', 'y']], true), 'é     y\n', 'no header: only the rows set the widths');
 });
