@@ -10,7 +10,7 @@ import { UsageError } from './errors.ts';
 export const SHORT_VALUE_FLAGS: readonly string[] = ['c', 'f', 'l', 'n', 'o', 's', 'v'];
 
 /** kubectl booleans of ours that kubectl users write as --flag=true / --flag=false. */
-const BOOLEAN_FLAGS = ['--insecure-skip-tls-verify', '--disable-compression'];
+const BOOLEAN_FLAGS = ['--insecure-skip-tls-verify', '--disable-compression', '--allow-missing-template-keys'];
 
 function level(text: string): string[] {
   if (!/^\d+$/.test(text)) throw new UsageError(`invalid argument "${text}" for "-v, --v" flag: use a whole number, e.g. -v=6`);

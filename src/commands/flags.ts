@@ -128,5 +128,5 @@ export const sortByOption = () =>
 export const allowMissingKeysOption = () =>
   Option.Boolean('--allow-missing-template-keys', true, {
     description:
-      'With -o jsonpath= and custom-columns=: print nothing for a key that is not there (--no-allow-missing-template-keys: an error)',
+      'With -o jsonpath= and custom-columns=: print nothing for a key that is not there (=false: an error, as in kubectl)',
   });

@@ -76,12 +76,13 @@ shellTest('zsh')('zsh: the script registers with compdef and offers the candidat
     `autoload -U compinit && compinit -u -D
 source <(kubectl ark-hooks completion zsh) || exit 9
 print -r -- "registered: \${_comps[kubectl-ark_hooks]}"
-compadd() { shift 2; print -rl -- "$@"; }
+compadd() { print -r -- "\${(j: :)\${@[1,\${@[(i)--]}]}}"; shift \${@[(i)--]}; print -rl -- "$@"; }
 words=(kubectl-ark_hooks list -o j); CURRENT=4
 _kubectl_ark_hooks`,
   ]);
   t.is(r.code, 0, r.stderr);
-  t.is(r.stdout, 'registered: _kubectl_ark_hooks\njson\njsonpath=\njsonpath-file=\n');
+  // jsonpath= is a prefix: no space after the candidates (-S '').
+  t.is(r.stdout, 'registered: _kubectl_ark_hooks\n-Q -S  --\njson\njsonpath=\njsonpath-file=\n');
 });
 
 shellTest('fish')('fish: the script loads and `complete -C` lists the candidates', async (t) => {

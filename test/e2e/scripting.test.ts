@@ -115,8 +115,7 @@ test('jsonpath errors are one line in kubectl words; a missing key prints nothin
   const missing = await cli(['list', '-o', 'jsonpath={.nothing}{.pods[*].nope}']);
   t.is(missing.code, 0, missing.stderr);
   t.is(missing.stdout, '');
-  // kubectl --allow-missing-template-keys=false; the --no- form until the flag grammar takes =false.
-  const strict = await cli(['list', '-o', 'jsonpath={.nothing}', '--no-allow-missing-template-keys']);
+  const strict = await cli(['list', '-o', 'jsonpath={.nothing}', '--allow-missing-template-keys=false']);
   t.is(strict.code, 1);
   t.is(strict.stderr, 'error: error executing jsonpath "{.nothing}": Error executing template: nothing is not found\n');
   const empty = await cli(['list', '-o', 'jsonpath=']);
