@@ -55,6 +55,8 @@ export class Completer {
       return this.out(starts(await this.cluster(words, (c) => c.namespaceNames())));
     if (prev === '--context') return this.out(starts(await this.contexts(words)));
     if (prev === '--backup' && names.includes(prev)) return this.out(starts(await this.backups(words)));
+    // Any other flag that takes a value (-v, --as, --token, …): nothing to offer, and never a positional.
+    if (takesValue) return this.out([], NO_FILES);
     if (cur.startsWith('-')) return this.out([...new Set(names.filter((n) => n.startsWith('--')))].sort().filter((n) => n.startsWith(cur)));
     return this.argument(words, sub, cur);
   }

@@ -286,8 +286,11 @@ test.serial('a gzip answer (what a real API server sends for large lists when as
 });
 
 test.serial('the connection flags are in every cluster command', async (t) => {
+  // kubectl's layout: the global flags are listed by `options`, each command's help points there.
+  const options = await arkHooks(['options']);
   for (const cmd of ['list', 'validate', 'dry-run', 'run', 'annotate']) {
     const help = await arkHooks([cmd, '--help']);
+    t.true(help.stdout.includes('kubectl ark-hooks options'), `${cmd} --help points to the global options`);
     for (const flag of [
       '--as',
       '--as-group',
@@ -301,7 +304,7 @@ test.serial('the connection flags are in every cluster command', async (t) => {
       '--tls-server-name',
       '--disable-compression',
     ]) {
-      t.true(help.stdout.includes(flag), `${cmd} --help shows ${flag}`);
+      t.true(options.stdout.includes(flag), `options shows ${flag}`);
     }
   }
 });
