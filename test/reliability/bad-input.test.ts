@@ -163,7 +163,9 @@ test('list survives the corpus: every bad input is a finding naming it, the good
   const { dir, cases } = writeCorpus();
   t.true(cases.length >= 60, `${cases.length} cases`);
   const r = await arkHooks(['list', '-f', dir, '-o', 'json']);
-  t.is(r.code, 0, r.stderr);
+  // Files that are not YAML/JSON or cannot be read make the exit 1 (#17, as kubectl get -f); the rest is still listed.
+  t.is(r.code, 1, r.stderr);
+  t.regex(r.stderr, /^error: .*dangling\.yaml: cannot read/m);
   t.notRegex(r.stderr, /\n\s+at /);
   const report = JSON.parse(r.stdout);
   t.true(report.pods.some((p: { name: string; hooks: { status: string }[] }) => p.name === 'good-0' && p.hooks[0]?.status === 'ok'));
