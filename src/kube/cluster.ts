@@ -5,7 +5,8 @@ import type { ConfigurationOptions, KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors.ts';
 import type { ErrorContext } from './errors.ts';
 import { toUserError } from './errors.ts';
-import { apiClient, setConnection } from './http.ts';
+import { apiClient, getPicked, setConnection } from './http.ts';
+import { POD_SHAPE, PageBuffer, listShape } from './pick.ts';
 import { REQUEST_LEVEL, RequestLog } from './request-log.ts';
 import type { KubeFlags, ResolvedKubeConfig } from './kubeconfig.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
@@ -35,6 +36,9 @@ export function retryDelayMs(e: unknown, attempt: number): number | null {
 }
 
 export type RawObject = Record<string, unknown>;
+
+/** A page of pods as the listing reads it: each pod with only what a hook needs (pick.ts). */
+const POD_LIST = listShape(POD_SHAPE);
 
 /** Paging trusts no server: a continue token seen before means the listing would loop forever. */
 export function checkContinue(seen: Set<string>, token: string | undefined, action: string): void {
@@ -165,24 +169,31 @@ export class Cluster {
   /** How many reads were retried, for reports. */
   retries = 0;
 
-  /** Lists pods page by page (limit/continue), so memory stays bounded by one page. */
+  /**
+   * Lists pods page by page (limit/continue), so memory stays bounded by one page. Of each page only
+   * what a hook needs is built (pick.ts: no managedFields, env, probes…; not client-node's model
+   * classes, which copy every field), and the caller keeps what it needs before the next page.
+   */
   async *listPods(namespace: string | null, labelSelector?: string): AsyncGenerator<RawObject[]> {
     let cont: string | undefined;
     const where = namespace === null ? 'in all namespaces' : `in namespace "${namespace}"`;
     const tokens = new Set<string>();
+    const buffer = new PageBuffer();
+    const base = namespace === null ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
     do {
-      const page = await this.read(`list pods ${where}`, () =>
-        namespace === null
-          ? this.core.listPodForAllNamespaces({ limit: PAGE_SIZE, _continue: cont, labelSelector }, this.callOptions())
-          : this.core.listNamespacedPod({ namespace, limit: PAGE_SIZE, _continue: cont, labelSelector }, this.callOptions()),
-      );
-      // The client's model objects carry the API's field names; no copy is made (memory at scale).
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      if (cont) query.set('continue', cont);
+      if (labelSelector !== undefined) query.set('labelSelector', labelSelector);
+      const page = (await this.read(`list pods ${where}`, () =>
+        getPicked(this.kc, `${base}?${query}`, POD_LIST, this.requestTimeoutMs, buffer),
+      )) as { items?: unknown; metadata?: { continue?: unknown } } | null;
       if (!Array.isArray(page?.items))
         throw new UserError(
           `the API server ${this.config.server} answered the request to list pods ${where} without a list of items; check the server address of context "${this.config.contextName}"`,
         );
-      yield page.items as unknown as RawObject[];
-      cont = page.metadata?._continue || undefined;
+      yield page.items as RawObject[];
+      const next = page.metadata?.continue;
+      cont = typeof next === 'string' && next !== '' ? next : undefined;
       checkContinue(tokens, cont, `list pods ${where}`);
     } while (cont);
   }

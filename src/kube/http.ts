@@ -29,6 +29,8 @@ import type { Configuration, KubeConfig, SecurityAuthentication } from '@kuberne
 import { redactUrl, registerSecret } from '../redact.ts';
 import type { Impersonation } from './kubeconfig.ts';
 import type { RequestLog } from './request-log.ts';
+import type { Shape } from './pick.ts';
+import { NotJson, PageBuffer, pickJson } from './pick.ts';
 
 export const MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
 const MAX_REDIRECTS = 10;
@@ -204,7 +206,23 @@ function outgoingHeaders(own: Record<string, string>, conn: Connection): Record<
 
 const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
-async function send(request: RequestContext, conn: Connection): Promise<ResponseContext> {
+/** Reads a body into `into` (reused from call to call), up to MAX_RESPONSE_BYTES. */
+async function readBytesBounded(body: AsyncIterable<Uint8Array>, url: string, into: PageBuffer): Promise<void> {
+  into.length = 0;
+  for await (const value of body) {
+    if (into.length + value.byteLength > MAX_RESPONSE_BYTES)
+      throw new RefusedAnswer(
+        `the answer of ${redactUrl(url)} is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB (an endless or decompression-bomb body?); stopped reading it`,
+      );
+    into.push(value);
+  }
+}
+
+/**
+ * `into`: a 2xx body goes there as bytes (getPicked), and the ResponseContext carries only its first
+ * KiB, for the checks that it is JSON (all of it with the -v log on, which shows it).
+ */
+async function send(request: RequestContext, conn: Connection, into?: PageBuffer): Promise<ResponseContext> {
   let url = request.getUrl();
   let method = request.getHttpMethod().toString();
   let body = request.getBody() as string | undefined;
@@ -259,7 +277,11 @@ async function send(request: RequestContext, conn: Connection): Promise<Response
     const stream = decoded(resp.body, first(resp.headers['content-encoding']));
     let text: string;
     try {
-      text = await readBounded(stream, url);
+      if (into && resp.statusCode >= 200 && resp.statusCode < 300) {
+        await readBytesBounded(stream, url, into);
+        // Only the start is needed for the JSON checks; the -v log shows (and counts) the whole body.
+        text = new TextDecoder().decode(into.bytes.subarray(0, log ? into.length : Math.min(into.length, 1024)));
+      } else text = await readBounded(stream, url);
     } finally {
       stream.destroy();
       resp.body.destroy();
@@ -348,5 +370,35 @@ export async function getDocument(kc: KubeConfig, path: string, accept: string, 
     return JSON.parse(text);
   } catch {
     throw new RefusedAnswer(`GET ${path} did not return JSON`);
+  }
+}
+
+/**
+ * GET a JSON document like getDocument, building only the fields of `shape` (a pod list page: what
+ * a hook needs of each pod, not the whole page; see pick.ts). The body is read into `buffer`,
+ * reused from page to page.
+ */
+export async function getPicked(
+  kc: KubeConfig,
+  path: string,
+  shape: Shape,
+  timeoutMs?: number,
+  buffer = new PageBuffer(),
+): Promise<unknown> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('No active cluster!');
+  const ctx = new RequestContext(cluster.server.replace(/\/+$/, '') + path, HttpMethod.GET);
+  ctx.setHeaderParam('Accept', 'application/json');
+  ctx.setHeaderParam('User-Agent', 'kubectl-ark-hooks');
+  await authentication(kc).applySecurityAuthentication(ctx);
+  if (timeoutMs) ctx.setSignal(AbortSignal.timeout(timeoutMs));
+  const resp = await send(ctx, connectionOf(kc), buffer);
+  if (resp.httpStatusCode < 200 || resp.httpStatusCode >= 300)
+    throw new ApiException(resp.httpStatusCode, `HTTP ${resp.httpStatusCode}`, await resp.body.text(), resp.headers);
+  try {
+    return pickJson(buffer.bytes, shape, buffer.length);
+  } catch (e) {
+    if (e instanceof NotJson) throw new RefusedAnswer(`GET ${path} did not return JSON`);
+    throw e;
   }
 }
