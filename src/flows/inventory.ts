@@ -6,7 +6,7 @@
 import { loadKube } from '../kube-loader.ts';
 import { UserError, UsageError } from '../errors.ts';
 import type { BackupContext, BackupModel, NamespaceInfo } from '../hooks/backup.ts';
-import { readBackup } from '../hooks/backup.ts';
+import { backupCovers, entryApplies, readBackup } from '../hooks/backup.ts';
 import { isBackupObject, podFromObject } from '../hooks/workloads.ts';
 import type { Plan, PlanOptions } from '../hooks/plan.ts';
 import { buildPlan, compareWithNewest } from '../hooks/plan.ts';
@@ -24,6 +24,7 @@ import { buildReport } from '../report/hook-report.ts';
 import type { Inventory } from '../report/inventory.ts';
 import { InputRefused, loadManifests, parseManifestText, readTextBounded } from '../manifests/load.ts';
 import { finding } from '../hooks/findings.ts';
+import { isHookKey } from '../hooks/annotations.ts';
 
 export interface ScopeConfig {
   files: string[];
@@ -40,6 +41,11 @@ export interface ScopeConfig {
   backupNamespace?: string | undefined;
   /** Detection may create a ServerStatusRequest (false for dry-run). */
   allowCreate?: boolean;
+  /**
+   * Cluster pods that nothing can come of (no hook key, no finding, no spec hook, same coverage for
+   * the target and the newest Velero) are counted, not kept: `list` and `validate` without --all.
+   */
+  countInert?: boolean;
   kube: ClusterOptions;
 }
 
@@ -142,7 +148,7 @@ function rawBackupFromFile(
 
 /** `list` and `validate`: the hook report of the pods in scope; pods without hooks only with `all`. */
 export async function hookReport(cfg: ScopeConfig, io: InventoryIO, all = false): Promise<HookReport> {
-  const { inventory } = await collect(cfg, io);
+  const { inventory } = await collect({ ...cfg, countInert: !all }, io);
   return buildReport(inventory, all);
 }
 
@@ -282,6 +288,53 @@ function namespacesToList(cfg: ScopeConfig, backup: BackupModel | null, target: 
   return literal && !backup.fatal ? [...new Set(inc)] : [null];
 }
 
+/**
+ * A cluster pod as the model reads it, and nothing more: podFromObject's fields, with only the
+ * annotations whose key is (or, in another case, looks like) a hook key; the model reads no other
+ * annotation. Everything else in the page (spec, managedFields, status details) is left behind.
+ */
+export function reducePod(raw: RawObject): PodInput | null {
+  const pod = podFromObject(raw);
+  if (!pod) return null;
+  const kept: Record<string, string> = {};
+  for (const [k, v] of Object.entries(pod.annotations)) if (isHookKey(k.toLowerCase())) kept[k] = v;
+  pod.annotations = kept;
+  return pod;
+}
+
+/** A Backup and the target it is judged by: the scope as the target sees it, and as the newest Velero does. */
+export interface Judge {
+  backup: BackupModel | null;
+  target: Target;
+}
+
+/**
+ * Whether nothing can come of a (reduced) pod in any plan of these judges: no hook key, no finding
+ * of its own, not terminating or finished (a skip the judges may disagree on), the same coverage for
+ * every judge and no spec hook that applies. Such a pod only counts; `covered` says whether it is in scope.
+ */
+export function inertPod(pod: PodInput, judges: readonly Judge[]): { covered: boolean } | null {
+  if (pod.findings.length > 0 || Object.keys(pod.annotations).length > 0) return null;
+  if (pod.deletionTimestamp !== undefined || pod.phase === 'Succeeded' || pod.phase === 'Failed') return null;
+  let covered: boolean | null = null;
+  for (const { backup, target } of judges) {
+    if (!backup) continue;
+    const c = backupCovers(backup, pod).covered;
+    if (covered !== null && c !== covered) return null;
+    covered = c;
+    if (c && backup.entries.some((e) => entryApplies(e, pod, target))) return null;
+  }
+  return { covered: covered ?? true };
+}
+
+interface Listed {
+  pods: PodInput[];
+  dropped: DroppedObject[];
+  seen: number;
+  /** Inert pods in scope, counted and not kept. */
+  inert: number;
+}
+
 /** The pods of these namespaces; what the server sends outside the request is dropped and reported. */
 async function listPods(
   cluster: Cluster,
@@ -289,33 +342,44 @@ async function listPods(
   selectorText: string | undefined,
   selector: Selector | null,
   io: InventoryIO,
-) {
-  const pods: PodInput[] = [];
+  judges: readonly Judge[] | null,
+): Promise<Listed> {
+  const out: Listed = { pods: [], dropped: [], seen: 0, inert: 0 };
   // One pod, one plan entry: a server (or a scope) that lists a pod twice must not run its hooks twice.
   const listed = new Set<string>();
-  const dropped: DroppedObject[] = [];
-  let seen = 0;
   for (const ns of toList) {
     for await (const page of cluster.listPods(ns, selectorText)) {
-      seen += page.length;
-      for (const raw of page) {
-        const outside = outsideRequest(raw, ns, selector, selectorText);
-        if (outside) {
-          const d = { object: objectName(raw), reason: outside };
-          dropped.push(d);
-          io.warn?.(`ignoring pod ${d.object}: ${d.reason}`);
-          continue;
-        }
-        const pod = podFromObject(raw);
-        if (!pod) continue;
-        const key = `${pod.namespace}/${pod.name}`;
-        if (listed.has(key)) continue;
-        listed.add(key);
-        pods.push(pod);
-      }
+      out.seen += page.length;
+      // Each page is reduced before the next one is fetched: only the reduced pods stay.
+      for (const raw of page) takePod(raw, ns, { selector, selectorText, io, judges, listed }, out);
     }
   }
-  return { pods, dropped, seen };
+  return out;
+}
+
+function takePod(
+  raw: unknown,
+  ns: string | null,
+  c: { selector: Selector | null; selectorText: string | undefined; io: InventoryIO; judges: readonly Judge[] | null; listed: Set<string> },
+  out: Listed,
+): void {
+  const isObject = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
+  const item = (isObject ? raw : {}) as RawObject;
+  const outside = isObject ? outsideRequest(item, ns, c.selector, c.selectorText) : 'the server returned an item that is not an object';
+  if (outside) {
+    const d = { object: isObject ? objectName(item) : '<not an object>', reason: outside };
+    out.dropped.push(d);
+    c.io.warn?.(`ignoring pod ${d.object}: ${d.reason}`);
+    return;
+  }
+  const pod = reducePod(item);
+  if (!pod) return;
+  const key = `${pod.namespace}/${pod.name}`;
+  if (c.listed.has(key)) return;
+  c.listed.add(key);
+  const inert = c.judges ? inertPod(pod, c.judges) : null;
+  if (inert) out.inert += inert.covered ? 1 : 0;
+  else out.pods.push(pod);
 }
 
 async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, io: InventoryIO): Promise<Collected> {
@@ -367,7 +431,13 @@ async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, i
   const scopeBackup = scopeRaw ? readBackup(scopeRaw.raw, ctx, { origin: scopeRaw.origin }) : null;
 
   const toList = namespacesToList(cfg, scopeBackup, target, cluster.namespace);
-  const { pods, dropped, seen } = await listPods(cluster, toList, cfg.selector, selector, io);
+  let judges: Judge[] | null = null;
+  if (cfg.countInert) {
+    judges = [{ backup: scopeBackup, target }];
+    if (scopeBackup && target !== NEWEST_VELERO)
+      judges.push({ backup: readBackup(scopeBackup.raw, { ...ctx, target: NEWEST_VELERO }, { origin: scopeBackup.origin }), target: NEWEST_VELERO });
+  }
+  const { pods, dropped, seen, inert } = await listPods(cluster, toList, cfg.selector, selector, io, judges);
   const plan = finishPlan(pods, { target, phases: cfg.phases, scope: scopeBackup }, { index, namespaces });
   if (namespaceProblem) plan.findings.unshift(namespaceProblem);
   if (detectionLine) io.note?.(detectionLine);
@@ -386,6 +456,7 @@ async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, i
     target,
     podsSeen: seen,
   };
+  if (inert > 0) inv.inertPods = inert;
   if (scopeBackup) inv.backup = scopeBackup;
   return { inventory: inv, cluster };
 }

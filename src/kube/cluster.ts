@@ -5,7 +5,7 @@ import type { ConfigurationOptions, KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors.ts';
 import type { ErrorContext } from './errors.ts';
 import { toUserError } from './errors.ts';
-import { apiClient } from './http.ts';
+import { apiClient, getDocument } from './http.ts';
 import type { KubeFlags, ResolvedKubeConfig } from './kubeconfig.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
 
@@ -147,24 +147,30 @@ export class Cluster {
   /** How many reads were retried, for reports. */
   retries = 0;
 
-  /** Lists pods page by page (limit/continue), so memory stays bounded by one page. */
+  /**
+   * Lists pods page by page (limit/continue), so memory stays bounded by one page. Each page is read
+   * as plain JSON (not through client-node's model classes, which copy every field of every pod) and
+   * handed to the caller, who keeps what it needs before the next page is fetched.
+   */
   async *listPods(namespace: string | null, labelSelector?: string): AsyncGenerator<RawObject[]> {
     let cont: string | undefined;
     const where = namespace === null ? 'in all namespaces' : `in namespace "${namespace}"`;
     const tokens = new Set<string>();
+    const base = namespace === null ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
     do {
-      const page = await this.read(`list pods ${where}`, () =>
-        namespace === null
-          ? this.core.listPodForAllNamespaces({ limit: PAGE_SIZE, _continue: cont, labelSelector }, this.callOptions())
-          : this.core.listNamespacedPod({ namespace, limit: PAGE_SIZE, _continue: cont, labelSelector }, this.callOptions()),
-      );
-      // The client's model objects carry the API's field names; no copy is made (memory at scale).
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      if (cont) query.set('continue', cont);
+      if (labelSelector !== undefined) query.set('labelSelector', labelSelector);
+      const page = (await this.read(`list pods ${where}`, () =>
+        getDocument(this.kc, `${base}?${query}`, 'application/json', this.requestTimeoutMs),
+      )) as { items?: unknown; metadata?: { continue?: unknown } } | null;
       if (!Array.isArray(page?.items))
         throw new UserError(
           `the API server ${this.config.server} answered the request to list pods ${where} without a list of items; check the server address of context "${this.config.contextName}"`,
         );
-      yield page.items as unknown as RawObject[];
-      cont = page.metadata?._continue || undefined;
+      yield page.items as RawObject[];
+      const next = page.metadata?.continue;
+      cont = typeof next === 'string' && next !== '' ? next : undefined;
       checkContinue(tokens, cont, `list pods ${where}`);
     } while (cont);
   }

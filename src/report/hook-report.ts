@@ -98,7 +98,7 @@ export function buildReport(inv: Inventory, all = false): HookReport {
     findings,
     summary: {
       podsSeen: inv.podsSeen,
-      podsInScope: inScope.length,
+      podsInScope: inScope.length + (inv.inertPods ?? 0),
       podsWithHooks: inScope.filter((p) => p.hooks.length > 0).length,
       hooks: pods.reduce((n, p) => n + p.hooks.length, 0),
       errors: findings.filter((f) => f.severity === 'error').length,

@@ -14,4 +14,6 @@ export interface Inventory {
   /** The Backup whose scope the plan follows, if any. */
   backup?: BackupModel;
   podsSeen: number;
+  /** Pods in scope that were counted, not kept: nothing in them gives a hook or a finding (list, validate). */
+  inertPods?: number;
 }
