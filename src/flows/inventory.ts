@@ -435,7 +435,10 @@ async function collectFromCluster(cfg: ScopeConfig, selector: Selector | null, i
   if (cfg.countInert) {
     judges = [{ backup: scopeBackup, target }];
     if (scopeBackup && target !== NEWEST_VELERO)
-      judges.push({ backup: readBackup(scopeBackup.raw, { ...ctx, target: NEWEST_VELERO }, { origin: scopeBackup.origin }), target: NEWEST_VELERO });
+      judges.push({
+        backup: readBackup(scopeBackup.raw, { ...ctx, target: NEWEST_VELERO }, { origin: scopeBackup.origin }),
+        target: NEWEST_VELERO,
+      });
   }
   const { pods, dropped, seen, inert } = await listPods(cluster, toList, cfg.selector, selector, io, judges);
   const plan = finishPlan(pods, { target, phases: cfg.phases, scope: scopeBackup }, { index, namespaces });
