@@ -5,7 +5,8 @@ import type { ConfigurationOptions, KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors.ts';
 import type { ErrorContext } from './errors.ts';
 import { toUserError } from './errors.ts';
-import { apiClient, getDocument } from './http.ts';
+import { apiClient, getPicked } from './http.ts';
+import { POD_SHAPE, listShape } from './pick.ts';
 import type { KubeFlags, ResolvedKubeConfig } from './kubeconfig.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
 
@@ -34,6 +35,9 @@ export function retryDelayMs(e: unknown, attempt: number): number | null {
 }
 
 export type RawObject = Record<string, unknown>;
+
+/** A page of pods as the listing reads it: each pod with only what a hook needs (pick.ts). */
+const POD_LIST = listShape(POD_SHAPE);
 
 /** Paging trusts no server: a continue token seen before means the listing would loop forever. */
 export function checkContinue(seen: Set<string>, token: string | undefined, action: string): void {
@@ -148,9 +152,9 @@ export class Cluster {
   retries = 0;
 
   /**
-   * Lists pods page by page (limit/continue), so memory stays bounded by one page. Each page is read
-   * as plain JSON (not through client-node's model classes, which copy every field of every pod) and
-   * handed to the caller, who keeps what it needs before the next page is fetched.
+   * Lists pods page by page (limit/continue), so memory stays bounded by one page. Of each page only
+   * what a hook needs is built (pick.ts: no managedFields, env, probes…; not client-node's model
+   * classes, which copy every field), and the caller keeps what it needs before the next page.
    */
   async *listPods(namespace: string | null, labelSelector?: string): AsyncGenerator<RawObject[]> {
     let cont: string | undefined;
@@ -162,7 +166,7 @@ export class Cluster {
       if (cont) query.set('continue', cont);
       if (labelSelector !== undefined) query.set('labelSelector', labelSelector);
       const page = (await this.read(`list pods ${where}`, () =>
-        getDocument(this.kc, `${base}?${query}`, 'application/json', this.requestTimeoutMs),
+        getPicked(this.kc, `${base}?${query}`, POD_LIST, this.requestTimeoutMs),
       )) as { items?: unknown; metadata?: { continue?: unknown } } | null;
       if (!Array.isArray(page?.items))
         throw new UserError(

@@ -21,6 +21,8 @@ import {
 } from '@kubernetes/client-node';
 import type { Configuration, KubeConfig, SecurityAuthentication } from '@kubernetes/client-node';
 import { redactUrl, registerSecret } from '../redact.ts';
+import type { Shape } from './pick.ts';
+import { NotJson, pickJson } from './pick.ts';
 
 export const MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
 const MAX_REDIRECTS = 10;
@@ -238,5 +240,29 @@ export async function getDocument(kc: KubeConfig, path: string, accept: string, 
     return JSON.parse(text);
   } catch {
     throw new RefusedAnswer(`GET ${path} did not return JSON`);
+  }
+}
+
+/**
+ * GET a JSON document like getDocument, building only the fields of `shape` (a pod list page: what
+ * a hook needs of each pod, not the whole page; see pick.ts).
+ */
+export async function getPicked(kc: KubeConfig, path: string, shape: Shape, timeoutMs?: number): Promise<unknown> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('No active cluster!');
+  const ctx = new RequestContext(cluster.server.replace(/\/+$/, '') + path, HttpMethod.GET);
+  ctx.setHeaderParam('Accept', 'application/json');
+  ctx.setHeaderParam('User-Agent', 'kubectl-ark-hooks');
+  await authentication(kc).applySecurityAuthentication(ctx);
+  if (timeoutMs) ctx.setSignal(AbortSignal.timeout(timeoutMs));
+  const resp = await send(ctx);
+  const text = await resp.body.text();
+  if (resp.httpStatusCode < 200 || resp.httpStatusCode >= 300)
+    throw new ApiException(resp.httpStatusCode, `HTTP ${resp.httpStatusCode}`, text, resp.headers);
+  try {
+    return pickJson(text, shape);
+  } catch (e) {
+    if (e instanceof NotJson) throw new RefusedAnswer(`GET ${path} did not return JSON`);
+    throw e;
   }
 }
