@@ -6,7 +6,7 @@ import { UserError } from '../errors.ts';
 import type { ErrorContext } from './errors.ts';
 import { toUserError } from './errors.ts';
 import { apiClient, getPicked } from './http.ts';
-import { POD_SHAPE, listShape } from './pick.ts';
+import { POD_SHAPE, PageBuffer, listShape } from './pick.ts';
 import type { KubeFlags, ResolvedKubeConfig } from './kubeconfig.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
 
@@ -160,13 +160,14 @@ export class Cluster {
     let cont: string | undefined;
     const where = namespace === null ? 'in all namespaces' : `in namespace "${namespace}"`;
     const tokens = new Set<string>();
+    const buffer = new PageBuffer();
     const base = namespace === null ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
     do {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
       if (cont) query.set('continue', cont);
       if (labelSelector !== undefined) query.set('labelSelector', labelSelector);
       const page = (await this.read(`list pods ${where}`, () =>
-        getPicked(this.kc, `${base}?${query}`, POD_LIST, this.requestTimeoutMs),
+        getPicked(this.kc, `${base}?${query}`, POD_LIST, this.requestTimeoutMs, buffer),
       )) as { items?: unknown; metadata?: { continue?: unknown } } | null;
       if (!Array.isArray(page?.items))
         throw new UserError(

@@ -8,6 +8,7 @@
 
 import { readFileSync } from 'node:fs';
 import { fetch } from 'undici';
+import type { Response } from 'undici';
 import type { Dispatcher } from 'undici';
 import {
   ApiException,
@@ -22,7 +23,7 @@ import {
 import type { Configuration, KubeConfig, SecurityAuthentication } from '@kubernetes/client-node';
 import { redactUrl, registerSecret } from '../redact.ts';
 import type { Shape } from './pick.ts';
-import { NotJson, pickJson } from './pick.ts';
+import { NotJson, PageBuffer, pickJson } from './pick.ts';
 
 export const MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
 const MAX_REDIRECTS = 10;
@@ -102,6 +103,28 @@ function authentication(kc: KubeConfig): SecurityAuthentication {
   };
 }
 
+function tooLarge(url: string): RefusedAnswer {
+  return new RefusedAnswer(
+    `the answer of ${redactUrl(url)} is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB (an endless or decompression-bomb body?); stopped reading it`,
+  );
+}
+
+/** Reads a body into `into` (reused from call to call), up to MAX_RESPONSE_BYTES. */
+async function readBytesBounded(body: ReadableStream<Uint8Array> | null, url: string, into: PageBuffer): Promise<void> {
+  into.length = 0;
+  if (!body) return;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    if (into.length + value.byteLength > MAX_RESPONSE_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(url);
+    }
+    into.push(value);
+  }
+}
+
 async function readBounded(body: ReadableStream<Uint8Array> | null, url: string): Promise<string> {
   if (!body) return '';
   const reader = body.getReader();
@@ -114,9 +137,7 @@ async function readBounded(body: ReadableStream<Uint8Array> | null, url: string)
     size += value.byteLength;
     if (size > MAX_RESPONSE_BYTES) {
       await reader.cancel().catch(() => undefined);
-      throw new RefusedAnswer(
-        `the answer of ${redactUrl(url)} is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB (an endless or decompression-bomb body?); stopped reading it`,
-      );
+      throw tooLarge(url);
     }
     parts.push(decoder.decode(value, { stream: true }));
   }
@@ -124,7 +145,8 @@ async function readBounded(body: ReadableStream<Uint8Array> | null, url: string)
   return parts.join('');
 }
 
-async function send(request: RequestContext): Promise<ResponseContext> {
+/** Sends a request, following redirects within the origin only; the answer's body is left unread. */
+async function openFollowing(request: RequestContext): Promise<{ resp: Response; url: string }> {
   let url = request.getUrl();
   let method = request.getHttpMethod().toString();
   let body = request.getBody() as string | undefined;
@@ -162,29 +184,41 @@ async function send(request: RequestContext): Promise<ResponseContext> {
       url = next.href;
       continue;
     }
-    const text = await readBounded(resp.body as ReadableStream<Uint8Array> | null, url);
-    const out: Record<string, string> = {};
-    resp.headers.forEach((value, name) => {
-      out[name] = value;
-    });
-    if (resp.status >= 200 && resp.status < 300) {
-      const type = (resp.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-      if (type !== '' && !type.includes('json')) {
-        throw new RefusedAnswer(
-          `the API server answered ${redactUrl(url)} with ${type.slice(0, 60)}, not a Kubernetes API answer (a login page or a proxy?): check the server address of the context`,
-        );
-      }
-      if (text.trim() !== '' && !text.trimStart().startsWith('{')) {
-        throw new RefusedAnswer(
-          `the API server answered ${redactUrl(url)} with a body that is not a JSON object (${JSON.stringify(text.trim().slice(0, 20))}…)`,
-        );
-      }
-    }
-    return new ResponseContext(resp.status, out, {
-      text: () => Promise.resolve(text),
-      binary: () => Promise.resolve(Buffer.from(text, 'utf8')),
-    } as unknown as ConstructorParameters<typeof ResponseContext>[2]);
+    return { resp, url };
   }
+}
+
+/** A 2xx answer must be JSON: refuses another content type, or a body (`head`: its start) that is not an object. */
+function refuseNonJson(url: string, contentType: string | null, head: string): void {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type !== '' && !type.includes('json')) {
+    throw new RefusedAnswer(
+      `the API server answered ${redactUrl(url)} with ${type.slice(0, 60)}, not a Kubernetes API answer (a login page or a proxy?): check the server address of the context`,
+    );
+  }
+  if (head.trim() !== '' && !head.trimStart().startsWith('{')) {
+    throw new RefusedAnswer(
+      `the API server answered ${redactUrl(url)} with a body that is not a JSON object (${JSON.stringify(head.trim().slice(0, 20))}…)`,
+    );
+  }
+}
+
+function headersOf(resp: Response): Record<string, string> {
+  const out: Record<string, string> = {};
+  resp.headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  return out;
+}
+
+async function send(request: RequestContext): Promise<ResponseContext> {
+  const { resp, url } = await openFollowing(request);
+  const text = await readBounded(resp.body as ReadableStream<Uint8Array> | null, url);
+  if (resp.status >= 200 && resp.status < 300) refuseNonJson(url, resp.headers.get('content-type'), text);
+  return new ResponseContext(resp.status, headersOf(resp), {
+    text: () => Promise.resolve(text),
+    binary: () => Promise.resolve(Buffer.from(text, 'utf8')),
+  } as unknown as ConstructorParameters<typeof ResponseContext>[2]);
 }
 
 const boundedHttp = wrapHttpLibrary({ send });
@@ -247,7 +281,13 @@ export async function getDocument(kc: KubeConfig, path: string, accept: string, 
  * GET a JSON document like getDocument, building only the fields of `shape` (a pod list page: what
  * a hook needs of each pod, not the whole page; see pick.ts).
  */
-export async function getPicked(kc: KubeConfig, path: string, shape: Shape, timeoutMs?: number): Promise<unknown> {
+export async function getPicked(
+  kc: KubeConfig,
+  path: string,
+  shape: Shape,
+  timeoutMs?: number,
+  buffer = new PageBuffer(),
+): Promise<unknown> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('No active cluster!');
   const ctx = new RequestContext(cluster.server.replace(/\/+$/, '') + path, HttpMethod.GET);
@@ -255,12 +295,14 @@ export async function getPicked(kc: KubeConfig, path: string, shape: Shape, time
   ctx.setHeaderParam('User-Agent', 'kubectl-ark-hooks');
   await authentication(kc).applySecurityAuthentication(ctx);
   if (timeoutMs) ctx.setSignal(AbortSignal.timeout(timeoutMs));
-  const resp = await send(ctx);
-  const text = await resp.body.text();
-  if (resp.httpStatusCode < 200 || resp.httpStatusCode >= 300)
-    throw new ApiException(resp.httpStatusCode, `HTTP ${resp.httpStatusCode}`, text, resp.headers);
+  const { resp, url } = await openFollowing(ctx);
+  const body = resp.body as ReadableStream<Uint8Array> | null;
+  if (resp.status < 200 || resp.status >= 300)
+    throw new ApiException(resp.status, `HTTP ${resp.status}`, await readBounded(body, url), headersOf(resp));
+  await readBytesBounded(body, url, buffer);
+  refuseNonJson(url, resp.headers.get('content-type'), new TextDecoder().decode(buffer.bytes.subarray(0, Math.min(buffer.length, 1024))));
   try {
-    return pickJson(text, shape);
+    return pickJson(buffer.bytes, shape, buffer.length);
   } catch (e) {
     if (e instanceof NotJson) throw new RefusedAnswer(`GET ${path} did not return JSON`);
     throw e;

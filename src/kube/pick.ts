@@ -20,7 +20,6 @@ export class NotJson extends Error {
   }
 }
 
-const WS = new Set([0x20, 0x0a, 0x0d, 0x09]);
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_OBJ = 0x7b;
@@ -29,55 +28,71 @@ const OPEN_ARR = 0x5b;
 const CLOSE_ARR = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
+const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
+/**
+ * Scans UTF-8 bytes: the delimiters are ASCII, and no byte of a multi-byte character is ASCII, so
+ * nothing is decoded but the picked values (as TextDecoder would: invalid bytes become U+FFFD).
+ */
 class Scanner {
   pos = 0;
-  readonly text: string;
-  constructor(text: string) {
-    this.text = text;
+  readonly bytes: Uint8Array;
+  readonly end: number;
+  /** The same bytes as a Buffer, for its fast UTF-8 decoding (invalid bytes become U+FFFD, as TextDecoder does). */
+  private readonly buf: Buffer;
+  constructor(bytes: Uint8Array, end: number) {
+    this.bytes = bytes;
+    this.end = end;
+    this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   ws(): void {
-    const t = this.text;
-    while (this.pos < t.length && WS.has(t.charCodeAt(this.pos))) this.pos++;
+    const b = this.bytes;
+    while (this.pos < this.end && isWs(b[this.pos] as number)) this.pos++;
+  }
+
+  at(): number {
+    return this.pos < this.end ? (this.bytes[this.pos] as number) : -1;
   }
 
   expect(code: number): void {
     this.ws();
-    if (this.text.charCodeAt(this.pos) !== code) throw new NotJson(this.pos, `expected "${String.fromCharCode(code)}"`);
+    if (this.at() !== code) throw new NotJson(this.pos, `expected "${String.fromCharCode(code)}"`);
     this.pos++;
   }
 
-  /** The end of the string starting at pos (the opening quote): the index after the closing quote. */
+  text(a: number, b: number): string {
+    return this.buf.toString('utf8', a, b);
+  }
+
+  /** The end of the string starting at `from` (the opening quote): the index after the closing quote. */
   stringEnd(from: number): number {
-    const t = this.text;
-    let i = from + 1;
-    for (;;) {
-      const q = t.indexOf('"', i);
-      if (q < 0) throw new NotJson(from, 'unterminated string');
-      let bs = 0;
-      for (let k = q - 1; k > from && t.charCodeAt(k) === BACKSLASH; k--) bs++;
-      if (bs % 2 === 0) return q + 1;
-      i = q + 1;
+    const b = this.bytes;
+    const end = this.end;
+    for (let i = from + 1; i < end; i++) {
+      const c = b[i];
+      if (c === QUOTE) return i + 1;
+      if (c === BACKSLASH) i++;
     }
+    throw new NotJson(from, 'unterminated string');
   }
 
   /** Skips one value, returning its [start, end) span. */
   skip(): [number, number] {
     this.ws();
-    const t = this.text;
+    const b = this.bytes;
     const start = this.pos;
-    const c = t.charCodeAt(start);
+    const c = this.at();
     if (c === QUOTE) {
       this.pos = this.stringEnd(start);
       return [start, this.pos];
     }
     if (c !== OPEN_OBJ && c !== OPEN_ARR) {
-      // A number, true, false or null: up to the next delimiter.
+      // A number, true, false or null: up to the next delimiter (JSON.parse checks it if it is picked).
       let i = start;
-      while (i < t.length) {
-        const d = t.charCodeAt(i);
-        if (d === COMMA || d === CLOSE_OBJ || d === CLOSE_ARR || WS.has(d)) break;
+      while (i < this.end) {
+        const d = b[i] as number;
+        if (d === COMMA || d === CLOSE_OBJ || d === CLOSE_ARR || isWs(d)) break;
         i++;
       }
       if (i === start) throw new NotJson(start, 'expected a value');
@@ -86,10 +101,18 @@ class Scanner {
     }
     let depth = 0;
     let i = start;
-    while (i < t.length) {
-      const d = t.charCodeAt(i);
+    const end = this.end;
+    while (i < end) {
+      const d = b[i] as number;
       if (d === QUOTE) {
-        i = this.stringEnd(i);
+        // The string, inline (the hot loop: most of a page is skipped).
+        for (i++; i < end; i++) {
+          const e = b[i];
+          if (e === QUOTE) break;
+          if (e === BACKSLASH) i++;
+        }
+        if (i >= end) throw new NotJson(start, 'unterminated string');
+        i++;
         continue;
       }
       if (d === OPEN_OBJ || d === OPEN_ARR) depth++;
@@ -109,7 +132,7 @@ class Scanner {
   whole(): unknown {
     const [a, b] = this.skip();
     try {
-      return JSON.parse(this.text.slice(a, b));
+      return JSON.parse(this.text(a, b));
     } catch (e) {
       throw new NotJson(a, (e as Error).message);
     }
@@ -118,7 +141,7 @@ class Scanner {
   pick(shape: Shape): unknown {
     if (shape === true) return this.whole();
     this.ws();
-    const c = this.text.charCodeAt(this.pos);
+    const c = this.at();
     if (Array.isArray(shape)) return c === OPEN_ARR ? this.array(shape[0] as Shape) : this.whole();
     return c === OPEN_OBJ ? this.object(shape as { readonly [key: string]: Shape }) : this.whole();
   }
@@ -127,14 +150,15 @@ class Scanner {
     this.expect(OPEN_ARR);
     const out: unknown[] = [];
     this.ws();
-    if (this.text.charCodeAt(this.pos) === CLOSE_ARR) {
+    if (this.at() === CLOSE_ARR) {
       this.pos++;
       return out;
     }
     for (;;) {
       out.push(this.pick(shape));
       this.ws();
-      const c = this.text.charCodeAt(this.pos++);
+      const c = this.at();
+      this.pos++;
       if (c === CLOSE_ARR) return out;
       if (c !== COMMA) throw new NotJson(this.pos - 1, 'expected "," or "]"');
     }
@@ -142,10 +166,10 @@ class Scanner {
 
   key(): string {
     this.ws();
-    if (this.text.charCodeAt(this.pos) !== QUOTE) throw new NotJson(this.pos, 'expected a key');
+    if (this.at() !== QUOTE) throw new NotJson(this.pos, 'expected a key');
     const start = this.pos;
     this.pos = this.stringEnd(start);
-    const raw = this.text.slice(start + 1, this.pos - 1);
+    const raw = this.text(start + 1, this.pos - 1);
     return raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
   }
 
@@ -153,7 +177,7 @@ class Scanner {
     this.expect(OPEN_OBJ);
     const out: Record<string, unknown> = {};
     this.ws();
-    if (this.text.charCodeAt(this.pos) === CLOSE_OBJ) {
+    if (this.at() === CLOSE_OBJ) {
       this.pos++;
       return out;
     }
@@ -162,23 +186,53 @@ class Scanner {
       this.expect(COLON);
       const sub = Object.hasOwn(shape, k) ? shape[k] : undefined;
       if (sub === undefined) this.skip();
-      else if (k === '__proto__') Object.defineProperty(out, k, { value: this.pick(sub), enumerable: true, writable: true, configurable: true });
+      // JSON.parse makes "__proto__" an own property; so does the picker.
+      else if (k === '__proto__')
+        Object.defineProperty(out, k, { value: this.pick(sub), enumerable: true, writable: true, configurable: true });
       else out[k] = this.pick(sub);
       this.ws();
-      const c = this.text.charCodeAt(this.pos++);
+      const c = this.at();
+      this.pos++;
       if (c === CLOSE_OBJ) return out;
       if (c !== COMMA) throw new NotJson(this.pos - 1, 'expected "," or "}"');
     }
   }
 }
 
-/** The fields of `shape` from the JSON document `text`; nothing may follow the document. */
-export function pickJson(text: string, shape: Shape): unknown {
-  const s = new Scanner(text);
+/**
+ * The fields of `shape` from the JSON document in `doc` (text, or UTF-8 bytes up to `length`);
+ * nothing may follow the document.
+ */
+export function pickJson(doc: string | Uint8Array, shape: Shape, length?: number): unknown {
+  const bytes = typeof doc === 'string' ? Buffer.from(doc, 'utf8') : doc;
+  const s = new Scanner(bytes, length ?? bytes.length);
   const out = s.pick(shape);
   s.ws();
-  if (s.pos !== text.length) throw new NotJson(s.pos, 'text after the document');
+  if (s.pos !== s.end) throw new NotJson(s.pos, 'text after the document');
   return out;
+}
+
+/**
+ * One buffer for the pages of a listing, reused from page to page: a page's bytes are garbage once
+ * picked, and fresh buffers (or strings) of a few MB per page pile up in the old generation until a
+ * full GC, which V8 puts off: the heap would grow with the cluster, not with what is kept.
+ */
+export class PageBuffer {
+  bytes = new Uint8Array(1 << 20);
+  length = 0;
+
+  /** Appends a chunk, growing the buffer by doubling. */
+  push(chunk: Uint8Array): void {
+    if (this.length + chunk.byteLength > this.bytes.byteLength) {
+      let size = this.bytes.byteLength * 2;
+      while (size < this.length + chunk.byteLength) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.bytes.subarray(0, this.length));
+      this.bytes = next;
+    }
+    this.bytes.set(chunk, this.length);
+    this.length += chunk.byteLength;
+  }
 }
 
 /**

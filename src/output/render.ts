@@ -1,9 +1,9 @@
-// Renders reports: kubectl-style tables (cli-table3 without borders), json and yaml.
+// Renders reports: kubectl-style tables (columns.ts), json and yaml.
 
-import Table from 'cli-table3';
 import * as yaml from 'js-yaml';
 import type { Finding, HookSource } from '../hooks/types.ts';
 import type { HookReport, ValidationReport } from '../report/hook-report.ts';
+import { renderColumns } from './columns.ts';
 import { escapeLine } from './escape.ts';
 import type { Style } from './term.ts';
 import { shellQuote } from './term.ts';
@@ -11,40 +11,9 @@ import { shellQuote } from './term.ts';
 export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-const NO_BORDER = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '',
-  'mid-mid': '',
-  right: '',
-  'right-mid': '',
-  middle: '',
-};
-
 /** A kubectl-looking table: upper-case headers, columns separated by three spaces, no borders. */
 export function renderTable(head: string[], rows: string[][]): string {
-  const table = new Table({
-    head,
-    chars: NO_BORDER,
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 3, compact: true },
-  });
-  for (const row of rows) table.push(row);
-  return (
-    table
-      .toString()
-      .split('\n')
-      .map((l) => l.trimEnd())
-      .filter((l) => l !== '')
-      .join('\n') + '\n'
-  );
+  return renderColumns(head, rows);
 }
 
 export function serialize(value: unknown, format: 'json' | 'yaml'): string {

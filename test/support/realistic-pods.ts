@@ -76,9 +76,7 @@ function containers(app: string, ns: string, image: string): Obj[] {
       name: app,
       image,
       command: [`/usr/local/bin/${app}`],
-      ports: [
-        { name: 'http', containerPort: 8080, protocol: 'TCP' },
-      ],
+      ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
       env: env(app, ns, 2),
       resources: { limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '250m', memory: '512Mi' } },
       volumeMounts: [
@@ -201,8 +199,13 @@ function status(r: () => number, app: string, image: string, phase: string, at: 
   const ip = `10.${Math.floor(r() * 250)}.${Math.floor(r() * 250)}.${Math.floor(r() * 250)}`;
   const cs = (name: string, img: string) => ({
     name,
-    state: phase === 'Running' ? { running: { startedAt: at } } : phase === 'Succeeded' ? { terminated: { exitCode: 0, reason: 'Completed', startedAt: at, finishedAt: at } } : { waiting: { reason: 'ContainerCreating' } },
-        ready: phase === 'Running',
+    state:
+      phase === 'Running'
+        ? { running: { startedAt: at } }
+        : phase === 'Succeeded'
+          ? { terminated: { exitCode: 0, reason: 'Completed', startedAt: at, finishedAt: at } }
+          : { waiting: { reason: 'ContainerCreating' } },
+    ready: phase === 'Running',
     restartCount: Math.floor(r() * 3),
     image: img,
     imageID: `docker.io/${img.split(':')[0]}@sha256:${token(r, 32)}`,
@@ -254,7 +257,9 @@ export function realisticPod(i: number, r: () => number, opts: RealisticOptions 
         tier: i % 3 === 0 ? 'db' : 'web',
       },
       annotations,
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${app}-${hash}`, uid: uid(r), controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${app}-${hash}`, uid: uid(r), controller: true, blockOwnerDeletion: true },
+      ],
       managedFields: managedFields(app, at),
     },
     spec: {
@@ -268,9 +273,7 @@ export function realisticPod(i: number, r: () => number, opts: RealisticOptions 
       nodeName: `node-${Math.floor(r() * 50)}`,
       securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 2000 },
       schedulerName: 'default-scheduler',
-      tolerations: [
-        { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-      ],
+      tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }],
       priority: 0,
       enableServiceLinks: true,
       preemptionPolicy: 'PreemptLowerPriority',
