@@ -143,7 +143,7 @@ function managedFields(app: string, at: string): Obj[] {
           'f:ownerReferences': { '.': {}, 'k:{"uid":"…"}': {} },
         },
         'f:spec': {
-          [`f:containers`]: {
+          'f:containers': {
             [`k:{"name":"${app}"}`]: f(['.', 'f:args', 'f:command', 'f:env', 'f:image', 'f:imagePullPolicy', 'f:livenessProbe', 'f:name']),
             'k:{"name":"envoy"}': f(['.', 'f:args', 'f:env', 'f:image', 'f:imagePullPolicy', 'f:name', 'f:ports', 'f:readinessProbe']),
           },
