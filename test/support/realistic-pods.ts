@@ -7,7 +7,7 @@
 // (fsfreeze pre/post, a container, a timeout), one in five of those the Ark keys as well, and one in
 // twenty of those a misspelt key. A few pods are Pending or Succeeded.
 
-type Obj = Record<string, any>;
+import type { Obj } from './apiserver.ts';
 
 export interface RealisticOptions {
   seed?: number;

@@ -4,7 +4,7 @@
 // pods: on the realistic corpus, with odd pods added, under several targets, with and without a
 // Backup whose scope and spec hooks differ between the target and the newest Velero.
 import test from 'ava';
-import type { BackupModel } from '../../src/hooks/backup.ts';
+import type { BackupModel, NamespaceInfo } from '../../src/hooks/backup.ts';
 import { readBackup } from '../../src/hooks/backup.ts';
 import { buildPlan, compareWithNewest } from '../../src/hooks/plan.ts';
 import { OFFLINE_INDEX } from '../../src/hooks/scope.ts';
@@ -20,7 +20,7 @@ import { buildReport } from '../../src/report/hook-report.ts';
 import type { HookReport } from '../../src/report/hook-report.ts';
 import { realisticPods } from '../support/realistic-pods.ts';
 
-type Obj = Record<string, any>;
+import type { Obj } from '../support/apiserver.ts';
 
 /** The realistic corpus with a hook on one pod in three, and pods that exercise every check. */
 function corpus(): Obj[] {
@@ -31,7 +31,7 @@ function corpus(): Obj[] {
     if (i % 70 === 2) p.status.phase = 'Failed';
     if (i % 90 === 3) p.spec.containers = [];
     if (i % 110 === 4) a['Pre.Hook.Backup.Velero.io/Command'] = '["/bin/true"]';
-    if (i % 130 === 5) a['note'] = 42;
+    if (i % 130 === 5) a.note = 42;
     if (i % 150 === 6) p.status.containerStatuses[0].state = { waiting: { reason: 'CrashLoopBackOff' } };
     if (i % 170 === 7)
       p.spec.initContainers = [
@@ -39,14 +39,14 @@ function corpus(): Obj[] {
         { name: 'init', image: 'y' },
       ];
     if (i % 190 === 8) a['pre.hook.backup.velero.io/command'] = 'not json "\\u00e9\u00e9\u{1f600}';
-    if (i % 210 === 9) p.metadata.labels['ünï'] = 'cødé';
+    if (i % 210 === 9) p.metadata.labels.ünï = 'cødé';
   });
   return pods;
 }
 
-const NAMESPACES = Array.from({ length: 12 }, (_, i) => ({
+const NAMESPACES: NamespaceInfo[] = Array.from({ length: 12 }, (_, i) => ({
   name: `team-${String(i).padStart(3, '0')}`,
-  labels: i === 3 ? { 'velero.io/exclude-from-backup': 'true' } : {},
+  labels: (i === 3 ? { 'velero.io/exclude-from-backup': 'true' } : {}) as Record<string, string>,
 }));
 
 const BACKUP = {
