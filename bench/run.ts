@@ -4,13 +4,14 @@
 // Nothing here asserts a timing: the figures are for people to read.
 //
 //   npm run bench                 everything
-//   npm run bench -- startup      one section (startup, list, run)
+//   npm run bench -- startup      one section (startup, list, run, cluster-list: not part of "everything")
 
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { TestApiServer } from '../test/support/apiserver.ts';
+import { clusterListSection, listSection } from './list.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const NODE = process.execPath;
@@ -121,69 +122,6 @@ async function startup() {
   } else process.stderr.write('start-up: no standalone executable (run npm run dist first); skipped\n');
 }
 
-function populate(server: TestApiServer, pods: number, namespaces: number) {
-  for (let i = 0; i < pods; i++) {
-    const ns = `ns-${String(i % namespaces).padStart(3, '0')}`;
-    const hooks: Record<string, string> =
-      i % 5 === 0
-        ? {
-            'pre.hook.backup.velero.io/command': '["/sbin/fsfreeze","--freeze","/data"]',
-            'post.hook.backup.velero.io/command': '["/sbin/fsfreeze","--unfreeze","/data"]',
-            'pre.hook.backup.velero.io/timeout': '2m',
-          }
-        : {};
-    server.addPod(ns, `pod-${i}`, {
-      labels: { app: `app-${i % 20}`, tier: i % 2 ? 'db' : 'web' },
-      annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-11-01T00:00:00Z', ...hooks },
-      containers: ['main', 'sidecar'],
-    });
-  }
-  server.addBackup('velero.io', 'velero', 'nightly', {
-    hooks: {
-      resources: Array.from({ length: 5 }, (_, k) => ({
-        name: `spec-${k}`,
-        labelSelector: { matchLabels: { tier: k % 2 ? 'db' : 'web' } },
-        pre: [{ exec: { command: ['/bin/sync'], container: 'main' } }],
-      })),
-    },
-  });
-}
-
-async function listing() {
-  const baselines: Record<number, number> = {};
-  for (const n of [1000, 10_000, 30_000]) {
-    const server = await new TestApiServer().start();
-    populate(server, n, 200);
-    const kc = server.writeKubeconfig();
-    const env = { ...process.env, KUBECACHEDIR: mkdtempSync(join(tmpdir(), 'kc-cache-')) };
-    const runs = n >= 30_000 ? 3 : 5;
-    const kubectl = await measure(['kubectl', '--kubeconfig', kc, 'get', 'pods', '-A', '-o', 'json'], runs, env, 1);
-    add('list', `${n} pods: kubectl get pods -A -o json`, kubectl);
-    const ours = await measure([LAUNCHER, 'list', '--kubeconfig', kc, '-A', '-o', 'json'], runs, env, 1);
-    add(
-      'list',
-      `${n} pods: kubectl ark-hooks list -A -o json`,
-      ours,
-      { name: 'kubectl get', ms: kubectl.ms },
-      n === 10_000 ? '<= 0.7x, < 150 MB' : undefined,
-    );
-    const backup = await measure([LAUNCHER, 'list', '--kubeconfig', kc, '--backup', 'nightly', '-o', 'json'], runs, env, 1);
-    add('list', `${n} pods: list --backup nightly -o json (5 spec hooks)`, backup, { name: 'kubectl get', ms: kubectl.ms });
-    baselines[n] = ours.ms;
-    await server.stop();
-  }
-  const per = (n: number) => (baselines[n] as number) / n;
-  process.stderr.write(`list: time per pod: ${[1000, 10_000, 30_000].map((n) => `${n}: ${(per(n) * 1000).toFixed(1)} µs`).join(', ')}\n`);
-  rows.push({
-    section: 'list',
-    what: 'linearity: ms per 1000 pods at 1k / 10k / 30k',
-    ms: per(30_000) * 1000,
-    rssMb: null,
-    vs: `${(per(1000) * 1000).toFixed(0)} / ${(per(10_000) * 1000).toFixed(0)} / ${(per(30_000) * 1000).toFixed(0)} ms`,
-    target: 'linear',
-  });
-}
-
 async function running() {
   const server = await new TestApiServer().start();
   const pods = 1000;
@@ -222,9 +160,14 @@ async function running() {
   await server.stop();
 }
 
-const sections: Record<string, () => Promise<void>> = { startup, list: listing, run: running };
+const sections: Record<string, () => Promise<void>> = {
+  startup,
+  list: () => listSection(process.env.BENCH_LIST_SIZES?.split(',').map(Number)),
+  run: running,
+  'cluster-list': () => clusterListSection(),
+};
 const wanted = process.argv.slice(2).filter((a) => sections[a]);
-for (const name of wanted.length ? wanted : Object.keys(sections)) await (sections[name] as () => Promise<void>)();
+for (const name of wanted.length ? wanted : ['startup', 'list', 'run']) await (sections[name] as () => Promise<void>)();
 
 const line = (r: Row) =>
   `| ${r.section} | ${r.what} | ${r.what.startsWith('per-hook') || r.what.startsWith('linearity') ? `${r.ms.toFixed(2)} ms` : fmt(r.ms)} | ${r.rssMb ? `${r.rssMb.toFixed(0)} MB` : '-'} | ${r.ratio ? `${r.ratio.toFixed(2)}x ${r.vs}` : (r.vs ?? '-')} | ${r.target ?? '-'} |`;
@@ -237,14 +180,19 @@ const kept =
   existsSync(resultsFile) && wanted.length
     ? readFileSync(resultsFile, 'utf8')
         .split('\n')
-        .filter((l) => /^\| (start-up|list|run) \|/.test(l) && !ran.has(l.split('|')[1]?.trim() ?? ''))
+        .filter((l) => /^\| (start-up|run) \|/.test(l) && !ran.has(l.split('|')[1]?.trim() ?? ''))
     : [];
-const order = ['start-up', 'list', 'run'];
+const order = ['start-up', 'run'];
+// The list sections (bench/list.ts) write their own blocks, <!-- name:begin --> … <!-- name:end -->: kept as they are.
+const blocks = existsSync(resultsFile)
+  ? (readFileSync(resultsFile, 'utf8').match(/<!-- ([\w-]+):begin -->[\s\S]*?<!-- \1:end -->/g) ?? [])
+  : [];
 const all = [...kept, ...rows.map(line)].sort(
   (a, b) => order.indexOf(a.split('|')[1]?.trim() ?? '') - order.indexOf(b.split('|')[1]?.trim() ?? ''),
 );
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
-writeFileSync(
-  resultsFile,
-  `# Benchmark results\n\nNewest \`npm run bench\` figures per section (last written ${new Date().toISOString().slice(0, 10)}: ${[...ran].join(', ')}), ${machine}.\nMedians after a warm-up; peak RSS of the whole process (GNU time). What the profiles showed and what was\nchanged: [PROFILES.md](PROFILES.md).\n\n${[...head, ...all].join('\n')}\n`,
-);
+if (rows.length > 0)
+  writeFileSync(
+    resultsFile,
+    `# Benchmark results\n\nNewest \`npm run bench\` figures per section (last written ${new Date().toISOString().slice(0, 10)}: ${[...ran].join(', ')}), ${machine}.\nMedians after a warm-up; peak RSS of the whole process (GNU time). What the profiles showed and what was\nchanged: [PROFILES.md](PROFILES.md).\n\n${[...head, ...all].join('\n')}\n${blocks.map((b) => `\n${b}\n`).join('')}`,
+  );
