@@ -335,6 +335,41 @@ interface Listed {
   inert: number;
 }
 
+/**
+ * Which pods were listed before: one pod, one plan entry (a server, or a scope, that lists a pod twice
+ * must not run its hooks twice). An API server lists in key order (namespace/name), so while the keys
+ * of a list keep increasing none can repeat and nothing needs remembering but the kept pods: at 100k
+ * pods, remembering every key would cost ~8 MB. From the first key out of order on, every key is
+ * remembered; an inert pod listed before that point and again after it is then counted twice, which
+ * changes only the count of pods in scope, never what runs.
+ */
+export class Listing {
+  private last = '';
+  private ordered = true;
+  private readonly keys = new Set<string>();
+
+  /** A new list call: its keys start over (the lists are of different namespaces). */
+  next(): void {
+    this.last = '';
+  }
+
+  /** Whether `key` was listed before; `keep`: the pod is kept, so its key is remembered. */
+  repeated(key: string, keep: boolean): boolean {
+    if (this.ordered && key > this.last) {
+      this.last = key;
+      if (keep) this.keys.add(key);
+      return false;
+    }
+    if (this.ordered) {
+      this.ordered = false;
+      if (key === this.last) return true;
+    }
+    if (this.keys.has(key)) return true;
+    this.keys.add(key);
+    return false;
+  }
+}
+
 /** The pods of these namespaces; what the server sends outside the request is dropped and reported. */
 async function listPods(
   cluster: Cluster,
@@ -345,9 +380,9 @@ async function listPods(
   judges: readonly Judge[] | null,
 ): Promise<Listed> {
   const out: Listed = { pods: [], dropped: [], seen: 0, inert: 0 };
-  // One pod, one plan entry: a server (or a scope) that lists a pod twice must not run its hooks twice.
-  const listed = new Set<string>();
+  const listed = new Listing();
   for (const ns of toList) {
+    listed.next();
     for await (const page of cluster.listPods(ns, selectorText)) {
       out.seen += page.length;
       // Each page is reduced before the next one is fetched: only the reduced pods stay.
@@ -360,7 +395,7 @@ async function listPods(
 function takePod(
   raw: unknown,
   ns: string | null,
-  c: { selector: Selector | null; selectorText: string | undefined; io: InventoryIO; judges: readonly Judge[] | null; listed: Set<string> },
+  c: { selector: Selector | null; selectorText: string | undefined; io: InventoryIO; judges: readonly Judge[] | null; listed: Listing },
   out: Listed,
 ): void {
   const isObject = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
@@ -374,10 +409,8 @@ function takePod(
   }
   const pod = reducePod(item);
   if (!pod) return;
-  const key = `${pod.namespace}/${pod.name}`;
-  if (c.listed.has(key)) return;
-  c.listed.add(key);
   const inert = c.judges ? inertPod(pod, c.judges) : null;
+  if (c.listed.repeated(`${pod.namespace}/${pod.name}`, !inert)) return;
   if (inert) out.inert += inert.covered ? 1 : 0;
   else out.pods.push(pod);
 }

@@ -13,7 +13,7 @@ import { NEWEST_VELERO, targetByName } from '../../src/hooks/targets.ts';
 import type { PodInput } from '../../src/hooks/types.ts';
 import { PHASES } from '../../src/hooks/types.ts';
 import { podFromObject } from '../../src/hooks/workloads.ts';
-import { inertPod, reducePod } from '../../src/flows/inventory.ts';
+import { Listing, inertPod, reducePod } from '../../src/flows/inventory.ts';
 import type { Judge } from '../../src/flows/inventory.ts';
 import { NotJson, POD_SHAPE, listShape, pickJson } from '../../src/kube/pick.ts';
 import { buildReport } from '../../src/report/hook-report.ts';
@@ -153,4 +153,18 @@ test('picking gives what JSON.parse gives, for the picked fields', (t) => {
 test('picking refuses what is not one JSON document', (t) => {
   for (const bad of ['', '{', '{"a": [1, 2}', '{"a": "x', '{"a": 1} x', '{"a" 1}', '{"a": 1,}', '[1 2]', '{"a": tru}'])
     t.throws(() => pickJson(bad, { a: true }), { instanceOf: NotJson }, JSON.stringify(bad));
+});
+
+test('a listing remembers the kept pods, and every pod once the keys come out of order', (t) => {
+  const l = new Listing();
+  t.false(l.repeated('a/1', false));
+  t.true(l.repeated('a/1', false), 'the same key again is a repeat even if not kept');
+  t.false(l.repeated('a/2', true));
+  t.true(l.repeated('a/2', true), 'a kept pod is remembered');
+  t.false(l.repeated('a/3', false));
+  t.true(l.repeated('a/2', true), 'out of order: the kept pod is found');
+  t.false(l.repeated('a/0', false), 'out of order: a new pod');
+  t.true(l.repeated('a/0', false), 'and from then on every pod is remembered');
+  l.next();
+  t.false(l.repeated('b/1', false), 'a new list starts over');
 });
