@@ -30,6 +30,28 @@ const COMMA = 0x2c;
 const COLON = 0x3a;
 const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
+/** The keys of an object shape, by their UTF-8 length, for comparing keys without decoding them. */
+interface KeyTable {
+  byKey: { readonly [key: string]: Shape };
+  byLength: Map<number, { key: string; bytes: Uint8Array }[]>;
+}
+const keyTables = new WeakMap<object, KeyTable>();
+
+function keyTable(shape: { readonly [key: string]: Shape }): KeyTable {
+  let t = keyTables.get(shape);
+  if (!t) {
+    t = { byKey: shape, byLength: new Map() };
+    for (const key of Object.keys(shape)) {
+      const bytes = Buffer.from(key, 'utf8');
+      const list = t.byLength.get(bytes.length) ?? [];
+      list.push({ key, bytes });
+      t.byLength.set(bytes.length, list);
+    }
+    keyTables.set(shape, t);
+  }
+  return t;
+}
+
 /**
  * Scans UTF-8 bytes: the delimiters are ASCII, and no byte of a multi-byte character is ASCII, so
  * nothing is decoded but the picked values (as TextDecoder would: invalid bytes become U+FFFD).
@@ -164,13 +186,36 @@ class Scanner {
     }
   }
 
-  key(): string {
+  /**
+   * The next key, if it is one of `wanted` (compared as bytes: most keys of a pod are skipped, and
+   * decoding each one cost more than the rest of the scan), else null.
+   */
+  key(wanted: KeyTable): string | null {
     this.ws();
     if (this.at() !== QUOTE) throw new NotJson(this.pos, 'expected a key');
     const start = this.pos;
-    this.pos = this.stringEnd(start);
-    const raw = this.text(start + 1, this.pos - 1);
-    return raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+    const end = this.stringEnd(start);
+    this.pos = end;
+    const b = this.bytes;
+    let escaped = false;
+    for (let i = start + 1; i < end - 1; i++) if (b[i] === BACKSLASH) escaped = true;
+    if (escaped) {
+      const k = JSON.parse(this.text(start, end)) as string;
+      return Object.hasOwn(wanted.byKey, k) ? k : null;
+    }
+    const candidates = wanted.byLength.get(end - start - 2);
+    if (!candidates) return null;
+    for (const c of candidates) {
+      let same = true;
+      for (let i = 0; i < c.bytes.length; i++) {
+        if (b[start + 1 + i] !== c.bytes[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return c.key;
+    }
+    return null;
   }
 
   object(shape: { readonly [key: string]: Shape }): Record<string, unknown> {
@@ -181,11 +226,12 @@ class Scanner {
       this.pos++;
       return out;
     }
+    const wanted = keyTable(shape);
     for (;;) {
-      const k = this.key();
+      const k = this.key(wanted);
       this.expect(COLON);
-      const sub = Object.hasOwn(shape, k) ? shape[k] : undefined;
-      if (sub === undefined) this.skip();
+      const sub = k === null ? undefined : shape[k];
+      if (k === null || sub === undefined) this.skip();
       // JSON.parse makes "__proto__" an own property; so does the picker.
       else if (k === '__proto__')
         Object.defineProperty(out, k, { value: this.pick(sub), enumerable: true, writable: true, configurable: true });
