@@ -339,5 +339,17 @@ async function createPods(kubeconfig: string, n: number): Promise<void> {
       }
     }),
   );
+  // kwok marks the pods Running: wait for it, so that the listings are not measured beside 10k status updates.
+  const { fetch } = await import('undici');
+  for (let i = 0; i < 120; i++) {
+    const r = await fetch(`${server}/api/v1/pods?limit=1&fieldSelector=status.phase!%3DRunning`, {
+      headers: { authorization: `Bearer ${token}` },
+      dispatcher,
+    });
+    const page = (await r.json()) as { items?: unknown[]; metadata?: { remainingItemCount?: number } };
+    if (r.ok && (page.items?.length ?? 0) === 0) break;
+    if (i % 6 === 0) process.stderr.write(`cluster-list: ${(page.metadata?.remainingItemCount ?? 0) + 1} pods not Running yet\n`);
+    await new Promise((res) => setTimeout(res, 5000));
+  }
   await dispatcher.close();
 }
