@@ -303,9 +303,9 @@ async function createPods(kubeconfig: string, n: number): Promise<void> {
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         dispatcher,
       });
-      await r.text();
+      const text = await r.text();
       if (r.ok || r.status === 409) return;
-      if (attempt >= 5) throw new Error(`POST ${path}: HTTP ${r.status}`);
+      if (attempt >= 5 || (r.status < 500 && r.status !== 429)) throw new Error(`POST ${path}: HTTP ${r.status}: ${text.slice(0, 300)}`);
       await new Promise((res) => setTimeout(res, 500));
     }
   };
@@ -320,7 +320,8 @@ async function createPods(kubeconfig: string, n: number): Promise<void> {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: metadata.name, namespace: metadata.namespace, labels: metadata.labels, annotations: metadata.annotations },
-        spec: { ...spec, nodeName: 'kwok-node-0', serviceAccountName: undefined, serviceAccount: undefined },
+        // priority is the Priority admission plugin's to set; no ServiceAccounts exist there.
+        spec: { ...spec, nodeName: 'kwok-node-0', serviceAccountName: undefined, serviceAccount: undefined, priority: undefined },
       },
     });
   }
