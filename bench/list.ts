@@ -320,8 +320,8 @@ async function createPods(kubeconfig: string, n: number): Promise<void> {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: metadata.name, namespace: metadata.namespace, labels: metadata.labels, annotations: metadata.annotations },
-        // priority is the Priority admission plugin's to set; no ServiceAccounts exist there.
-        spec: { ...spec, nodeName: 'kwok-node-0', serviceAccountName: undefined, serviceAccount: undefined, priority: undefined },
+        // priority is the Priority admission plugin's to set; only the default ServiceAccount name is safe there.
+        spec: { ...spec, nodeName: 'kwok-node-0', serviceAccountName: 'default', serviceAccount: undefined, priority: undefined },
       },
     });
   }
