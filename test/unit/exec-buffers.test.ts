@@ -56,7 +56,7 @@ test('every connection gets the same TLS context while the material is the same;
   t.is(a.ca, undefined, 'the PEM text is not handed to tls.connect again');
   t.is(a.rejectUnauthorized, true, 'verification options stay');
   t.is(a.servername, 'x');
-  const c = { ...opts(), cert: Buffer.from(pki.serverCert), key: Buffer.from(pki.serverKey) };
+  const c: Record<string, unknown> = { ...opts(), cert: Buffer.from(pki.serverCert), key: Buffer.from(pki.serverKey) };
   shared.apply(c);
   t.not(c.secureContext, a.secureContext);
 });
