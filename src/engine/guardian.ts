@@ -5,10 +5,13 @@
 // guardian ends COMMAND and its children: COMMAND never outlives the plugin. Node cannot set
 // PR_SET_PDEATHSIG or a process group without a new session, hence this small process.
 
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
+
+// Loaded when used: every command's start-up would otherwise pay for child_process, which only
+// wrap and the guardian need.
+const childProcess = () => process.getBuiltinModule('node:child_process');
 
 export const GUARD_ARG = '__guard';
 const GUARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
@@ -84,7 +87,7 @@ export function runGuardian(argv: string[]): void {
       // not on this platform
     }
   }
-  const ctl = new Socket({ fd: 3, readable: true, writable: true });
+  const ctl = new (process.getBuiltinModule('node:net').Socket)({ fd: 3, readable: true, writable: true });
   let open = true;
   const send = (m: object) => {
     if (open) ctl.write(JSON.stringify(m) + '\n');
@@ -92,7 +95,7 @@ export function runGuardian(argv: string[]): void {
   ctl.on('error', () => undefined);
   let child: ChildProcess;
   try {
-    child = spawn(argv[0] as string, argv.slice(1), { stdio: 'inherit' });
+    child = childProcess().spawn(argv[0] as string, argv.slice(1), { stdio: 'inherit' });
   } catch (e) {
     send({ error: (e as Error).message });
     ctl.end(() => process.exit(0));
@@ -156,7 +159,9 @@ function selfCommand(): string[] {
 
 /** Starts COMMAND under a guardian (see above). */
 export function spawnGuarded(argv: string[]): Guarded {
-  const g = spawn(process.execPath, [...selfCommand(), GUARD_ARG, '--', ...argv], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
+  const g = childProcess().spawn(process.execPath, [...selfCommand(), GUARD_ARG, '--', ...argv], {
+    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+  });
   const ctl = g.stdio[3] as Socket;
   ctl.on('error', () => undefined);
   let result: GuardedResult | null = null;
