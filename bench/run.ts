@@ -7,17 +7,16 @@
 //   npm run bench -- startup      one section (startup, list, run, cluster-run); `npm run bench` runs
 //                                 all but cluster-run (it starts a real control plane: run it alone)
 
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { TestApiServer } from '../test/support/apiserver.ts';
 import type { BenchRow } from './exec.ts';
 import { COMMIT, clusterRunSection, runSection } from './exec.ts';
+import { startupSection } from './startup.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const NODE = process.execPath;
-const BUNDLE = join(ROOT, 'dist', 'kubectl-ark_hooks.cjs');
 /** What users run from a checkout: the launcher adds the memory flag the standalone build also sets. */
 const LAUNCHER = join(ROOT, 'bin', 'kubectl-ark_hooks');
 const HAS_GNU_TIME = existsSync('/usr/bin/time');
@@ -89,42 +88,6 @@ function add(section: string, what: string, r: { ms: number; rssMb: number | nul
   );
 }
 
-function standaloneBinary(): string | null {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-sea-'));
-  const archive = join(
-    ROOT,
-    'dist',
-    'release',
-    'kubectl-ark_hooks_v' + JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version + '_linux_amd64.tar.gz',
-  );
-  if (!existsSync(archive)) return null;
-  execFileSync('tar', ['-xzf', archive, '-C', dir]);
-  return join(dir, 'kubectl-ark_hooks');
-}
-
-async function startup() {
-  const runs = 15;
-  const floor = await measure([NODE, '-e', '0'], runs);
-  add('start-up', 'node -e 0 (the floor)', floor);
-  const kubectl = await measure(['kubectl', 'version', '--client'], runs);
-  add('start-up', 'kubectl version --client', kubectl);
-  const base = { name: 'node -e 0', ms: floor.ms };
-  add('start-up', 'bundle --version', await measure([NODE, BUNDLE, '--version'], runs), base, '<= 1.3x');
-  add('start-up', 'bundle --help', await measure([NODE, BUNDLE, '--help'], runs), base, '<= 1.3x');
-  add('start-up', 'bundle list -f examples/', await measure([NODE, BUNDLE, 'list', '-f', join(ROOT, 'examples')], runs), base, '< 150 ms');
-  const sea = standaloneBinary();
-  if (sea) {
-    add(
-      'start-up',
-      'standalone --version',
-      await measure([sea, '--version'], runs),
-      { name: 'kubectl version --client', ms: kubectl.ms },
-      '< 1x',
-    );
-    add('start-up', 'standalone --help', await measure([sea, '--help'], runs), { name: 'kubectl version --client', ms: kubectl.ms });
-  } else process.stderr.write('start-up: no standalone executable (run npm run dist first); skipped\n');
-}
-
 function populate(server: TestApiServer, pods: number, namespaces: number) {
   for (let i = 0; i < pods; i++) {
     const ns = `ns-${String(i % namespaces).padStart(3, '0')}`;
@@ -189,7 +152,7 @@ async function listing() {
 }
 
 const sections: Record<string, () => Promise<void>> = {
-  startup,
+  startup: () => startupSection(report),
   list: listing,
   run: () => runSection(report),
   'cluster-run': () => clusterRunSection(report),
