@@ -220,7 +220,9 @@ function commitOf(dir: string): string {
     const head = execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
       .toString()
       .trim();
-    const dirty = execFileSync('git', ['-C', dir, 'status', '--porcelain', '--untracked-files=no'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    const dirty = execFileSync('git', ['-C', dir, 'status', '--porcelain', '--untracked-files=no', '--', '.', ':!*.md'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
       .toString()
       .trim();
     return dirty ? `${head}+changes` : head;
@@ -229,7 +231,7 @@ function commitOf(dir: string): string {
   }
 }
 
-/** The commit of this checkout, "+changes" when files differ from it. */
+/** The commit of this checkout, "+changes" when files (other than Markdown) differ from it. */
 export const COMMIT = commitOf(ROOT);
 
 function builds(): Build[] {
