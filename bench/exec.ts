@@ -40,6 +40,8 @@ export type Report = (row: BenchRow) => void;
 export interface Samples {
   ms: number[];
   rssMb: number[];
+  /** CPU time (user + system) of the command and its children, from GNU time: less sensitive to the load of a shared machine than wall time. */
+  cpuMs: number[];
 }
 
 export const median = (xs: readonly number[]): number => {
@@ -52,9 +54,9 @@ export const median = (xs: readonly number[]): number => {
 export function once(
   cmd: string[],
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ ms: number; rssMb: number | null; code: number | null; stderr: string }> {
+): Promise<{ ms: number; rssMb: number | null; cpuMs: number | null; code: number | null; stderr: string }> {
   const timeFile = join(mkdtempSync(join(tmpdir(), 'bench-')), 'time');
-  const argv = HAS_GNU_TIME ? ['/usr/bin/time', '-f', '%M', '-o', timeFile, ...cmd] : cmd;
+  const argv = HAS_GNU_TIME ? ['/usr/bin/time', '-f', '%M %U %S', '-o', timeFile, ...cmd] : cmd;
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0] as string, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -66,21 +68,42 @@ export function once(
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       let rssMb: number | null = null;
-      if (HAS_GNU_TIME && existsSync(timeFile)) rssMb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024;
-      resolve({ ms, rssMb, code, stderr });
+      let cpuMs: number | null = null;
+      if (HAS_GNU_TIME && existsSync(timeFile)) {
+        const [kb, user, sys] = (readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
+        rssMb = (kb ?? 0) / 1024;
+        cpuMs = ((user ?? 0) + (sys ?? 0)) * 1000;
+      }
+      resolve({ ms, rssMb, cpuMs, code, stderr });
     });
   });
 }
 
 /** `runs` samples after `warmup` runs; a failed run is an error (a figure of a failure is no figure). */
 export async function sample(cmd: string[], runs: number, env?: NodeJS.ProcessEnv, warmup = 1): Promise<Samples> {
-  for (let i = 0; i < warmup; i++) await once(cmd, env);
-  const out: Samples = { ms: [], rssMb: [] };
-  for (let i = 0; i < runs; i++) {
-    const s = await once(cmd, env);
-    if (s.code !== 0) throw new Error(`${cmd.join(' ')} exited ${s.code}: ${s.stderr.slice(-500)}`);
-    out.ms.push(s.ms);
-    if (s.rssMb !== null) out.rssMb.push(s.rssMb);
+  return (await interleaved([{ cmd, env }], runs, warmup))[0] as Samples;
+}
+
+/**
+ * Samples of several commands taken in turns (A B A B …), so that each sees the same load of a
+ * shared machine: for before/after comparisons.
+ */
+export async function interleaved(
+  cmds: { cmd: string[]; env?: NodeJS.ProcessEnv | undefined }[],
+  runs: number,
+  warmup = 1,
+): Promise<Samples[]> {
+  const out: Samples[] = cmds.map(() => ({ ms: [], rssMb: [], cpuMs: [] }));
+  for (let i = 0; i < warmup + runs; i++) {
+    for (const [k, c] of cmds.entries()) {
+      const s = await once(c.cmd, c.env);
+      if (i < warmup) continue;
+      if (s.code !== 0) throw new Error(`${c.cmd.join(' ')} exited ${s.code}: ${s.stderr.slice(-500)}`);
+      const o = out[k] as Samples;
+      o.ms.push(s.ms);
+      if (s.rssMb !== null) o.rssMb.push(s.rssMb);
+      if (s.cpuMs !== null) o.cpuMs.push(s.cpuMs);
+    }
   }
   return out;
 }
@@ -106,7 +129,11 @@ export function row(section: string, what: string, s: Samples, base?: { name: st
 }
 
 /** Scales samples of a part (n of `total` items) to the whole: for baselines too slow to run in full. */
-const scaled = (s: Samples, factor: number): Samples => ({ ms: s.ms.map((x) => x * factor), rssMb: s.rssMb });
+const scaled = (s: Samples, factor: number): Samples => ({
+  ms: s.ms.map((x) => x * factor),
+  rssMb: s.rssMb,
+  cpuMs: s.cpuMs.map((x) => x * factor),
+});
 
 // ---- the test API server, in a process of its own ----------------------------------------------
 
@@ -255,12 +282,18 @@ async function parallelRun(report: Report, server: ServerProcess, kc: string, al
   await server.behave(100);
   const ideal = Math.ceil(PODS / PARALLEL) * 100;
   const cmd = ['kubectl', 'ark-hooks', 'run', '--kubeconfig', kc, '--phase', 'pre', '--yes', '--parallel', String(PARALLEL), '-o', 'json'];
-  let ours = 0;
-  for (const b of all) {
-    await server.stats();
-    const runs = 5;
-    const s = await sample(cmd, runs, b.env, 1);
-    const st = await server.stats();
+  // With BENCH_COMPARE both builds run in turns, so that each sees the same load.
+  await server.stats();
+  const runs = 5;
+  const samples = await interleaved(
+    all.map((b) => ({ cmd, env: b.env })),
+    runs,
+    1,
+  );
+  const st = await server.stats();
+  const per = all.length * (runs + 1);
+  for (const [k, b] of all.entries()) {
+    const s = samples[k] as Samples;
     const r = row(
       'run',
       `${PODS} pods x 100 ms hook, --parallel ${PARALLEL}${b.label}`,
@@ -268,10 +301,12 @@ async function parallelRun(report: Report, server: ServerProcess, kc: string, al
       { name: `ideal ${fmt(ideal)} (ceil(${PODS}/${PARALLEL}) x 100 ms)`, ms: ideal },
       b.label ? undefined : '<= 1.15x ideal',
     );
-    r.vs += `; server: up to ${st.maxOpen} execs at once, ${st.tlsResumed}/${st.tlsConnections} TLS sessions resumed, ${st.restRequests} REST calls, ${fmt(st.cpuMs / (runs + 1))} CPU a run`;
+    r.vs += `; client CPU ${fmt(median(s.cpuMs))}`;
+    if (k === 0)
+      r.vs += `; server: up to ${st.maxOpen} execs at once, ${st.tlsResumed}/${st.tlsConnections} TLS sessions resumed, ${st.restRequests / per} REST calls and ${fmt(st.cpuMs / per)} CPU a run`;
     report(r);
-    if (!b.label) ours = r.ms;
   }
+  const ours = median((samples[0] as Samples).ms);
   // The same pods at the same parallelism by hand: one kubectl process per pod, 32 at a time. A
   // sample of the pods (whole rounds of 32), scaled to all of them.
   const n = 128;
@@ -301,15 +336,24 @@ async function parallelRun(report: Report, server: ServerProcess, kc: string, al
 async function overhead(report: Report, server: ServerProcess, kc: string, all: Build[]): Promise<void> {
   await server.behave(0);
   const base = ['kubectl', 'ark-hooks', 'run', '--kubeconfig', kc, '--yes', '-o', 'json'];
-  for (const b of all) {
-    // The same start-up and listing of the 1000 pods, with no hook to run (they have pre hooks only).
-    const none = await sample([...base, '--phase', 'post'], 5, b.env, 1);
-    await server.stats();
-    const serial = await sample([...base, '--phase', 'pre', '--parallel', '1'], 3, b.env, 1);
-    const st = await server.stats();
-    report(row('run', `${PODS} pods x 0 ms hook, --parallel 1${b.label}`, serial));
-    report(row('run', `the same start-up and listing of ${PODS} pods, no hook to run (--phase post)${b.label}`, none));
-    const per = serial.ms.map((x) => (x - median(none.ms)) / PODS);
+  // The same start-up and listing of the 1000 pods, with no hook to run (they have pre hooks only).
+  const none = await interleaved(
+    all.map((b) => ({ cmd: [...base, '--phase', 'post'], env: b.env })),
+    5,
+    1,
+  );
+  await server.stats();
+  const serial = await interleaved(
+    all.map((b) => ({ cmd: [...base, '--phase', 'pre', '--parallel', '1'], env: b.env })),
+    3,
+    1,
+  );
+  const st = await server.stats();
+  for (const [k, b] of all.entries()) {
+    const [n, s] = [none[k] as Samples, serial[k] as Samples];
+    report(row('run', `${PODS} pods x 0 ms hook, --parallel 1${b.label}`, s));
+    report(row('run', `the same start-up and listing of ${PODS} pods, no hook to run (--phase post)${b.label}`, n));
+    const per = s.ms.map((x) => (x - median(n.ms)) / PODS);
     report({
       section: 'run',
       what: `per-hook overhead (0 ms hook, --parallel 1, the run without hooks subtracted)${b.label}`,
@@ -318,7 +362,7 @@ async function overhead(report: Report, server: ServerProcess, kc: string, all: 
       max: Math.max(...per),
       perItem: true,
       rssMb: null,
-      vs: `server CPU ${(st.cpuMs / ((serial.ms.length + 1) * PODS)).toFixed(2)} ms a hook`,
+      vs: `client CPU ${((median(s.cpuMs) - median(n.cpuMs)) / PODS).toFixed(2)} ms a hook; server CPU ${(st.cpuMs / (all.length * 4 * PODS)).toFixed(2)} ms a hook`,
       ...(b.label ? {} : { target: '<= 2 ms' }),
     });
   }
