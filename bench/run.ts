@@ -158,16 +158,17 @@ const sections: Record<string, () => Promise<void>> = {
   'cluster-run': () => clusterRunSection(report),
 };
 const wanted = process.argv.slice(2).filter((a) => sections[a]);
+const loadAtStart = loadavg()[0] ?? 0;
 for (const name of wanted.length ? wanted : Object.keys(sections).filter((k) => k !== 'cluster-run'))
   await (sections[name] as () => Promise<void>)();
 
 // Each row says what was measured when: the commit ("+changes": with uncommitted changes), the date
-// and the load average at the end of the run (a shared machine).
-const measured = `${COMMIT}, ${new Date().toISOString().slice(0, 10)}, load ${loadavg()[0]?.toFixed(1)}`;
+// and the 1-minute load average at the start and at the end of the run (a shared machine).
+const measured = `${COMMIT}, ${new Date().toISOString().slice(0, 10)}, load ${loadAtStart.toFixed(1)} → ${loadavg()[0]?.toFixed(1)}`;
 const line = (r: Row) =>
   `| ${r.section} | ${r.what} | ${show(r, r.ms)} | ${r.min !== undefined && r.max !== undefined ? `${show(r, r.min)} - ${show(r, r.max)}` : '-'} | ${r.rssMb ? `${r.rssMb.toFixed(0)} MB` : '-'} | ${r.ratio ? `${r.ratio.toFixed(2)}x ${r.vs}` : (r.vs ?? '-')} | ${r.target ?? '-'} | ${measured} |`;
 const head = [
-  '| section | what | median | min - max | peak RSS (median) | ratio | target | measured (commit, date, load) |',
+  '| section | what | median | min - max | peak RSS (median) | ratio | target | measured (commit, date, load at start → end) |',
   '|---|---|---|---|---|---|---|---|',
 ];
 process.stdout.write([...head, ...rows.map(line)].join('\n') + '\n');
