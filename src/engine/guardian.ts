@@ -5,13 +5,13 @@
 // guardian ends COMMAND and its children: COMMAND never outlives the plugin. Node cannot set
 // PR_SET_PDEATHSIG or a process group without a new session, hence this small process.
 
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, spawn as Spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 
-// Loaded when used: every command's start-up would otherwise pay for child_process, which only
-// wrap and the guardian need.
-const childProcess = () => process.getBuiltinModule('node:child_process');
+// node:child_process is loaded when used: every command's start-up would otherwise pay for it, and
+// only wrap and the guardian need it.
+const spawn = ((...args: Parameters<typeof Spawn>) => process.getBuiltinModule('node:child_process').spawn(...args)) as typeof Spawn;
 
 export const GUARD_ARG = '__guard';
 const GUARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
@@ -95,7 +95,7 @@ export function runGuardian(argv: string[]): void {
   ctl.on('error', () => undefined);
   let child: ChildProcess;
   try {
-    child = childProcess().spawn(argv[0] as string, argv.slice(1), { stdio: 'inherit' });
+    child = spawn(argv[0] as string, argv.slice(1), { stdio: 'inherit' });
   } catch (e) {
     send({ error: (e as Error).message });
     ctl.end(() => process.exit(0));
@@ -159,9 +159,7 @@ function selfCommand(): string[] {
 
 /** Starts COMMAND under a guardian (see above). */
 export function spawnGuarded(argv: string[]): Guarded {
-  const g = childProcess().spawn(process.execPath, [...selfCommand(), GUARD_ARG, '--', ...argv], {
-    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
-  });
+  const g = spawn(process.execPath, [...selfCommand(), GUARD_ARG, '--', ...argv], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
   const ctl = g.stdio[3] as Socket;
   ctl.on('error', () => undefined);
   let result: GuardedResult | null = null;
