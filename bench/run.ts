@@ -4,18 +4,20 @@
 // Nothing here asserts a timing: the figures are for people to read.
 //
 //   npm run bench                 everything
-//   npm run bench -- startup      one section (startup, list, run, cluster-list: not part of "everything")
+//   npm run bench -- startup      one section (startup, list, run, cluster-list, cluster-run); `npm run bench`
+//                                 runs all but the cluster ones (they start a real control plane: run them alone)
 
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { TestApiServer } from '../test/support/apiserver.ts';
+import type { BenchRow } from './exec.ts';
+import { COMMIT, clusterRunSection, runSection } from './exec.ts';
 import { clusterListSection, listSection } from './list.ts';
+import { startupSection } from './startup.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const NODE = process.execPath;
-const BUNDLE = join(ROOT, 'dist', 'kubectl-ark_hooks.cjs');
 /** What users run from a checkout: the launcher adds the memory flag the standalone build also sets. */
 const LAUNCHER = join(ROOT, 'bin', 'kubectl-ark_hooks');
 const HAS_GNU_TIME = existsSync('/usr/bin/time');
@@ -61,17 +63,18 @@ async function measure(cmd: string[], runs: number, env?: NodeJS.ProcessEnv, war
   return { ms: median(samples.map((s) => s.ms)), rssMb: rss.length ? median(rss) : null };
 }
 
-interface Row {
-  section: string;
-  what: string;
-  ms: number;
-  rssMb: number | null;
-  vs?: string;
-  ratio?: number;
-  target?: string;
-}
+type Row = BenchRow;
 const rows: Row[] = [];
+/** Rows from bench/exec.ts and bench/startup.ts, printed as they come like the others. */
+const report = (r: Row) => {
+  rows.push(r);
+  const range = r.min !== undefined && r.max !== undefined ? ` (${show(r, r.min)}-${show(r, r.max)})` : '';
+  process.stderr.write(
+    `${r.section}: ${r.what}: ${show(r, r.ms)}${range}${r.rssMb ? `, ${r.rssMb.toFixed(0)} MB` : ''}${r.ratio ? `, ${r.ratio.toFixed(2)}x ${r.vs}` : r.vs ? `, ${r.vs}` : ''}\n`,
+  );
+};
 const fmt = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(0)} ms`);
+const show = (r: Row, n: number) => (r.perItem || r.what.startsWith('linearity') ? `${n.toFixed(2)} ms` : fmt(n));
 
 function add(section: string, what: string, r: { ms: number; rssMb: number | null }, base?: { name: string; ms: number }, target?: string) {
   const row: Row = { section, what, ms: r.ms, rssMb: r.rssMb };
@@ -86,92 +89,27 @@ function add(section: string, what: string, r: { ms: number; rssMb: number | nul
   );
 }
 
-function standaloneBinary(): string | null {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-sea-'));
-  const archive = join(
-    ROOT,
-    'dist',
-    'release',
-    'kubectl-ark_hooks_v' + JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version + '_linux_amd64.tar.gz',
-  );
-  if (!existsSync(archive)) return null;
-  execFileSync('tar', ['-xzf', archive, '-C', dir]);
-  return join(dir, 'kubectl-ark_hooks');
-}
-
-async function startup() {
-  const runs = 15;
-  const floor = await measure([NODE, '-e', '0'], runs);
-  add('start-up', 'node -e 0 (the floor)', floor);
-  const kubectl = await measure(['kubectl', 'version', '--client'], runs);
-  add('start-up', 'kubectl version --client', kubectl);
-  const base = { name: 'node -e 0', ms: floor.ms };
-  add('start-up', 'bundle --version', await measure([NODE, BUNDLE, '--version'], runs), base, '<= 1.3x');
-  add('start-up', 'bundle --help', await measure([NODE, BUNDLE, '--help'], runs), base, '<= 1.3x');
-  add('start-up', 'bundle list -f examples/', await measure([NODE, BUNDLE, 'list', '-f', join(ROOT, 'examples')], runs), base, '< 150 ms');
-  const sea = standaloneBinary();
-  if (sea) {
-    add(
-      'start-up',
-      'standalone --version',
-      await measure([sea, '--version'], runs),
-      { name: 'kubectl version --client', ms: kubectl.ms },
-      '< 1x',
-    );
-    add('start-up', 'standalone --help', await measure([sea, '--help'], runs), { name: 'kubectl version --client', ms: kubectl.ms });
-  } else process.stderr.write('start-up: no standalone executable (run npm run dist first); skipped\n');
-}
-
-async function running() {
-  const server = await new TestApiServer().start();
-  const pods = 1000;
-  for (let i = 0; i < pods; i++) server.addPod('hooks', `p-${i}`, { annotations: { 'pre.hook.backup.velero.io/command': '["work"]' } });
-  const kc = server.writeKubeconfig({ namespace: 'hooks' });
-  const env = { ...process.env, KUBECACHEDIR: mkdtempSync(join(tmpdir(), 'kc-cache-')) };
-  server.execHandler = () => ({ delayMs: 100 });
-  const ideal = (pods * 100) / 32;
-  const par = await measure([LAUNCHER, 'run', '--kubeconfig', kc, '--phase', 'pre', '--yes', '--parallel', '32', '-o', 'json'], 3, env, 1);
-  add('run', '1000 pods x 100 ms hook, --parallel 32', par, { name: `ideal ${fmt(ideal)}`, ms: ideal }, '<= 1.5x ideal');
-  // What users do today: a shell loop of kubectl exec. 50 pods, extrapolated to 1000.
-  const loopPods = 50;
-  const script = `for i in $(seq 0 ${loopPods - 1}); do kubectl --kubeconfig ${kc} exec -n hooks p-$i -- work >/dev/null || exit 1; done`;
-  const loop = await measure(['sh', '-c', script], 1, env, 0);
-  const loop1000 = { ms: (loop.ms * pods) / loopPods, rssMb: loop.rssMb };
-  add('run', `shell loop of kubectl exec (${loopPods} pods, x${pods / loopPods})`, loop1000);
-  rows[rows.length - 2]!.vs = `${rows[rows.length - 2]!.vs}; kubectl loop ${fmt(loop1000.ms)}`;
-  server.execHandler = () => ({});
-  const serial = await measure(
-    [LAUNCHER, 'run', '--kubeconfig', kc, '--phase', 'pre', '--yes', '--parallel', '1', '-o', 'json'],
-    3,
-    env,
-    1,
-  );
-  const startupOnly = await measure([LAUNCHER, 'run', '--kubeconfig', kc, '--phase', 'pre', '--yes', '-l', 'none=none'], 3, env, 1);
-  const perHook = (serial.ms - startupOnly.ms) / pods;
-  add('run', '1000 pods x 0 ms hook, --parallel 1', serial);
-  rows.push({
-    section: 'run',
-    what: 'per-hook overhead (0 ms hook, --parallel 1, start-up and listing subtracted)',
-    ms: perHook,
-    rssMb: null,
-    target: '< 5 ms',
-  });
-  process.stderr.write(`run: per-hook overhead ${perHook.toFixed(2)} ms\n`);
-  await server.stop();
-}
-
 const sections: Record<string, () => Promise<void>> = {
-  startup,
+  startup: () => startupSection(report),
   list: () => listSection(process.env.BENCH_LIST_SIZES?.split(',').map(Number)),
-  run: running,
+  run: () => runSection(report),
   'cluster-list': () => clusterListSection(),
+  'cluster-run': () => clusterRunSection(report),
 };
 const wanted = process.argv.slice(2).filter((a) => sections[a]);
-for (const name of wanted.length ? wanted : ['startup', 'list', 'run']) await (sections[name] as () => Promise<void>)();
+const loadAtStart = loadavg()[0] ?? 0;
+for (const name of wanted.length ? wanted : Object.keys(sections).filter((k) => !k.startsWith('cluster-')))
+  await (sections[name] as () => Promise<void>)();
 
+// Each row says what was measured when: the commit ("+changes": with uncommitted changes), the date
+// and the 1-minute load average at the start and at the end of the run (a shared machine).
+const measured = `${COMMIT}, ${new Date().toISOString().slice(0, 10)}, load ${loadAtStart.toFixed(1)} → ${loadavg()[0]?.toFixed(1)}`;
 const line = (r: Row) =>
-  `| ${r.section} | ${r.what} | ${r.what.startsWith('per-hook') || r.what.startsWith('linearity') ? `${r.ms.toFixed(2)} ms` : fmt(r.ms)} | ${r.rssMb ? `${r.rssMb.toFixed(0)} MB` : '-'} | ${r.ratio ? `${r.ratio.toFixed(2)}x ${r.vs}` : (r.vs ?? '-')} | ${r.target ?? '-'} |`;
-const head = ['| section | what | median wall | peak RSS | ratio | target |', '|---|---|---|---|---|---|'];
+  `| ${r.section} | ${r.what} | ${show(r, r.ms)} | ${r.min !== undefined && r.max !== undefined ? `${show(r, r.min)} - ${show(r, r.max)}` : '-'} | ${r.rssMb ? `${r.rssMb.toFixed(0)} MB` : '-'} | ${r.ratio ? `${r.ratio.toFixed(2)}x ${r.vs}` : (r.vs ?? '-')} | ${r.target ?? '-'} | ${measured} |`;
+const head = [
+  '| section | what | median | min - max | peak RSS (median) | ratio | target | measured (commit, date, load at start → end) |',
+  '|---|---|---|---|---|---|---|---|',
+];
 process.stdout.write([...head, ...rows.map(line)].join('\n') + '\n');
 // RESULTS.md keeps the newest figures per section: a partial run replaces only its sections.
 const resultsFile = join(ROOT, 'bench', 'RESULTS.md');
@@ -180,9 +118,9 @@ const kept =
   existsSync(resultsFile) && wanted.length
     ? readFileSync(resultsFile, 'utf8')
         .split('\n')
-        .filter((l) => /^\| (start-up|run) \|/.test(l) && !ran.has(l.split('|')[1]?.trim() ?? ''))
+        .filter((l) => /^\| (start-up|run|cluster-run) \|/.test(l) && !ran.has(l.split('|')[1]?.trim() ?? ''))
     : [];
-const order = ['start-up', 'run'];
+const order = ['start-up', 'run', 'cluster-run'];
 // The list sections (bench/list.ts) write their own blocks, <!-- name:begin --> … <!-- name:end -->: kept as they are.
 const blocks = existsSync(resultsFile)
   ? (readFileSync(resultsFile, 'utf8').match(/<!-- ([\w-]+):begin -->[\s\S]*?<!-- \1:end -->/g) ?? [])

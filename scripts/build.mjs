@@ -47,7 +47,38 @@ if (sea && sea.isSea()) {
   vm.compileFunction(src, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: '${asset}' })(m.exports, require, m, '${asset}', '.');
   module.exports = m.exports;
 } else {
-  module.exports = require(path.join(__dirname, '${asset}'));
+  module.exports = loadWithCodeCache(path.join(__dirname, '${asset}'));
+}
+// Node's compile cache is written right after compiling, so it lacks every function V8 compiles
+// lazily while the command runs (most of them): here the code cache is written after the first run
+// instead, into the user's cache folder, keyed by the file's size and time and the Node.js version
+// (V8 rejects a cache that does not fit, and a new one is written). About 17 ms less for list -f.
+function loadWithCodeCache(file) {
+  const fs = require('node:fs');
+  const vm = require('node:vm');
+  const src = fs.readFileSync(file, 'utf8');
+  let cacheFile = null;
+  let cachedData;
+  try {
+    const st = fs.statSync(file);
+    const home = process.env.XDG_CACHE_HOME || path.join(require('node:os').homedir(), '.cache');
+    cacheFile = path.join(home, 'kubectl-ark-hooks', 'code-cache', path.basename(file) + '-' + st.size + '-' + Math.floor(st.mtimeMs) + '-' + process.version + '-' + process.arch);
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {}
+  const script = new vm.Script('(function (exports, require, module, __filename, __dirname) {' + src + '\\n})', { filename: file, cachedData });
+  const m = { exports: {} };
+  script.runInThisContext().call(m.exports, m.exports, require, m, file, path.dirname(file));
+  if (cacheFile && (!cachedData || script.cachedDataRejected)) {
+    process.once('exit', () => {
+      try {
+        fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
+        const tmp = cacheFile + '.' + process.pid;
+        fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+        fs.renameSync(tmp, cacheFile);
+      } catch {}
+    });
+  }
+  return m.exports;
 }
 `;
 

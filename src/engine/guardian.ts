@@ -5,10 +5,13 @@
 // guardian ends COMMAND and its children: COMMAND never outlives the plugin. Node cannot set
 // PR_SET_PDEATHSIG or a process group without a new session, hence this small process.
 
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, spawn as Spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
+
+// node:child_process is loaded when used: every command's start-up would otherwise pay for it, and
+// only wrap and the guardian need it.
+const spawn = ((...args: Parameters<typeof Spawn>) => process.getBuiltinModule('node:child_process').spawn(...args)) as typeof Spawn;
 
 export const GUARD_ARG = '__guard';
 const GUARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
@@ -84,7 +87,7 @@ export function runGuardian(argv: string[]): void {
       // not on this platform
     }
   }
-  const ctl = new Socket({ fd: 3, readable: true, writable: true });
+  const ctl = new (process.getBuiltinModule('node:net').Socket)({ fd: 3, readable: true, writable: true });
   let open = true;
   const send = (m: object) => {
     if (open) ctl.write(JSON.stringify(m) + '\n');

@@ -5,19 +5,21 @@
 // lstat, files are created with O_EXCL|O_NOFOLLOW), and every path is checked to stay inside the
 // folder. A write that fails (full disk, a removed folder) is reported and never stops the run.
 
-import { createHash } from 'node:crypto';
 import { closeSync, constants, lstatSync, mkdirSync, openSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.ts';
 
 const MAX_PART = 80;
 
-/** A file or folder name made from an untrusted string: safe characters only, never `.` or `..`. */
+/**
+ * A file or folder name made from an untrusted string: safe characters only, never `.` or `..`.
+ * node:crypto is loaded here, when a name needs its hash, not at the start of every command.
+ */
 export function safeName(raw: string): string {
   let s = raw.replace(/[^A-Za-z0-9._-]/g, '_');
   if (s === '' || /^\.+$/.test(s)) s = `_${s}`;
   if (s.length > MAX_PART) s = s.slice(0, MAX_PART);
-  return s === raw ? s : `${s}~${createHash('sha256').update(raw).digest('hex').slice(0, 10)}`;
+  return s === raw ? s : `${s}~${process.getBuiltinModule('node:crypto').createHash('sha256').update(raw).digest('hex').slice(0, 10)}`;
 }
 
 export interface HookFiles {

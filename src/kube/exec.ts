@@ -5,7 +5,10 @@
 // us, an abort also ends a pending handshake, and an upgrade that never started the command (429,
 // 5xx, a connection refused or reset before the upgrade) is retried after Retry-After or a backoff.
 
+import { createHash } from 'node:crypto';
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import { createSecureContext } from 'node:tls';
+import type { SecureContext } from 'node:tls';
 import { Writable } from 'node:stream';
 import { Exec } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -54,16 +57,59 @@ export interface ExecOptions {
   startAttempts?: number;
 }
 
-/** Keeps the last `limit` bytes of a stream and hands every chunk to `sink`. */
-class Capture extends Writable {
+/**
+ * The last `limit` bytes of a stream. Chunks are copied (the chunk may be a view of a larger frame
+ * buffer that must not be kept) into a list until `limit` bytes are held; from then on into one
+ * ring of `limit` bytes, so that a hook printing a megabyte costs one buffer of `limit`, not a copy
+ * of every chunk for the garbage collector.
+ */
+export class TailBuffer {
   private chunks: Buffer[] = [];
   private size = 0;
+  private ring: Buffer | null = null;
+  /** In the ring: where the next byte goes (the oldest byte once the ring is full). */
+  private at = 0;
   truncated = false;
   private readonly limit: number;
+  constructor(limit: number) {
+    this.limit = Math.max(0, limit);
+  }
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (this.ring === null && this.size + chunk.length <= this.limit) {
+      this.chunks.push(Buffer.from(chunk));
+      this.size += chunk.length;
+      return;
+    }
+    this.truncated = true;
+    if (this.limit === 0) return;
+    if (this.ring === null) {
+      const all = Buffer.concat([...this.chunks, chunk]);
+      this.ring = Buffer.allocUnsafeSlow(this.limit);
+      all.copy(this.ring, 0, all.length - this.limit);
+      this.chunks = [];
+      this.at = 0;
+      return;
+    }
+    const tail = chunk.length > this.limit ? chunk.subarray(chunk.length - this.limit) : chunk;
+    const first = Math.min(tail.length, this.limit - this.at);
+    tail.copy(this.ring, this.at, 0, first);
+    if (first < tail.length) tail.copy(this.ring, 0, first);
+    this.at = (this.at + tail.length) % this.limit;
+  }
+  get data(): Buffer {
+    if (this.ring === null) return Buffer.concat(this.chunks);
+    return Buffer.concat([this.ring.subarray(this.at), this.ring.subarray(0, this.at)]);
+  }
+}
+
+/** Keeps the last `limit` bytes of a stream and hands every chunk to `sink`. */
+class Capture extends Writable {
+  private readonly tail: TailBuffer;
   private readonly sink: ((chunk: Buffer) => void) | undefined;
   constructor(limit: number, sink?: (chunk: Buffer) => void) {
     super();
-    this.limit = limit;
+    this.tail = new TailBuffer(limit);
     this.sink = sink;
   }
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void) {
@@ -72,24 +118,14 @@ class Capture extends Writable {
     } catch {
       // the sink reports its own failures
     }
-    this.chunks.push(Buffer.from(chunk));
-    this.size += chunk.length;
-    while (this.size > this.limit && this.chunks.length > 0) {
-      this.truncated = true;
-      const first = this.chunks[0] as Buffer;
-      const excess = this.size - this.limit;
-      if (first.length <= excess) {
-        this.chunks.shift();
-        this.size -= first.length;
-      } else {
-        this.chunks[0] = first.subarray(excess);
-        this.size -= excess;
-      }
-    }
+    this.tail.push(chunk);
     cb();
   }
+  get truncated(): boolean {
+    return this.tail.truncated;
+  }
   get data(): Buffer {
-    return Buffer.concat(this.chunks);
+    return this.tail.data;
   }
 }
 
@@ -235,8 +271,44 @@ interface SessionState {
   closeCode?: number;
 }
 
+/** The TLS material of a connection's options: what a SecureContext is built from. */
+const TLS_MATERIAL = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'ecdhCurve', 'secureProtocol', 'secureOptions'] as const;
+
+/**
+ * One TLS context for every exec stream of a kubeconfig. Given the PEM text, Node builds a new
+ * context for each connection (parsing the CA and keys: about a third of a millisecond of CPU per
+ * stream); given one context, the agent's TLS session cache also lets each stream resume the
+ * session of the previous ones instead of a full handshake. The context is rebuilt when the
+ * material changes (a credential plugin that rotates its client certificate). Not for proxies: a
+ * proxy agent gets the options as they are.
+ */
+export class SharedTlsContext {
+  private key = '';
+  private context: SecureContext | undefined;
+
+  apply(opts: Record<string, unknown>): void {
+    const h = createHash('sha256');
+    for (const name of TLS_MATERIAL) {
+      const v = opts[name];
+      h.update(`${name}=`)
+        .update(Buffer.isBuffer(v) || typeof v === 'string' ? v : String(JSON.stringify(v)))
+        .update('\0');
+    }
+    const key = h.digest('hex');
+    if (key !== this.key || !this.context) {
+      const material: Record<string, unknown> = {};
+      for (const name of TLS_MATERIAL) if (opts[name] !== undefined) material[name] = opts[name];
+      this.context = createSecureContext(material);
+      this.key = key;
+    }
+    for (const name of TLS_MATERIAL) delete opts[name];
+    opts.secureContext = this.context;
+  }
+}
+
 /** The WebSocketInterface client-node's Exec accepts: our own connect, sturdier than the default. */
 class SturdyWebSockets {
+  private readonly tls = new SharedTlsContext();
   private readonly kc: KubeConfig;
   private readonly connectTimeoutMs: number;
   readonly state = new WeakMap<WebSocket, SessionState>();
@@ -265,6 +337,7 @@ class SturdyWebSockets {
     } catch (e) {
       throw credentialError(e);
     }
+    if (uri.startsWith('wss:') && !cluster.proxyUrl) this.tls.apply(opts as Record<string, unknown>);
     const token = tokenFromFile(this.kc);
     if (token !== undefined) opts.headers = { ...(opts.headers ?? {}), Authorization: `Bearer ${token}` };
     const conn = connectionOf(this.kc);

@@ -9,6 +9,7 @@
 // client-go sends them: hence undici's request(), fetch() would join them into one line), asks for
 // gzip unless --disable-compression, and is written to the -v request log (request-log.ts).
 
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
@@ -96,8 +97,39 @@ export function credentialError(e: unknown): Error {
   return err;
 }
 
+type DispatcherFactory = (cluster: unknown, agentOptions: Record<string, unknown>) => Dispatcher | undefined;
+const sharedDispatchers = new WeakSet<KubeConfig>();
+
+/**
+ * Keep-alive for the REST calls: client-node builds a new undici Agent (so a new TCP connection and
+ * TLS handshake) for every request; here a kubeconfig reuses one Agent for as long as the TLS
+ * material its requests carry is the same (a credential plugin that rotates its client certificate
+ * gets a new one).
+ */
+function shareDispatchers(kc: KubeConfig): void {
+  if (sharedDispatchers.has(kc)) return;
+  sharedDispatchers.add(kc);
+  const target = kc as unknown as { createDispatcher?: DispatcherFactory };
+  const create = target.createDispatcher;
+  if (typeof create !== 'function') return;
+  const cache = new Map<string, Dispatcher | undefined>();
+  target.createDispatcher = (cluster, agentOptions) => {
+    const h = createHash('sha256').update(JSON.stringify(cluster ?? null));
+    for (const name of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername']) {
+      const v = agentOptions[name];
+      h.update(`${name}=`)
+        .update(Buffer.isBuffer(v) || typeof v === 'string' ? v : String(JSON.stringify(v)))
+        .update('\0');
+    }
+    const key = h.digest('hex');
+    if (!cache.has(key)) cache.set(key, create.call(kc, cluster, agentOptions));
+    return cache.get(key);
+  };
+}
+
 /** The kubeconfig's authentication, with credential-plugin errors made safe and tokenFile applied. */
 function authentication(kc: KubeConfig): SecurityAuthentication {
+  shareDispatchers(kc);
   return {
     getName: () => 'kubeconfig',
     applySecurityAuthentication: async (context: RequestContext) => {

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { Pki } from './certs.ts';
@@ -399,6 +400,8 @@ export class TestApiServer {
   execHandler: ExecHandler = () => ({ exitCode: 0 });
   /** Added to every REST request, for benchmarks and timeouts. */
   latencyMs = 0;
+  /** TLS connections accepted, and how many of them resumed an earlier TLS session. */
+  readonly tls = { connections: 0, resumed: 0 };
   private readonly store = new Map<string, Map<string, Obj>>();
   private readonly sortedKeys = new Map<string, string[]>();
   private rv = 1000;
@@ -441,6 +444,10 @@ export class TestApiServer {
       });
     });
     this.server.keepAliveTimeout = 5000;
+    this.server.on('secureConnection', (s: TLSSocket) => {
+      this.tls.connections++;
+      if (s.isSessionReused()) this.tls.resumed++;
+    });
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
