@@ -226,6 +226,12 @@ export function renderHookReport(report: HookReport, opts: ListRenderOptions): s
     for (const h of pod.hooks) rows.push(hookRow(pod, podName, h, wide, style));
   }
   if (rows.length === 0) return '';
+  // As kubectl: NAMESPACE only when the rows can come from more than one (-A, or -f over several), or -o wide.
+  const oneNamespace = report.scope.namespace !== '*' && new Set(report.pods.map((p) => p.namespace)).size <= 1;
+  if (oneNamespace && !wide) {
+    head.shift();
+    for (const r of rows) r.shift();
+  }
   if (!wide) fitColumn(head, rows, head.indexOf('COMMAND'), opts.width);
   return renderTable(head, rows, opts.noHeaders);
 }
