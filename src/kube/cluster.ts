@@ -176,11 +176,7 @@ export class Cluster {
    * With `map`, each pod goes through it as soon as it is picked and the page holds what it returns
    * (pick.ts Each: the picked pods then die young).
    */
-  async *listPods<T = RawObject>(
-    namespace: string | null,
-    labelSelector?: string,
-    map?: (raw: unknown) => T,
-  ): AsyncGenerator<T[]> {
+  async *listPods<T = RawObject>(namespace: string | null, labelSelector?: string, map?: (raw: unknown) => T): AsyncGenerator<T[]> {
     let cont: string | undefined;
     const where = namespace === null ? 'in all namespaces' : `in namespace "${namespace}"`;
     const tokens = new Set<string>();
