@@ -4,7 +4,7 @@ import { Command, Option } from 'clipanion';
 import { hookReport } from '../flows/inventory.ts';
 import { hookReportItems } from '../output/items.ts';
 import { escapeLine } from '../output/escape.ts';
-import { hookReportNotes, severityText, writeHookReportTable, writeJson } from '../output/render.ts';
+import { hookReportNotes, severityText, writeHookReport, writeJson } from '../output/render.ts';
 import { hasInputErrors, INPUT_ERRORS } from '../report/hook-report.ts';
 import { ScopeCommand } from './base.ts';
 import { allowMissingKeysOption, noHeadersOption, outputOption, sortByOption } from './flags.ts';
@@ -63,7 +63,7 @@ export class ListCommand extends ScopeCommand {
     else {
       const opts = { format: format.kind as 'table', showAll: this.all, style: this.style(), noHeaders: this.noHeaders };
       // Written in chunks too: the rows and one string of the whole table were two copies.
-      writeHookReportTable(report, { ...opts, width: terminalWidth(stdout) }, (chunk) => stdout.write(chunk));
+      writeHookReport(report, { ...opts, width: terminalWidth(stdout) }, (chunk) => stdout.write(chunk));
     }
     const errStyle = this.style(stderr as unknown as { isTTY?: boolean });
     if (table) stderr.write(hookReportNotes(report, { wide: format.kind === 'wide', showAll: this.all, style: errStyle }));

@@ -199,14 +199,17 @@ function hookRow(
 
 /** list's data: the table on stdout (json and yaml are the report). Notes and findings: hookReportNotes. */
 export function renderHookReport(report: HookReport, opts: ListRenderOptions): string {
-  if (opts.format === 'json' || opts.format === 'yaml') return serialize(report, opts.format);
   const out: string[] = [];
-  writeHookReportTable(report, opts, (chunk) => out.push(chunk));
+  writeHookReport(report, opts, (chunk) => out.push(chunk));
   return out.join('');
 }
 
-/** renderHookReport's table, written in chunks (columns.ts writeColumns): nothing for no rows. */
-export function writeHookReportTable(report: HookReport, opts: ListRenderOptions, write: (chunk: string) => void): void {
+/** renderHookReport's text, the table written in chunks (columns.ts writeColumns): nothing for no rows. */
+export function writeHookReport(report: HookReport, opts: ListRenderOptions, write: (chunk: string) => void): void {
+  if (opts.format === 'json' || opts.format === 'yaml') {
+    write(serialize(report, opts.format));
+    return;
+  }
   const wide = opts.format === 'wide';
   const { style } = opts;
   const head = ['NAMESPACE', 'POD', 'PHASE', 'SOURCE', 'CONTAINER', 'COMMAND', 'ON-ERROR', 'TIMEOUT', 'STATUS'];
