@@ -127,6 +127,5 @@ export const sortByOption = () =>
 /** --allow-missing-template-keys (kubectl's, default true): false makes a key a template does not find an error. */
 export const allowMissingKeysOption = () =>
   Option.Boolean('--allow-missing-template-keys', true, {
-    description:
-      'With -o jsonpath= and custom-columns=: print nothing for a key that is not there (=false: an error, as in kubectl)',
+    description: 'With -o jsonpath= and custom-columns=: print nothing for a key that is not there (=false: an error, as in kubectl)',
   });

@@ -4,7 +4,7 @@ import { Command, Option } from 'clipanion';
 import { hookReport } from '../flows/inventory.ts';
 import { hookReportItems } from '../output/items.ts';
 import { escapeLine } from '../output/escape.ts';
-import { hookReportNotes, renderHookReport, severityText, writeJson } from '../output/render.ts';
+import { hookReportNotes, severityText, writeHookReport, writeJson } from '../output/render.ts';
 import { hasInputErrors, INPUT_ERRORS } from '../report/hook-report.ts';
 import { ScopeCommand } from './base.ts';
 import { allowMissingKeysOption, noHeadersOption, outputOption, sortByOption } from './flags.ts';
@@ -62,7 +62,8 @@ export class ListCommand extends ScopeCommand {
     else if (format.kind === 'json') writeJson(report, (chunk) => stdout.write(chunk));
     else {
       const opts = { format: format.kind as 'table', showAll: this.all, style: this.style(), noHeaders: this.noHeaders };
-      stdout.write(renderHookReport(report, { ...opts, width: terminalWidth(stdout) }));
+      // Written in chunks too: the rows and one string of the whole table were two copies.
+      writeHookReport(report, { ...opts, width: terminalWidth(stdout) }, (chunk) => stdout.write(chunk));
     }
     const errStyle = this.style(stderr as unknown as { isTTY?: boolean });
     if (table) stderr.write(hookReportNotes(report, { wide: format.kind === 'wide', showAll: this.all, style: errStyle }));

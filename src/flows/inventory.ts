@@ -383,11 +383,10 @@ async function listPods(
   const listed = new Listing();
   for (const ns of toList) {
     listed.next();
-    for await (const page of cluster.listPods(ns, selectorText)) {
-      out.seen += page.length;
-      // Each page is reduced before the next one is fetched: only the reduced pods stay.
-      for (const raw of page) takePod(raw, ns, { selector, selectorText, io, judges, listed }, out);
-    }
+    // Each pod is reduced as soon as it is picked, before the rest of its page: only the reduced
+    // pods stay, and the picked ones die young (pick.ts Each).
+    const take = (raw: unknown) => takePod(raw, ns, { selector, selectorText, io, judges, listed }, out);
+    for await (const page of cluster.listPods(ns, selectorText, take)) out.seen += page.length;
   }
   return out;
 }

@@ -173,25 +173,28 @@ export class Cluster {
    * Lists pods page by page (limit/continue), so memory stays bounded by one page. Of each page only
    * what a hook needs is built (pick.ts: no managedFields, env, probes…; not client-node's model
    * classes, which copy every field), and the caller keeps what it needs before the next page.
+   * With `map`, each pod goes through it as soon as it is picked and the page holds what it returns
+   * (pick.ts Each: the picked pods then die young).
    */
-  async *listPods(namespace: string | null, labelSelector?: string): AsyncGenerator<RawObject[]> {
+  async *listPods<T = RawObject>(namespace: string | null, labelSelector?: string, map?: (raw: unknown) => T): AsyncGenerator<T[]> {
     let cont: string | undefined;
     const where = namespace === null ? 'in all namespaces' : `in namespace "${namespace}"`;
     const tokens = new Set<string>();
     const buffer = new PageBuffer();
+    const each = map ? { shape: POD_SHAPE, map } : undefined;
     const base = namespace === null ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
     do {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
       if (cont) query.set('continue', cont);
       if (labelSelector !== undefined) query.set('labelSelector', labelSelector);
       const page = (await this.read(`list pods ${where}`, () =>
-        getPicked(this.kc, `${base}?${query}`, POD_LIST, this.requestTimeoutMs, buffer),
+        getPicked(this.kc, `${base}?${query}`, POD_LIST, this.requestTimeoutMs, buffer, each),
       )) as { items?: unknown; metadata?: { continue?: unknown } } | null;
       if (!Array.isArray(page?.items))
         throw new UserError(
           `the API server ${this.config.server} answered the request to list pods ${where} without a list of items; check the server address of context "${this.config.contextName}"`,
         );
-      yield page.items as RawObject[];
+      yield page.items as T[];
       const next = page.metadata?.continue;
       cont = typeof next === 'string' && next !== '' ? next : undefined;
       checkContinue(tokens, cont, `list pods ${where}`);

@@ -31,6 +31,7 @@ import { redactUrl, registerSecret } from '../redact.ts';
 import type { Impersonation } from './kubeconfig.ts';
 import type { RequestLog } from './request-log.ts';
 import type { Shape } from './pick.ts';
+import type { Each } from './pick.ts';
 import { NotJson, PageBuffer, pickJson } from './pick.ts';
 
 export const MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
@@ -408,7 +409,7 @@ export async function getDocument(kc: KubeConfig, path: string, accept: string, 
 /**
  * GET a JSON document like getDocument, building only the fields of `shape` (a pod list page: what
  * a hook needs of each pod, not the whole page; see pick.ts). The body is read into `buffer`,
- * reused from page to page.
+ * reused from page to page; `each` maps the picked list items as they are built (pick.ts Each).
  */
 export async function getPicked(
   kc: KubeConfig,
@@ -416,6 +417,7 @@ export async function getPicked(
   shape: Shape,
   timeoutMs?: number,
   buffer = new PageBuffer(),
+  each?: Each,
 ): Promise<unknown> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('No active cluster!');
@@ -428,7 +430,7 @@ export async function getPicked(
   if (resp.httpStatusCode < 200 || resp.httpStatusCode >= 300)
     throw new ApiException(resp.httpStatusCode, `HTTP ${resp.httpStatusCode}`, await resp.body.text(), resp.headers);
   try {
-    return pickJson(buffer.bytes, shape, buffer.length);
+    return pickJson(buffer.bytes, shape, buffer.length, each);
   } catch (e) {
     if (e instanceof NotJson) throw new RefusedAnswer(`GET ${path} did not return JSON`);
     throw e;

@@ -62,9 +62,12 @@ class Scanner {
   readonly end: number;
   /** The same bytes as a Buffer, for its fast UTF-8 decoding (invalid bytes become U+FFFD, as TextDecoder does). */
   private readonly buf: Buffer;
-  constructor(bytes: Uint8Array, end: number) {
+  /** Applied to each element picked by `each.shape` (by identity), as soon as it is built. */
+  private readonly each: Each | undefined;
+  constructor(bytes: Uint8Array, end: number, each?: Each) {
     this.bytes = bytes;
     this.end = end;
+    this.each = each;
     this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -176,8 +179,9 @@ class Scanner {
       this.pos++;
       return out;
     }
+    const map = this.each?.shape === shape ? this.each.map : undefined;
     for (;;) {
-      out.push(this.pick(shape));
+      out.push(map ? map(this.pick(shape)) : this.pick(shape));
       this.ws();
       const c = this.at();
       this.pos++;
@@ -246,12 +250,24 @@ class Scanner {
 }
 
 /**
- * The fields of `shape` from the JSON document in `doc` (text, or UTF-8 bytes up to `length`);
- * nothing may follow the document.
+ * Elements of arrays picked by `shape` (the same object) go through `map` as soon as each is built,
+ * and the array holds what it returns: a caller that keeps a few of a page's pods reduces each at
+ * once, and the page's picked pods die young instead of outliving a scavenge together (at 500 pods a
+ * page they were promoted to the old generation, which grew by ~2 MB per scavenge until a full GC).
  */
-export function pickJson(doc: string | Uint8Array, shape: Shape, length?: number): unknown {
+export interface Each {
+  shape: Shape;
+  map: (item: unknown) => unknown;
+}
+
+/**
+ * The fields of `shape` from the JSON document in `doc` (text, or UTF-8 bytes up to `length`);
+ * nothing may follow the document. With `each`, see Each (the document is then mapped as it is read:
+ * a malformed one throws after `map` has seen the elements before the fault).
+ */
+export function pickJson(doc: string | Uint8Array, shape: Shape, length?: number, each?: Each): unknown {
   const bytes = typeof doc === 'string' ? Buffer.from(doc, 'utf8') : doc;
-  const s = new Scanner(bytes, length ?? bytes.length);
+  const s = new Scanner(bytes, length ?? bytes.length, each);
   const out = s.pick(shape);
   s.ws();
   if (s.pos !== s.end) throw new NotJson(s.pos, 'text after the document');

@@ -3,7 +3,7 @@
 import * as yaml from 'js-yaml';
 import type { Finding, HookSource } from '../hooks/types.ts';
 import type { HookReport, ValidationReport } from '../report/hook-report.ts';
-import { renderColumns } from './columns.ts';
+import { renderColumns, writeColumns } from './columns.ts';
 import { escapeLine } from './escape.ts';
 import type { Style } from './term.ts';
 import { shellQuote } from './term.ts';
@@ -199,7 +199,17 @@ function hookRow(
 
 /** list's data: the table on stdout (json and yaml are the report). Notes and findings: hookReportNotes. */
 export function renderHookReport(report: HookReport, opts: ListRenderOptions): string {
-  if (opts.format === 'json' || opts.format === 'yaml') return serialize(report, opts.format);
+  const out: string[] = [];
+  writeHookReport(report, opts, (chunk) => out.push(chunk));
+  return out.join('');
+}
+
+/** renderHookReport's text, the table written in chunks (columns.ts writeColumns): nothing for no rows. */
+export function writeHookReport(report: HookReport, opts: ListRenderOptions, write: (chunk: string) => void): void {
+  if (opts.format === 'json' || opts.format === 'yaml') {
+    write(serialize(report, opts.format));
+    return;
+  }
   const wide = opts.format === 'wide';
   const { style } = opts;
   const head = ['NAMESPACE', 'POD', 'PHASE', 'SOURCE', 'CONTAINER', 'COMMAND', 'ON-ERROR', 'TIMEOUT', 'STATUS'];
@@ -225,7 +235,7 @@ export function renderHookReport(report: HookReport, opts: ListRenderOptions): s
     }
     for (const h of pod.hooks) rows.push(hookRow(pod, podName, h, wide, style));
   }
-  if (rows.length === 0) return '';
+  if (rows.length === 0) return;
   // As kubectl: NAMESPACE only when the rows can come from more than one (-A, or -f over several), or -o wide.
   const oneNamespace = report.scope.namespace !== '*' && new Set(report.pods.map((p) => p.namespace)).size <= 1;
   if (oneNamespace && !wide) {
@@ -233,7 +243,7 @@ export function renderHookReport(report: HookReport, opts: ListRenderOptions): s
     for (const r of rows) r.shift();
   }
   if (!wide) fitColumn(head, rows, head.indexOf('COMMAND'), opts.width);
-  return renderTable(head, rows, opts.noHeaders);
+  writeColumns(head, rows, opts.noHeaders ?? false, write);
 }
 
 /** What list says about its table, for stderr: nothing found, the findings, the target it judged by. */

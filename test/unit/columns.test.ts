@@ -2,7 +2,7 @@
 // list and run tables used: the reference here is cli-table3 itself, configured the old way.
 import test from 'ava';
 import Table from 'cli-table3';
-import { renderColumns } from '../../src/output/columns.ts';
+import { renderColumns, writeColumns } from '../../src/output/columns.ts';
 import { rng } from '../support/realistic-pods.ts';
 
 const chars = Object.fromEntries(
@@ -105,4 +105,17 @@ test('--no-headers: the header row is neither printed nor measured, as cli-table
     .join('\n')}\n`;
   t.is(renderColumns(head, rows, true), want);
   t.is(renderColumns(head, [], true), '\n');
+});
+
+test('a large table is written in chunks of about 64 KiB that join to the text cli-table3 printed', (t) => {
+  const head = ['NAMESPACE', 'POD', 'COMMAND'];
+  const rows = Array.from({ length: 1500 }, (_, i) => [`team-${i % 7}`, `pod-${i}`, `/bin/sh -c ${'x'.repeat(i % 50)}`]);
+  const chunks: string[] = [];
+  writeColumns(head, rows, false, (c) => chunks.push(c));
+  t.true(chunks.length > 1, `${chunks.length} chunk(s)`);
+  for (const c of chunks.slice(0, -1)) t.true(c.length >= 64 * 1024 && c.length < 64 * 1024 + 200, `${c.length}`);
+  t.is(chunks.join(''), reference(head, rows));
+  const few: string[] = [];
+  writeColumns(head, rows.slice(0, 3), true, (c) => few.push(c));
+  t.deepEqual(few, [renderColumns(head, rows.slice(0, 3), true)], 'a small table is one write');
 });

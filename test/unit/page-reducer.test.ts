@@ -15,6 +15,7 @@ import { PHASES } from '../../src/hooks/types.ts';
 import { podFromObject } from '../../src/hooks/workloads.ts';
 import { Listing, inertPod, reducePod } from '../../src/flows/inventory.ts';
 import type { Judge } from '../../src/flows/inventory.ts';
+import type { Shape } from '../../src/kube/pick.ts';
 import { NotJson, POD_SHAPE, listShape, pickJson } from '../../src/kube/pick.ts';
 import { buildReport } from '../../src/report/hook-report.ts';
 import type { HookReport } from '../../src/report/hook-report.ts';
@@ -153,6 +154,26 @@ test('picking gives what JSON.parse gives, for the picked fields', (t) => {
 test('picking refuses what is not one JSON document', (t) => {
   for (const bad of ['', '{', '{"a": [1, 2}', '{"a": "x', '{"a": 1} x', '{"a" 1}', '{"a": 1,}', '[1 2]', '{"a": tru}'])
     t.throws(() => pickJson(bad, { a: true }), { instanceOf: NotJson }, JSON.stringify(bad));
+});
+
+test('each: the elements of a list go through map as they are picked, and the list holds what it returns', (t) => {
+  const item: Shape = { a: true };
+  const seen: unknown[] = [];
+  const map = (x: unknown) => {
+    seen.push(x);
+    return seen.length;
+  };
+  const doc = '{"items": [{"a": 1, "b": 2}, {"a": 2}], "other": [{"a": 3}]}';
+  t.deepEqual(pickJson(doc, { items: [item], other: [{ a: true }] }, undefined, { shape: item, map }), {
+    items: [1, 2],
+    other: [{ a: 3 }],
+  });
+  t.deepEqual(seen, [{ a: 1 }, { a: 2 }], 'only the elements picked by that shape (the same object), in order');
+  seen.length = 0;
+  t.throws(() => pickJson('{"items": [{"a": 1}, {"a": 2}, {"a": ', { items: [item] }, undefined, { shape: item, map }), {
+    instanceOf: NotJson,
+  });
+  t.deepEqual(seen, [{ a: 1 }, { a: 2 }], 'a truncated page throws after the elements before the fault');
 });
 
 test('a listing remembers the kept pods, and every pod once the keys come out of order', (t) => {
