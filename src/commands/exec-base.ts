@@ -60,6 +60,7 @@ export abstract class ExecCommand extends ScopeCommand {
       recordEvents: this.recordEvents,
       recordEventsWithCommand: this.recordEventsWithCommand,
       showOutput: this.showOutput,
+      reportShowsOutput: this.reportOnlyOnStdout(),
       outputDir: this.outputDir,
     };
   }

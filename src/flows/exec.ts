@@ -18,6 +18,16 @@ import type { InventoryIO } from './inventory.ts';
 
 /** Bytes of each hook stream kept in memory and in the report (--show-output shows this tail). */
 export const MAX_OUTPUT_BYTES = 64 * 1024;
+/**
+ * Bytes of each stream kept when nothing will print the tail: the table (-o table, wide) without
+ * --show-output shows no output, so 1,000 chatty hooks need not hold 62.5 MB of tails (#18).
+ */
+export const SHORT_OUTPUT_BYTES = 4 * 1024;
+
+/** The tail each hook stream keeps: the full one only when --show-output or the report (-o json, yaml, …) prints it. */
+export function tailBytes(s: Pick<ExecSettings, 'showOutput' | 'reportShowsOutput'>): number {
+  return s.showOutput || s.reportShowsOutput ? MAX_OUTPUT_BYTES : SHORT_OUTPUT_BYTES;
+}
 
 export interface ExecSettings {
   parallel: number;
@@ -25,6 +35,8 @@ export interface ExecSettings {
   recordEvents: boolean;
   recordEventsWithCommand: boolean;
   showOutput: boolean;
+  /** The report format prints each hook's stdout and stderr (json, yaml, jsonpath, …; not the table). */
+  reportShowsOutput: boolean;
   outputDir?: string | undefined;
 }
 
@@ -85,7 +97,7 @@ export function openSession(inv: Inventory, cluster: Cluster, s: ExecSettings, i
     recordEvents: s.recordEvents || s.recordEventsWithCommand,
     recordEventsWithCommand: s.recordEventsWithCommand,
     outputDir: s.outputDir,
-    maxOutputBytes: MAX_OUTPUT_BYTES,
+    maxOutputBytes: tailBytes(s),
     say: io.say,
     interrupts,
     onHookDone: (r) => progress.hookDone(r),

@@ -201,6 +201,21 @@ test('timeouts, lost connections, missing status, internal errors and big output
   t.true(hooks['big-0'].outputTruncated);
 });
 
+test('the table keeps a short tail; --show-output and -o json still get the last 64 KiB of each stream', async (t) => {
+  server.addPod('r5b', 'big-0', { annotations: ann('pre', ['big']) });
+  const shown = await runIn('r5b', ['run', '--phase', 'pre', '--yes', '--show-output']);
+  t.is(shown.code, 0, shown.stderr);
+  const lines = shown.stdout.split('\n').filter((l) => l.startsWith('[r5b/big-0/'));
+  t.true(
+    lines.some((l) => l.includes('(the last 64 KiB)')),
+    'the truncation is said',
+  );
+  const shownBytes = lines.filter((l) => !l.includes('(the last')).reduce((n, l) => n + l.length - l.indexOf('] ') - 1, 0);
+  t.true(shownBytes >= 60 * 1024, `--show-output printed ${shownBytes} bytes of the hook's output`);
+  const asJson = await runIn('r5b', ['run', '--phase', 'pre', '--yes', '-o', 'json']);
+  t.is(json(asJson.stdout).phases[0].pods[0].hooks[0].stdout.length, 64 * 1024);
+});
+
 test('long sessions send WebSocket pings', async (t) => {
   // The server holds the session until it has received 3 pings; without pings the hook times out.
   server.addPod('r6', 'slow-0', { annotations: ann('pre', ['pings', '3'], { timeout: '60s' }) });

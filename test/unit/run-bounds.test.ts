@@ -5,6 +5,7 @@ import { longTimeout, MAX_TIMER_MS } from '../../src/kube/exec.ts';
 import * as yaml from 'js-yaml';
 import { serialize, writeJson, writeRunYaml } from '../../src/output/render.ts';
 import { safeName } from '../../src/engine/output-dir.ts';
+import { MAX_OUTPUT_BYTES, SHORT_OUTPUT_BYTES, tailBytes } from '../../src/flows/exec.ts';
 
 /** A clock whose time moves only when a timer fires; timers above 2^31-1 ms fire at once, as Node's do. */
 function fakeClock() {
@@ -121,4 +122,12 @@ test('writeRunYaml writes, pod by pod, a document that reads back as the report'
   t.true(chunks.length > 3);
   t.deepEqual(yaml.load(chunks.join('')), yaml.load(serialize(report, 'yaml')));
   t.deepEqual(yaml.load(chunks.join('')), JSON.parse(JSON.stringify(report)));
+});
+
+test('a hook stream keeps the full tail only when something prints it', (t) => {
+  t.is(tailBytes({ showOutput: false, reportShowsOutput: false }), SHORT_OUTPUT_BYTES, 'the table without --show-output');
+  t.is(tailBytes({ showOutput: true, reportShowsOutput: false }), MAX_OUTPUT_BYTES, '--show-output');
+  t.is(tailBytes({ showOutput: false, reportShowsOutput: true }), MAX_OUTPUT_BYTES, '-o json, yaml, jsonpath, …');
+  t.is(SHORT_OUTPUT_BYTES, 4 * 1024);
+  t.is(MAX_OUTPUT_BYTES, 64 * 1024);
 });
