@@ -12,7 +12,7 @@ export const DRY_RUN_DETAILS = `
 
   It checks what a real run would hit: pods that are not Running, containers that are missing or not running, hooks Ark would fail before executing them, and RBAC: \`get\` and \`create\` on \`pods/exec\` in each namespace (the WebSocket exec upgrade is authorised as get; clusters from 1.35 also require create; unlike kubectl, this plugin has no SPDY fallback).
 
-  The headline counts the hooks shown with "would fail". \`-o name\` prints \`pod/NAME\` for each pod a run would execute hooks in; \`-o jsonpath=\` runs over the plan that \`-o json\` prints; \`-o custom-columns=\` and \`--sort-by\` over each of its \`.pods\`.
+  The headline counts the hooks shown with "would fail"; hooks shown with errors that do not stop a run (Ark/Velero run them as written) are counted on a line of their own. \`-o name\` prints \`pod/NAME\` for each pod a run would execute hooks in; \`-o jsonpath=\` runs over the plan that \`-o json\` prints; \`-o custom-columns=\` and \`--sort-by\` over each of its \`.pods\`.
 
   Exit status: 0 when the plan is clean, 1 when a real run would fail (a file given with -f that is not YAML or JSON counts as a problem), 2 for a usage error.
 `;

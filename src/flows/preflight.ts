@@ -117,6 +117,10 @@ export async function preflight(inv: Inventory, cluster: Cluster | null): Promis
       problems: problems.length,
       failingHooks: failing.reduce((n, p) => n + p.hooks.filter((h) => h.problem).length, 0),
       failingPods: failing.length,
+      erroredHooks: pods.reduce(
+        (n, p) => n + p.hooks.filter((h) => !h.problem && h.warnings.some((w) => w.startsWith('error:'))).length,
+        0,
+      ),
     },
   };
 }

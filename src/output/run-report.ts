@@ -39,9 +39,13 @@ export function renderPlan(r: DryRunReport, style: Style): string {
         : `A real run would fail (${plural(r.problems.length, 'problem')}):`;
     out += `\n${style.red(head)}\n`;
     for (const p of r.problems) out += `  ${escapeLine(`${p.object}: ${p.message}`)}\n`;
-  } else {
+  } else if (r.summary.erroredHooks === 0) {
     out += `\n${style.green(`Plan: ${plural(r.summary.hooks, 'hook')} in ${plural(r.summary.pods, 'pod')}; no problem found.`)}\n`;
-  }
+  } else out += `\nPlan: ${plural(r.summary.hooks, 'hook')} in ${plural(r.summary.pods, 'pod')}; nothing stops the run.\n`;
+  // Hooks with an error finding are run as written (Ark/Velero do not refuse them): counted apart.
+  const errored = r.summary.erroredHooks;
+  if (errored > 0)
+    out += `${style.yellow(`${plural(errored, r.problems.length > 0 ? 'more hook' : 'hook')} ${errored === 1 ? 'has' : 'have'} errors shown above: Ark/Velero run ${errored === 1 ? 'it' : 'them'} as written, and ${errored === 1 ? 'it' : 'they'} may fail or misbehave.`)}\n`;
   return out;
 }
 

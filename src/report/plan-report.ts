@@ -68,6 +68,9 @@ export interface DryRunReport {
   access: AccessCheck[];
   problems: Problem[];
   wouldFail: boolean;
-  /** problems: every entry of `problems`; failingHooks and failingPods: the hooks shown with a problem. */
-  summary: { pods: number; hooks: number; problems: number; failingHooks: number; failingPods: number };
+  /**
+   * problems: every entry of `problems`; failingHooks and failingPods: the hooks shown with a problem;
+   * erroredHooks: the other hooks shown with an error finding (Ark/Velero run them as written).
+   */
+  summary: { pods: number; hooks: number; problems: number; failingHooks: number; failingPods: number; erroredHooks: number };
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecRequest, TestApiServer } from '../support/apiserver.ts';
 import { startApiServer } from '../support/apiserver.ts';
-import { arkHooks as runCli, run } from '../support/cli.ts';
+import { ROOT, arkHooks as runCli, run } from '../support/cli.ts';
 
 const V = 'hook.backup.velero.io';
 const LONG = [
@@ -251,4 +251,23 @@ test('dry-run counts the hooks it shows failing, from the same report', async (t
   t.regex(r.stdout, /A real run would fail: 3 of 3 hooks in 3 pods cannot run:\n/);
   const plan = JSON.parse((await runCli(['dry-run', '--kubeconfig', noexec, '-o', 'json'], { env: {} })).stdout);
   t.like(plan.summary, { hooks: 3, failingHooks: 3, failingPods: 3 });
+});
+
+test('dry-run counts the hooks shown with errors apart from those that cannot run, and never says "no problem" over them', async (t) => {
+  const examples = join(ROOT, 'examples');
+  const env = { ARK_HOOKS_TARGET: 'velero-1.18' };
+  const plan = JSON.parse((await runCli(['dry-run', '-f', examples, '-o', 'json'], { env })).stdout);
+  type Hook = { problem?: string; warnings: string[] };
+  const hooks: Hook[] = plan.pods.flatMap((p: { hooks: Hook[] }) => p.hooks);
+  const errored = hooks.filter((h) => !h.problem && h.warnings.some((w) => w.startsWith('error:'))).length;
+  t.true(errored > 0, 'the examples hold a hook with an error that does not stop the run');
+  t.is(plan.summary.erroredHooks, errored);
+  const text = await runCli(['dry-run', '-f', examples], { env });
+  const line = new RegExp(`^${errored} more hooks? (has|have) errors shown above: Ark/Velero run`, 'm');
+  t.regex(text.stdout, line);
+  // Only the pre phase of the broken workload: nothing blocks it, but its hook has errors.
+  const pre = await runCli(['dry-run', '-f', join(examples, 'workloads', 'broken-hooks.yaml'), '--phase', 'pre'], { env });
+  t.is(pre.code, 0, pre.stderr);
+  t.notRegex(pre.stdout, /no problem found/);
+  t.regex(pre.stdout, /nothing stops the run\.\n1 hook has errors shown above/);
 });

@@ -74,7 +74,7 @@ test('preflight without a cluster: the hooks in order, what blocks one, no acces
   );
   t.deepEqual(r.access, []);
   t.true(r.wouldFail);
-  t.deepEqual(r.summary, { pods: 2, hooks: 2, problems: 1, failingHooks: 1, failingPods: 1 });
+  t.deepEqual(r.summary, { pods: 2, hooks: 2, problems: 1, failingHooks: 1, failingPods: 1, erroredHooks: 0 });
 });
 
 test('preflight: a skipped pod is listed, its hooks carry no problem', async (t) => {
