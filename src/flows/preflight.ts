@@ -99,7 +99,6 @@ export async function preflight(inv: Inventory, cluster: Cluster | null): Promis
     for (const p of pods.filter((x) => !x.skip && denied.has(x.namespace)))
       for (const h of p.hooks) h.problem ??= `you may not ${denied.get(p.namespace)?.join(' or ')} pods/exec in namespace ${p.namespace}`;
   }
-  const failing = pods.filter((p) => p.hooks.some((h) => h.problem));
   return {
     apiVersion: REPORT_API_VERSION,
     kind: 'HookPlan',
@@ -111,16 +110,20 @@ export async function preflight(inv: Inventory, cluster: Cluster | null): Promis
     access,
     problems,
     wouldFail: problems.length > 0,
-    summary: {
-      pods: pods.length,
-      hooks: pods.reduce((n, p) => n + p.hooks.length, 0),
-      problems: problems.length,
-      failingHooks: failing.reduce((n, p) => n + p.hooks.filter((h) => h.problem).length, 0),
-      failingPods: failing.length,
-      erroredHooks: pods.reduce(
-        (n, p) => n + p.hooks.filter((h) => !h.problem && h.warnings.some((w) => w.startsWith('error:'))).length,
-        0,
-      ),
-    },
+    summary: planSummary(pods, problems.length),
+  };
+}
+
+/** The counts of the plan, from the same hooks the views show. */
+function planSummary(pods: PlannedPod[], problems: number): DryRunReport['summary'] {
+  const count = (test: (h: PlannedPod['hooks'][number]) => boolean) => pods.reduce((n, p) => n + p.hooks.filter(test).length, 0);
+  return {
+    pods: pods.length,
+    hooks: count(() => true),
+    problems,
+    failingHooks: count((h) => Boolean(h.problem)),
+    failingPods: pods.filter((p) => p.hooks.some((h) => h.problem)).length,
+    // Shown with an error finding but nothing stops them: Ark/Velero run them as written.
+    erroredHooks: count((h) => !h.problem && h.warnings.some((w) => w.startsWith('error:'))),
   };
 }

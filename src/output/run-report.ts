@@ -30,6 +30,12 @@ export function renderPlan(r: DryRunReport, style: Style): string {
     for (const a of r.access)
       out += `  ${a.allowed ? style.green('yes') : style.red('no ')}  ${a.verb} pods/exec in ${escapeLine(a.namespace)}\n`;
   }
+  return out + planVerdict(r, style);
+}
+
+/** The plan's last lines: what would fail (counted from the hooks shown above), or that nothing stops the run. */
+function planVerdict(r: DryRunReport, style: Style): string {
+  let out = '';
   if (r.problems.length > 0) {
     // The figure counts the hooks shown above with "would fail", from the same report.
     const { failingHooks, failingPods, hooks } = r.summary;
