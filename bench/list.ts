@@ -14,6 +14,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { realisticPods } from '../test/support/realistic-pods.ts';
+import { once as timed } from './exec.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const NODE = process.execPath;
@@ -48,22 +49,11 @@ const stat = (xs: number[]): Stat => {
   return { min: s[0] as number, median, max: s[s.length - 1] as number };
 };
 
-function once(cmd: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; rssMb: number }> {
-  const timeFile = join(mkdtempSync(join(tmpdir(), 'bench-list-')), 'time');
-  const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, ...cmd], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (code !== 0) return reject(new Error(`${cmd.join(' ')} exited ${code}: ${stderr.slice(-400)}`));
-      resolve({ ms, rssMb: Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024 });
-    });
-  });
+/** One run through bench/exec.ts's timer (GNU time): a failed command ends the bench. */
+async function once(cmd: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; rssMb: number }> {
+  const r = await timed(cmd, env);
+  if (r.code !== 0) throw new Error(`${cmd.join(' ')} exited ${r.code}: ${r.stderr.slice(-400)}`);
+  return { ms: r.ms, rssMb: r.rssMb ?? Number.NaN };
 }
 
 async function measure(cmd: string[], env: NodeJS.ProcessEnv, runs: number, warmup: number): Promise<Figure> {

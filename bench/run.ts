@@ -7,62 +7,15 @@
 //   npm run bench -- startup      one section (startup, list, run, cluster-list, cluster-run); `npm run bench`
 //                                 runs all but the cluster ones (they start a real control plane: run them alone)
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { TestApiServer } from '../test/support/apiserver.ts';
 import type { BenchRow } from './exec.ts';
 import { COMMIT, clusterRunSection, runSection } from './exec.ts';
 import { clusterListSection, listSection } from './list.ts';
 import { startupSection } from './startup.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-/** What users run from a checkout: the launcher adds the memory flag the standalone build also sets. */
-const LAUNCHER = join(ROOT, 'bin', 'kubectl-ark_hooks');
-const HAS_GNU_TIME = existsSync('/usr/bin/time');
-
-interface Sample {
-  ms: number;
-  rssMb: number | null;
-}
-
-function once(cmd: string[], env: NodeJS.ProcessEnv = process.env): Promise<Sample & { code: number | null; stderr: string }> {
-  const timeFile = join(mkdtempSync(join(tmpdir(), 'bench-')), 'time');
-  const argv = HAS_GNU_TIME ? ['/usr/bin/time', '-f', '%M', '-o', timeFile, ...cmd] : cmd;
-  const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0] as string, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      let rssMb: number | null = null;
-      if (HAS_GNU_TIME && existsSync(timeFile)) rssMb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024;
-      resolve({ ms, rssMb, code, stderr });
-    });
-  });
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-
-async function measure(cmd: string[], runs: number, env?: NodeJS.ProcessEnv, warmup = 2): Promise<{ ms: number; rssMb: number | null }> {
-  for (let i = 0; i < warmup; i++) await once(cmd, env);
-  const samples: Sample[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = await once(cmd, env);
-    if (s.code !== 0) throw new Error(`${cmd.join(' ')} exited ${s.code}: ${s.stderr.slice(0, 300)}`);
-    samples.push(s);
-  }
-  const rss = samples.map((s) => s.rssMb).filter((x): x is number => x !== null);
-  return { ms: median(samples.map((s) => s.ms)), rssMb: rss.length ? median(rss) : null };
-}
-
 type Row = BenchRow;
 const rows: Row[] = [];
 /** Rows from bench/exec.ts and bench/startup.ts, printed as they come like the others. */
@@ -75,19 +28,6 @@ const report = (r: Row) => {
 };
 const fmt = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(0)} ms`);
 const show = (r: Row, n: number) => (r.perItem || r.what.startsWith('linearity') ? `${n.toFixed(2)} ms` : fmt(n));
-
-function add(section: string, what: string, r: { ms: number; rssMb: number | null }, base?: { name: string; ms: number }, target?: string) {
-  const row: Row = { section, what, ms: r.ms, rssMb: r.rssMb };
-  if (base) {
-    row.vs = base.name;
-    row.ratio = r.ms / base.ms;
-  }
-  if (target) row.target = target;
-  rows.push(row);
-  process.stderr.write(
-    `${section}: ${what}: ${fmt(r.ms)}${r.rssMb ? `, ${r.rssMb.toFixed(0)} MB` : ''}${row.ratio ? `, ${row.ratio.toFixed(2)}x ${base?.name}` : ''}\n`,
-  );
-}
 
 const sections: Record<string, () => Promise<void>> = {
   startup: () => startupSection(report),

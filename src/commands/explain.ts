@@ -5,6 +5,7 @@
 import { Command, Option } from 'clipanion';
 import { UsageError } from '../errors.ts';
 import { EXPLANATIONS, FINDING_CODES, FINDINGS, type FindingCode, severitiesOf } from '../hooks/findings.ts';
+import { levenshtein } from '../output/help.ts';
 import { serialize } from '../output/render.ts';
 import { BaseCommand } from './base.ts';
 import { outputOption } from './flags.ts';
@@ -12,19 +13,6 @@ import { outputOption } from './flags.ts';
 /** One code as `explain -o json|yaml` prints it. */
 export function explanation(code: FindingCode) {
   return { code, severity: severitiesOf(code), description: FINDINGS[code].description, ...EXPLANATIONS[code] };
-}
-
-/** Edit distance (insertions, deletions, substitutions) between a and b. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length] as number;
 }
 
 /** The candidate closest to `word` when it is near enough to be a typo (or a part of one code), else null. */
@@ -35,7 +23,7 @@ export function suggest(word: string, candidates: readonly string[]): string | n
   let best: string | null = null;
   let bestDistance = Math.max(2, Math.floor(w.length / 4)) + 1;
   for (const c of candidates) {
-    const d = distance(w, c);
+    const d = levenshtein(w, c);
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
