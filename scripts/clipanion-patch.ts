@@ -1,0 +1,141 @@
+// A build-time patch of clipanion 3.2.1 (lib/core.js), applied by scripts/build.mjs when it bundles
+// the CLI. clipanion compiles a state machine before parsing any command line; `simplifyMachine`
+// copies the transitions of every option's value node back into it and skips duplicates by scanning
+// the node's list (`Array.prototype.some`, destructuring each entry): quadratic in the number of
+// option names. `list` has ~60 of them, so this was ~7-10 ms of every `list` start-up, spent
+// before a single flag is read. The patched function skips duplicates with a Set per node and
+// pushes the same transitions in the same order, so the machine is the same
+// (test/unit/clipanion-patch.test.ts compares both machines for every command).
+
+import { readFile } from 'node:fs/promises';
+import type { Plugin } from 'esbuild';
+
+/** The function as clipanion 3.2.1 ships it. */
+export const ORIGINAL = `function simplifyMachine(input) {
+    const visited = new Set();
+    const process = (node) => {
+        if (visited.has(node))
+            return;
+        visited.add(node);
+        const nodeDef = input.nodes[node];
+        for (const transitions of Object.values(nodeDef.statics))
+            for (const { to } of transitions)
+                process(to);
+        for (const [, { to }] of nodeDef.dynamics)
+            process(to);
+        for (const { to } of nodeDef.shortcuts)
+            process(to);
+        const shortcuts = new Set(nodeDef.shortcuts.map(({ to }) => to));
+        while (nodeDef.shortcuts.length > 0) {
+            const { to } = nodeDef.shortcuts.shift();
+            const toDef = input.nodes[to];
+            for (const [segment, transitions] of Object.entries(toDef.statics)) {
+                const store = !Object.prototype.hasOwnProperty.call(nodeDef.statics, segment)
+                    ? nodeDef.statics[segment] = []
+                    : nodeDef.statics[segment];
+                for (const transition of transitions) {
+                    if (!store.some(({ to }) => transition.to === to)) {
+                        store.push(transition);
+                    }
+                }
+            }
+            for (const [test, transition] of toDef.dynamics)
+                if (!nodeDef.dynamics.some(([otherTest, { to }]) => test === otherTest && transition.to === to))
+                    nodeDef.dynamics.push([test, transition]);
+            for (const transition of toDef.shortcuts) {
+                if (!shortcuts.has(transition.to)) {
+                    nodeDef.shortcuts.push(transition);
+                    shortcuts.add(transition.to);
+                }
+            }
+        }
+    };
+    process(constants.NODE_INITIAL);
+}`;
+
+/**
+ * The same walk; a dynamic transition is a duplicate when the node already has one with the same
+ * test (the same array or string, compared with ===, as before) to the same node, and a static one
+ * when the segment already leads to that node.
+ */
+export const PATCHED = `function simplifyMachine(input) {
+    const visited = new Set();
+    const process = (node) => {
+        if (visited.has(node))
+            return;
+        visited.add(node);
+        const nodeDef = input.nodes[node];
+        for (const transitions of Object.values(nodeDef.statics))
+            for (let i = 0; i < transitions.length; i++)
+                process(transitions[i].to);
+        for (let i = 0; i < nodeDef.dynamics.length; i++)
+            process(nodeDef.dynamics[i][1].to);
+        for (let i = 0; i < nodeDef.shortcuts.length; i++)
+            process(nodeDef.shortcuts[i].to);
+        if (nodeDef.shortcuts.length === 0)
+            return;
+        const shortcuts = new Set(nodeDef.shortcuts.map(({ to }) => to));
+        const dynamics = new Map();
+        const seen = (test, to) => {
+            let tos = dynamics.get(test);
+            if (tos === undefined)
+                dynamics.set(test, tos = new Set());
+            if (tos.has(to))
+                return true;
+            tos.add(to);
+            return false;
+        };
+        for (let i = 0; i < nodeDef.dynamics.length; i++)
+            seen(nodeDef.dynamics[i][0], nodeDef.dynamics[i][1].to);
+        while (nodeDef.shortcuts.length > 0) {
+            const { to } = nodeDef.shortcuts.shift();
+            const toDef = input.nodes[to];
+            for (const [segment, transitions] of Object.entries(toDef.statics)) {
+                const store = !Object.prototype.hasOwnProperty.call(nodeDef.statics, segment)
+                    ? nodeDef.statics[segment] = []
+                    : nodeDef.statics[segment];
+                const tos = new Set(store.map((t) => t.to));
+                for (const transition of transitions) {
+                    if (!tos.has(transition.to)) {
+                        store.push(transition);
+                        tos.add(transition.to);
+                    }
+                }
+            }
+            for (let i = 0; i < toDef.dynamics.length; i++) {
+                const [test, transition] = toDef.dynamics[i];
+                if (!seen(test, transition.to))
+                    nodeDef.dynamics.push([test, transition]);
+            }
+            for (const transition of toDef.shortcuts) {
+                if (!shortcuts.has(transition.to)) {
+                    nodeDef.shortcuts.push(transition);
+                    shortcuts.add(transition.to);
+                }
+            }
+        }
+    };
+    process(constants.NODE_INITIAL);
+}`;
+
+/** clipanion's lib/core.js with the patched simplifyMachine; throws when the original is not in it. */
+export function patchClipanionCore(source: string): string {
+  const text = source.replace(/\r\n/g, '\n');
+  const at = text.indexOf(ORIGINAL);
+  if (at < 0 || text.indexOf(ORIGINAL, at + 1) >= 0)
+    throw new Error(
+      'clipanion/lib/core.js: simplifyMachine is not the one scripts/clipanion-patch.mjs patches (clipanion upgraded?); update or drop the patch',
+    );
+  return text.slice(0, at) + PATCHED + text.slice(at + ORIGINAL.length);
+}
+
+/** The esbuild plugin: clipanion's lib/core.js, patched. */
+export const clipanionPatch: Plugin = {
+  name: 'clipanion-simplify',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]clipanion[\\/]lib[\\/]core\.js$/ }, async (args) => ({
+      contents: patchClipanionCore(await readFile(args.path, 'utf8')),
+      loader: 'js',
+    }));
+  },
+};
