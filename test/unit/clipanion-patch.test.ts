@@ -100,14 +100,14 @@ test('positionals, optional ones, a rest and a proxy (statics merged through sho
     rest = Option.Rest({ required: 1 });
     async execute() {}
   }
-  class Proxy extends Command {
+  class Proxied extends Command {
     static override paths = [['d']];
     lead = Option.String();
     proxy = Option.Proxy();
     async execute() {}
   }
   const cli = new Cli();
-  for (const c of [Positional, Rest, Proxy]) cli.register(c);
+  for (const c of [Positional, Rest, Proxied]) cli.register(c);
   const [original, patched] = bothMachines(patchedCore(), builderOf(cli));
   t.is(JSON.stringify(patched), JSON.stringify(original));
 });
@@ -131,8 +131,10 @@ test('random machines with repeated transitions, shared tests and shortcut cycle
     });
     const nodes = Array.from({ length: count }, node);
     for (const n of nodes) {
-      for (let k = rnd(4); k > 0; k--)
-        (n.statics[['x', 'y', '\u0001'][rnd(3)] as string] ??= []).push({ to: rnd(count), reducer: 'pushPath' });
+      for (let k = rnd(4); k > 0; k--) {
+        const segment = ['x', 'y', '\u0001'][rnd(3)] as string;
+        n.statics[segment] = [...(n.statics[segment] ?? []), { to: rnd(count), reducer: 'pushPath' }];
+      }
       for (let k = rnd(6); k > 0; k--)
         n.dynamics.push([tests[rnd(tests.length)], { to: rnd(count), reducer: rnd(2) ? 'pushTrue' : undefined }]);
       for (let k = rnd(3); k > 0; k--) n.shortcuts.push({ to: rnd(count) });
