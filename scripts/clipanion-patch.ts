@@ -1,11 +1,19 @@
-// A build-time patch of clipanion 3.2.1 (lib/core.js), applied by scripts/build.mjs when it bundles
-// the CLI. clipanion compiles a state machine before parsing any command line; `simplifyMachine`
-// copies the transitions of every option's value node back into it and skips duplicates by scanning
-// the node's list (`Array.prototype.some`, destructuring each entry): quadratic in the number of
-// option names. `list` has ~60 of them, so this was ~7-10 ms of every `list` start-up, spent
-// before a single flag is read. The patched function skips duplicates with a Set per node and
-// pushes the same transitions in the same order, so the machine is the same
-// (test/unit/clipanion-patch.test.ts compares both machines for every command).
+// Build-time patches of clipanion 3.2.1, applied by scripts/build.mjs when it bundles the CLI; each
+// replaces one exact piece of clipanion's text, and the build fails in one line when that text is not
+// there (clipanion upgraded: update or drop the patch). Both cut the start-up of every command:
+//
+// - lib/core.js: clipanion compiles a state machine before parsing any command line; `simplifyMachine`
+//   copies the transitions of every option's value node back into it and skips duplicates by scanning
+//   the node's list (`Array.prototype.some`, destructuring each entry): quadratic in the number of
+//   option names. `list` has ~60 of them, so this was ~7-10 ms of every `list` start-up, spent before a
+//   single flag is read. The patched function skips duplicates with a Set per node and pushes the same
+//   transitions in the same order, so the machine is the same (test/unit/clipanion-patch.test.ts
+//   compares both machines for every command).
+// - lib/advanced/Cli.js and lib/platform/node.js: `Cli.defaultContext` read `process.stdin` and the
+//   default colour depth (loading node:tty, and with it node:net) when clipanion was loaded, ~2-3 ms.
+//   Patched, both are getters that read them when used, left out of the contexts clipanion merges
+//   (`{ ...Cli.defaultContext, ...context }`): our context gives every field but stdin, which a command
+//   reads through BaseCommand.stdin (src/commands/base.ts) only when it needs it.
 
 import { readFile } from 'node:fs/promises';
 import type { Plugin } from 'esbuild';
@@ -118,24 +126,67 @@ export const PATCHED = `function simplifyMachine(input) {
     process(constants.NODE_INITIAL);
 }`;
 
-/** clipanion's lib/core.js with the patched simplifyMachine; throws when the original is not in it. */
-export function patchClipanionCore(source: string): string {
+/** `text` with `original` replaced by `patched`; throws when `original` is not in it exactly once. */
+function replaceOnce(file: string, what: string, source: string, original: string, patched: string): string {
   const text = source.replace(/\r\n/g, '\n');
-  const at = text.indexOf(ORIGINAL);
-  if (at < 0 || text.indexOf(ORIGINAL, at + 1) >= 0)
+  const at = text.indexOf(original);
+  if (at < 0 || text.indexOf(original, at + 1) >= 0)
     throw new Error(
-      'clipanion/lib/core.js: simplifyMachine is not the one scripts/clipanion-patch.mjs patches (clipanion upgraded?); update or drop the patch',
+      `clipanion/${file}: ${what} is not the one scripts/clipanion-patch.ts patches (clipanion upgraded?); update or drop the patch`,
     );
-  return text.slice(0, at) + PATCHED + text.slice(at + ORIGINAL.length);
+  return text.slice(0, at) + patched + text.slice(at + original.length);
 }
 
-/** The esbuild plugin: clipanion's lib/core.js, patched. */
+/** clipanion's lib/core.js with the patched simplifyMachine. */
+export function patchClipanionCore(source: string): string {
+  return replaceOnce('lib/core.js', 'simplifyMachine', source, ORIGINAL, PATCHED);
+}
+
+export const DEFAULT_CONTEXT = `Cli.defaultContext = {
+    env: process.env,
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    colorDepth: platform.getDefaultColorDepth(),
+};`;
+
+export const LAZY_DEFAULT_CONTEXT = `Cli.defaultContext = {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+};
+Object.defineProperties(Cli.defaultContext, {
+    stdin: { get: () => process.stdin, enumerable: false, configurable: true },
+    colorDepth: { get: () => platform.getDefaultColorDepth(), enumerable: false, configurable: true },
+});`;
+
+/** clipanion's lib/advanced/Cli.js with stdin and colorDepth of the default context read when used. */
+export function patchClipanionCli(source: string): string {
+  return replaceOnce('lib/advanced/Cli.js', 'Cli.defaultContext', source, DEFAULT_CONTEXT, LAZY_DEFAULT_CONTEXT);
+}
+
+/** clipanion's lib/platform/node.js with node:tty required when the colour depth is asked for. */
+export function patchClipanionPlatform(source: string): string {
+  return replaceOnce(
+    'lib/platform/node.js',
+    "require('tty')",
+    source,
+    "var tty = require('tty');",
+    "var tty = { get WriteStream() { return require('tty').WriteStream; } };",
+  );
+}
+
+const PATCHES: [RegExp, (source: string) => string][] = [
+  [/[\\/]clipanion[\\/]lib[\\/]core\.js$/, patchClipanionCore],
+  [/[\\/]clipanion[\\/]lib[\\/]advanced[\\/]Cli\.js$/, patchClipanionCli],
+  [/[\\/]clipanion[\\/]lib[\\/]platform[\\/]node\.js$/, patchClipanionPlatform],
+];
+
+/** The esbuild plugin: clipanion's lib/core.js, lib/advanced/Cli.js and lib/platform/node.js, patched. */
 export const clipanionPatch: Plugin = {
-  name: 'clipanion-simplify',
+  name: 'clipanion-patch',
   setup(b) {
-    b.onLoad({ filter: /[\\/]clipanion[\\/]lib[\\/]core\.js$/ }, async (args) => ({
-      contents: patchClipanionCore(await readFile(args.path, 'utf8')),
-      loader: 'js',
-    }));
+    for (const [filter, patch] of PATCHES)
+      b.onLoad({ filter }, async (args) => ({ contents: patch(await readFile(args.path, 'utf8')), loader: 'js' }));
   },
 };

@@ -105,7 +105,7 @@ export abstract class ExecCommand extends ScopeCommand {
    */
   async confirm(what: string, source: SourceInfo): Promise<number | null> {
     if (this.yes) return null;
-    const stdin = this.context.stdin as NodeJS.ReadStream;
+    const stdin = this.stdin as NodeJS.ReadStream;
     const where = source.context ? ` (context "${source.context}")` : '';
     if (!stdin.isTTY) throw new UsageError(`refusing to ${what}${where} without confirmation: stdin is not a terminal, pass --yes`);
     // node:readline only here: importing it loaded readline, fs/promises and more at every start-up.

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { compileFunction } from 'node:vm';
 import test from 'ava';
 import { Command, Option } from 'clipanion';
-import { patchClipanionCore } from '../../scripts/clipanion-patch.ts';
+import { patchClipanionCli, patchClipanionCore, patchClipanionPlatform } from '../../scripts/clipanion-patch.ts';
 import { buildCli } from '../../src/cli.ts';
 
 const corePath = createRequire(import.meta.url).resolve('clipanion/lib/core.js');
@@ -154,4 +154,38 @@ test('random machines with repeated transitions, shared tests and shortcut cycle
     core.simplifyMachine(b);
     t.is(JSON.stringify(b), JSON.stringify(a), `round ${round}: ${text}`);
   }
+});
+
+/** A clipanion file patched, loaded as a module of its own (its requires resolve beside the original). */
+function loadPatched(file: string, patch: (source: string) => string): Record<string, unknown> {
+  const path = createRequire(import.meta.url).resolve(`clipanion/${file}`);
+  const module = { exports: {} as Record<string, unknown> };
+  compileFunction(patch(readFileSync(path, 'utf8')), ['exports', 'require', 'module'], { filename: `${path} (patched)` })(
+    module.exports,
+    createRequire(path),
+    module,
+  );
+  return module.exports;
+}
+
+test('the default context reads stdin and the colour depth when asked, and clipanion does not copy them into contexts', (t) => {
+  const { Cli } = loadPatched('lib/advanced/Cli.js', patchClipanionCli) as { Cli: { defaultContext: Record<string, unknown> } };
+  t.deepEqual(Object.keys(Cli.defaultContext), ['env', 'stdout', 'stderr']);
+  t.is(Cli.defaultContext.env, process.env);
+  t.is(Cli.defaultContext.stdin, process.stdin);
+  t.is(typeof Cli.defaultContext.colorDepth, 'number');
+  t.false('stdin' in { ...Cli.defaultContext });
+});
+
+test('the platform module requires node:tty only for the colour depth', (t) => {
+  const source = readFileSync(createRequire(import.meta.url).resolve('clipanion/lib/platform/node.js'), 'utf8');
+  t.regex(source, /^var tty = require\('tty'\);$/m);
+  const patched = patchClipanionPlatform(source);
+  t.notRegex(patched, /^var tty = require/m);
+  const platform = loadPatched('lib/platform/node.js', patchClipanionPlatform) as { getDefaultColorDepth(): number };
+  t.is(platform.getDefaultColorDepth(), (loadPatched('lib/platform/node.js', (s) => s) as typeof platform).getDefaultColorDepth());
+  t.throws(() => patchClipanionCli('Cli.defaultContext = {};'), {
+    message: /^clipanion\/lib\/advanced\/Cli\.js: Cli\.defaultContext is not the one/,
+  });
+  t.throws(() => patchClipanionPlatform(''), { message: /^clipanion\/lib\/platform\/node\.js: require\('tty'\) is not the one/ });
 });
