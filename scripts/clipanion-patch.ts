@@ -64,10 +64,33 @@ export const ORIGINAL = `function simplifyMachine(input) {
 /**
  * The same walk; a dynamic transition is a duplicate when the node already has one with the same
  * test (the same array or string, compared with ===, as before) to the same node, and a static one
- * when the segment already leads to that node.
+ * when the segment already leads to that node. A node with no dynamic transitions yet takes those of
+ * a node that repeats none as they are (the same [test, transition] pairs, which nothing changes
+ * after this; clipanion made a new pair of the same two for each).
  */
 export const PATCHED = `function simplifyMachine(input) {
     const visited = new Set();
+    // Whether a node's dynamic transitions hold no (test, to) twice; a node's list only grows, so
+    // the answer holds while its length is the same.
+    const unique = new Map();
+    const isUnique = (node) => {
+        const list = input.nodes[node].dynamics;
+        const known = unique.get(node);
+        if (known !== undefined && known.length === list.length)
+            return known.unique;
+        const pairs = new Map();
+        let result = true;
+        for (let i = 0; i < list.length && result; i++) {
+            let tos = pairs.get(list[i][0]);
+            if (tos === undefined)
+                pairs.set(list[i][0], tos = new Set());
+            if (tos.has(list[i][1].to))
+                result = false;
+            tos.add(list[i][1].to);
+        }
+        unique.set(node, { length: list.length, unique: result });
+        return result;
+    };
     const process = (node) => {
         if (visited.has(node))
             return;
@@ -83,8 +106,13 @@ export const PATCHED = `function simplifyMachine(input) {
         if (nodeDef.shortcuts.length === 0)
             return;
         const shortcuts = new Set(nodeDef.shortcuts.map(({ to }) => to));
-        const dynamics = new Map();
+        let dynamics = null;
         const seen = (test, to) => {
+            if (dynamics === null) {
+                dynamics = new Map();
+                for (let i = 0; i < nodeDef.dynamics.length; i++)
+                    seen(nodeDef.dynamics[i][0], nodeDef.dynamics[i][1].to);
+            }
             let tos = dynamics.get(test);
             if (tos === undefined)
                 dynamics.set(test, tos = new Set());
@@ -93,8 +121,6 @@ export const PATCHED = `function simplifyMachine(input) {
             tos.add(to);
             return false;
         };
-        for (let i = 0; i < nodeDef.dynamics.length; i++)
-            seen(nodeDef.dynamics[i][0], nodeDef.dynamics[i][1].to);
         while (nodeDef.shortcuts.length > 0) {
             const { to } = nodeDef.shortcuts.shift();
             const toDef = input.nodes[to];
@@ -110,10 +136,16 @@ export const PATCHED = `function simplifyMachine(input) {
                     }
                 }
             }
-            for (let i = 0; i < toDef.dynamics.length; i++) {
-                const [test, transition] = toDef.dynamics[i];
-                if (!seen(test, transition.to))
-                    nodeDef.dynamics.push([test, transition]);
+            if (nodeDef.dynamics.length === 0 && dynamics === null && isUnique(to)) {
+                // An option's value node takes all the transitions of the option node, none repeated.
+                for (let i = 0; i < toDef.dynamics.length; i++)
+                    nodeDef.dynamics.push(toDef.dynamics[i]);
+            } else {
+                for (let i = 0; i < toDef.dynamics.length; i++) {
+                    const [test, transition] = toDef.dynamics[i];
+                    if (!seen(test, transition.to))
+                        nodeDef.dynamics.push([test, transition]);
+                }
             }
             for (const transition of toDef.shortcuts) {
                 if (!shortcuts.has(transition.to)) {
