@@ -63,7 +63,8 @@ function loadWithCodeCache(file) {
   let cachedData;
   try {
     const st = fs.statSync(file);
-    const home = process.env.XDG_CACHE_HOME || path.join(require('node:os').homedir(), '.cache');
+    // $HOME is what os.homedir() answers first; node:os is loaded only without it.
+    const home = process.env.XDG_CACHE_HOME || path.join(process.env.HOME || require('node:os').homedir(), '.cache');
     cacheFile = path.join(home, 'kubectl-ark-hooks', 'code-cache', path.basename(file) + '-' + st.size + '-' + Math.floor(st.mtimeMs) + '-' + process.version + '-' + process.arch);
     cachedData = fs.readFileSync(cacheFile);
   } catch {}
