@@ -242,7 +242,8 @@ interface Build {
   env: NodeJS.ProcessEnv;
 }
 
-function commitOf(dir: string): string {
+/** The commit of a checkout, "+changes" when files (other than Markdown) differ from it. */
+export function commitOf(dir: string): string {
   try {
     const head = execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
       .toString()

@@ -1,10 +1,11 @@
 // Builds dist/: kubectl-ark_hooks.cjs (a tiny entry that answers --version), cli.cjs (the commands),
 // kube.cjs (cluster access with @kubernetes/client-node) and yaml.cjs (annotate --local's round trip). Each part is loaded only when needed,
-// through V8's compile cache, so --version, --help and -f runs never load the client. In a single
+// with a V8 code cache (below), so --version, --help and -f runs never load the client. In a single
 // executable (scripts/dist.ts) cli.cjs and kube.cjs are assets of the executable instead of files.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { clipanionPatch } from './clipanion-patch.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
@@ -34,10 +35,11 @@ const common = {
 };
 
 // Lazily loaded parts: the CLI (dist/cli.cjs) and cluster access (dist/kube.cjs). Each is a file next
-// to the entry, or an asset of a single executable, and is compiled with V8's compile cache.
+// to the entry, or an asset of a single executable, and is compiled with a V8 code cache.
+// (Node's module compile cache, module.enableCompileCache, was enabled here too; no part is loaded
+// through require, so it cached nothing and only cost a mkdir per run.)
 const lazyRuntime = (asset) => `
 const path = require('node:path');
-try { require('node:module').enableCompileCache?.(); } catch {}
 let sea = null;
 try { sea = require('node:sea'); } catch {}
 if (sea && sea.isSea()) {
@@ -61,7 +63,8 @@ function loadWithCodeCache(file) {
   let cachedData;
   try {
     const st = fs.statSync(file);
-    const home = process.env.XDG_CACHE_HOME || path.join(require('node:os').homedir(), '.cache');
+    // $HOME is what os.homedir() answers first; node:os is loaded only without it.
+    const home = process.env.XDG_CACHE_HOME || path.join(process.env.HOME || require('node:os').homedir(), '.cache');
     cacheFile = path.join(home, 'kubectl-ark-hooks', 'code-cache', path.basename(file) + '-' + st.size + '-' + Math.floor(st.mtimeMs) + '-' + process.version + '-' + process.arch);
     cachedData = fs.readFileSync(cacheFile);
   } catch {}
@@ -99,7 +102,7 @@ const lazyYaml = lazy('lazy-yaml', './roundtrip.ts', 'roundtrip-loader.ts', 'yam
 /** Builds the three parts into `out` (dist/ by default; `npm run dist` uses a folder of its own). */
 export async function buildAll(out = `${root}dist`) {
   await Promise.all([
-    build({ ...common, entryPoints: [`${root}src/entry.ts`], outfile: `${out}/cli.cjs`, plugins: [lazyKube, lazyYaml] }),
+    build({ ...common, entryPoints: [`${root}src/entry.ts`], outfile: `${out}/cli.cjs`, plugins: [lazyKube, lazyYaml, clipanionPatch] }),
     build({ ...common, entryPoints: [`${root}src/kube/index.ts`], outfile: `${out}/kube.cjs` }),
     // annotate --local's round-trip YAML editing (the `yaml` library), loaded only there.
     build({ ...common, entryPoints: [`${root}src/manifests/roundtrip.ts`], outfile: `${out}/yaml.cjs` }),

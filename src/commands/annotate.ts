@@ -120,7 +120,7 @@ export class AnnotateCommand extends KubeCommand {
     if (this.inPlace && this.output) throw new UsageError('--in-place writes the files back; drop -o, or drop --in-place to print');
     const { stdout, stderr } = this.context;
     const io = {
-      readStdin: () => readAll(this.context.stdin),
+      readStdin: () => readAll(this.stdin),
       env: this.context.env,
       warn: (m: string) => void stderr.write(`warning: ${escapeLine(m)}\n`),
       note: (line: string) => void stderr.write(`${line}\n`),

@@ -67,6 +67,16 @@ export abstract class BaseCommand extends Command<Context> {
 
   abstract run(): Promise<number>;
 
+  /**
+   * The command's stdin. The process's is created only here, when a command reads it (creating
+   * process.stdin loads Node's file, readline and stream modules: ~2 ms of every start-up), so the
+   * context of src/entry.ts gives none; the bundle's clipanion does not make one either
+   * (scripts/clipanion-patch.ts).
+   */
+  get stdin(): NodeJS.ReadableStream {
+    return (this.context.stdin as NodeJS.ReadableStream | undefined) ?? process.stdin;
+  }
+
   style(stream: { isTTY?: boolean } = this.context.stdout as unknown as { isTTY?: boolean }): Style {
     return makeStyle(colorEnabled(stream, this.context.env, this.color));
   }
@@ -204,7 +214,7 @@ export abstract class ScopeCommand extends KubeCommand {
 
   inventoryIO() {
     return {
-      readStdin: () => readAll(this.context.stdin),
+      readStdin: () => readAll(this.stdin),
       env: this.context.env,
       warn: (m: string) => void this.context.stderr.write(`warning: ${escapeLine(m)}\n`),
       note: (line: string) => void this.context.stderr.write(`${line}\n`),

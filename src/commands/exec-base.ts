@@ -1,7 +1,6 @@
 // Flags and plumbing shared by run and wrap: the session settings, confirmation on a terminal, the
 // report's output, and the flags a thaw command repeats.
 
-import { createInterface } from 'node:readline';
 import { Option } from 'clipanion';
 import { UsageError } from '../errors.ts';
 import type { ExecIO, ExecSettings, ThawFlags } from '../flows/exec.ts';
@@ -106,10 +105,11 @@ export abstract class ExecCommand extends ScopeCommand {
    */
   async confirm(what: string, source: SourceInfo): Promise<number | null> {
     if (this.yes) return null;
-    const stdin = this.context.stdin as NodeJS.ReadStream;
+    const stdin = this.stdin as NodeJS.ReadStream;
     const where = source.context ? ` (context "${source.context}")` : '';
     if (!stdin.isTTY) throw new UsageError(`refusing to ${what}${where} without confirmation: stdin is not a terminal, pass --yes`);
-    const rl = createInterface({ input: stdin, output: this.context.stderr });
+    // node:readline only here: importing it loaded readline, fs/promises and more at every start-up.
+    const rl = process.getBuiltinModule('node:readline').createInterface({ input: stdin, output: this.context.stderr });
     const answer = await new Promise<string | null>((resolve) => {
       rl.on('SIGINT', () => resolve(null)); // Ctrl-C: readline gets it as a key, not as a signal
       rl.on('close', () => resolve('')); // Ctrl-D

@@ -2,7 +2,6 @@
 // temporary file in its own directory renamed over it, with the original's mode; a symlink is
 // followed, so the file it points to is replaced and the link stays.
 
-import { randomBytes } from 'node:crypto';
 import {
   accessSync,
   closeSync,
@@ -21,6 +20,9 @@ import {
 import { basename, dirname, join } from 'node:path';
 
 export class NotReplaceable extends Error {}
+
+/** 8 random hex digits; node:crypto is loaded here only (it costs every command's start-up ~5 ms when imported). */
+const randomHex = () => process.getBuiltinModule('node:crypto').randomBytes(4).toString('hex');
 
 /** Refuses a file whose bytes are no longer the text that was edited (or were not UTF-8). */
 function checkUnchanged(real: string, original: string) {
@@ -46,7 +48,7 @@ export function checkReplaceable(path: string, original: string): string {
 /** Replaces `real` (resolved by checkReplaceable) with `text`, or leaves it as it was. */
 export function replaceFile(real: string, text: string, original: string): void {
   const st = statSync(real);
-  const tmp = join(dirname(real), `.${basename(real)}.ark-hooks-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dirname(real), `.${basename(real)}.ark-hooks-${process.pid}-${randomHex()}.tmp`);
   const fd = openSync(tmp, 'wx', st.mode & 0o7777);
   try {
     try {

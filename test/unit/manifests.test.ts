@@ -1,9 +1,10 @@
 import test from 'ava';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { podFromObject } from '../../src/hooks/workloads.ts';
-import { loadManifests, parseManifestText } from '../../src/manifests/load.ts';
+import { InputRefused, loadManifests, parseManifestText, readTextBounded } from '../../src/manifests/load.ts';
 
 const noStdin = () => Promise.reject(new Error('no stdin'));
 
@@ -86,4 +87,39 @@ test('pods from the client library: Date timestamps and owner references', (t) =
   t.deepEqual(p?.owner, { kind: 'ReplicaSet', name: 'rs' });
   t.deepEqual(p?.containerRunning, { c: true });
   t.is(p?.uid, 'u-1');
+});
+
+test('readTextBounded: a regular file whole, with multi-byte text, empty, and one byte over the limit', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mf-read-'));
+  const text = 'kind: Pod # é ü 日本\n'.repeat(5000);
+  writeFileSync(join(dir, 'a.yaml'), text);
+  t.is(readTextBounded(join(dir, 'a.yaml')), text);
+  writeFileSync(join(dir, 'empty.yaml'), '');
+  t.is(readTextBounded(join(dir, 'empty.yaml')), '');
+  writeFileSync(join(dir, 'big.yaml'), 'x'.repeat(101));
+  t.is(readTextBounded(join(dir, 'big.yaml'), 101), 'x'.repeat(101));
+  t.throws(() => readTextBounded(join(dir, 'big.yaml'), 100), { instanceOf: InputRefused, message: /larger than/ });
+  // Larger than one 1 MiB chunk: read in several, joined.
+  const large = `${'y'.repeat(1024 * 1024 - 1)}é${'z'.repeat(300_000)}`;
+  writeFileSync(join(dir, 'large.yaml'), large);
+  t.is(readTextBounded(join(dir, 'large.yaml')), large);
+});
+
+/** A FIFO that `cat` fills with `bytes` (the reader gets them 64 KiB or less at a time). */
+function fifo(bytes: Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mf-fifo-'));
+  writeFileSync(join(dir, 'data'), bytes);
+  spawnSync('mkfifo', [join(dir, 'in')]);
+  spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', join(dir, 'data'), join(dir, 'in')], { stdio: 'ignore' }).unref();
+  return join(dir, 'in');
+}
+
+test('readTextBounded: a FIFO across several reads and chunks, a NUL in a later read, and one over the limit', (t) => {
+  const text = 'a: b\n'.repeat(600_000); // 3 MB: three 1 MiB buffers filled by many short reads
+  t.is(readTextBounded(fifo(Buffer.from(text))), text);
+  t.throws(() => readTextBounded(fifo(Buffer.concat([Buffer.from('a: b\n'.repeat(100_000)), Buffer.from([0])]))), {
+    instanceOf: InputRefused,
+    message: /binary data/,
+  });
+  t.throws(() => readTextBounded(fifo(Buffer.from('x'.repeat(200_000))), 150_000), { instanceOf: InputRefused, message: /larger than/ });
 });
