@@ -308,7 +308,7 @@ function buildTarget(t: Target, node: string, bundle: string, work: string, out:
     disableExperimentalSEAWarning: true,
     useSnapshot: false,
     useCodeCache: false,
-    execArgv: ['--max-semi-space-size=8'],
+    execArgv: ['--max-semi-space-size=4'],
     execArgvExtension: 'none',
     assets: {
       'cli.cjs': join(relative(work, bundle), 'cli.cjs'),
