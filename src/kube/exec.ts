@@ -448,11 +448,10 @@ export class Executor {
         socket.terminate();
       }
     };
-    const path = execPath(o.namespace, o.pod, o.container, o.command);
     const attempts = Math.max(1, o.startAttempts ?? 5);
     for (let attempt = 1; !ws; attempt++) {
       try {
-        ws = await this.sockets.connect(path, o.signal, onMessage);
+        ws = await this.sockets.connect(execPath(o.namespace, o.pod, o.container, o.command), o.signal, onMessage);
       } catch (e) {
         if (e instanceof Aborted || o.signal?.aborted)
           return result({ outcome: 'interrupted', exitCode: null, message: 'interrupted before the command started' });
