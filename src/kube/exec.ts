@@ -5,7 +5,6 @@
 // us, an abort also ends a pending handshake, and an upgrade that never started the command (429,
 // 5xx, a connection refused or reset before the upgrade) is retried after Retry-After or a backoff.
 
-import { createHash } from 'node:crypto';
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import { createSecureContext } from 'node:tls';
 import type { SecureContext } from 'node:tls';
@@ -56,6 +55,9 @@ export interface ExecOptions {
   startAttempts?: number;
 }
 
+/** What a stream that printed nothing holds (shared: an empty buffer cannot be written to). */
+const NO_BYTES = Buffer.alloc(0);
+
 /**
  * The last `limit` bytes of a stream. Chunks are copied (the chunk may be a view of a larger frame
  * buffer that must not be kept) into a list until `limit` bytes are held; from then on into one
@@ -97,7 +99,7 @@ export class TailBuffer {
     this.at = (this.at + tail.length) % this.limit;
   }
   get data(): Buffer {
-    if (this.ring === null) return Buffer.concat(this.chunks);
+    if (this.ring === null) return this.size === 0 ? NO_BYTES : Buffer.concat(this.chunks, this.size);
     return Buffer.concat([this.ring.subarray(this.at), this.ring.subarray(0, this.at)]);
   }
 }
@@ -256,27 +258,28 @@ const TLS_MATERIAL = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'ecdh
  * proxy agent gets the options as they are.
  */
 export class SharedTlsContext {
-  private key = '';
+  /** The material the context was built from, compared by value with each connection's. */
+  private material: unknown[] = [];
   private context: SecureContext | undefined;
 
   apply(opts: Record<string, unknown>): void {
-    const h = createHash('sha256');
-    for (const name of TLS_MATERIAL) {
-      const v = opts[name];
-      h.update(`${name}=`)
-        .update(Buffer.isBuffer(v) || typeof v === 'string' ? v : String(JSON.stringify(v)))
-        .update('\0');
-    }
-    const key = h.digest('hex');
-    if (key !== this.key || !this.context) {
+    const values = TLS_MATERIAL.map((name) => opts[name]);
+    if (!this.context || !values.every((v, i) => sameMaterial(v, this.material[i]))) {
       const material: Record<string, unknown> = {};
       for (const name of TLS_MATERIAL) if (opts[name] !== undefined) material[name] = opts[name];
       this.context = createSecureContext(material);
-      this.key = key;
+      this.material = values;
     }
     for (const name of TLS_MATERIAL) delete opts[name];
     opts.secureContext = this.context;
   }
+}
+
+/** Equal TLS material: the same bytes (a CA read again from its file), text, or JSON value. */
+function sameMaterial(a: unknown, b: unknown): boolean {
+  if (Buffer.isBuffer(a) || Buffer.isBuffer(b)) return Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b);
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return a === b;
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**
