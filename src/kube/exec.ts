@@ -1,5 +1,6 @@
-// Runs one command in a container through the pods/exec WebSocket, with what client-node's Exec
-// lacks (shared/docs/client-node.md §2): the result comes only from the status channel, a socket
+// Runs one command in a container through the pods/exec WebSocket (our own: exec-socket.ts; #18
+// replaced client-node's Exec and `ws`, which cost twice the CPU per hook), with what client-node's
+// Exec lacked (shared/docs/client-node.md §2): the result comes only from the status channel, a socket
 // that closes without a status is a failure, a refused upgrade reports the server's own message,
 // the stream is closed on timeout (of any length), pings keep long sessions alive, no frame can crash
 // us, an abort also ends a pending handshake, and an upgrade that never started the command (429,
