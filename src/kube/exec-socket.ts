@@ -208,8 +208,8 @@ export class ExecSocket {
   readonly protocol: string;
   /** A binary message from the server. */
   onMessage: (data: Buffer, socket: ExecSocket) => void = () => undefined;
-  /** A failure after the upgrade (a protocol violation, a socket error); 'close' follows. */
-  onError: (e: Error) => void = () => undefined;
+  /** The first failure after the upgrade (a protocol violation, a socket error), whenever it came; 'close' follows. */
+  firstError: Error | undefined;
   private readonly closeListeners: ((code: number) => void)[] = [];
   private readonly socket: Socket;
   private readonly reader: FrameReader;
@@ -230,13 +230,17 @@ export class ExecSocket {
     socket.setTimeout(0);
     socket.setNoDelay(true);
     socket.on('data', (c: Buffer) => this.data(c));
-    socket.on('error', (e) => this.onError(e));
+    socket.on('error', (e) => this.failed(e));
     // The server ended its side: end ours (a TLS socket does so itself; a proxy's socket may not).
     socket.on('end', () => {
       if (!socket.writableEnded) socket.end();
     });
     socket.on('close', () => this.closed());
     if (head.length > 0) queueMicrotask(() => this.data(head));
+  }
+
+  private failed(e: Error): void {
+    this.firstError ??= e;
   }
 
   /** Calls `fn` with the close code once the connection is closed (at once when it already is). */
@@ -253,7 +257,7 @@ export class ExecSocket {
       const fe = e instanceof FrameError ? e : new FrameError(1002, (e as Error).message);
       this.closeCode = fe.code;
       this.readyState = CLOSING;
-      this.onError(fe);
+      this.failed(fe);
       this.socket.destroy();
     }
   }

@@ -476,9 +476,6 @@ export class Executor {
       }
     }
     const socket = ws;
-    socket.onError = (e) => {
-      state.protocolError ??= e.message;
-    };
     return new Promise((resolve) => {
       let why: 'timeout' | 'interrupted' | null = null;
       const ping = setInterval(() => socket.ping(), o.pingIntervalMs ?? 30_000);
@@ -500,6 +497,7 @@ export class Executor {
       if (o.signal?.aborted) onAbort();
       socket.onceClosed((code) => {
         state.closeCode = code;
+        if (socket.firstError) state.protocolError ??= socket.firstError.message;
         clearInterval(ping);
         cancelTimer?.();
         o.signal?.removeEventListener('abort', onAbort);
