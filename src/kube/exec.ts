@@ -1,18 +1,17 @@
-// Runs one command in a container through the pods/exec WebSocket, with what client-node's Exec
-// lacks (shared/docs/client-node.md §2): the result comes only from the status channel, a socket
+// Runs one command in a container through the pods/exec WebSocket (our own: exec-socket.ts; #18
+// replaced client-node's Exec and `ws`, which cost twice the CPU per hook), with what client-node's
+// Exec lacked (shared/docs/client-node.md §2): the result comes only from the status channel, a socket
 // that closes without a status is a failure, a refused upgrade reports the server's own message,
 // the stream is closed on timeout (of any length), pings keep long sessions alive, no frame can crash
 // us, an abort also ends a pending handshake, and an upgrade that never started the command (429,
 // 5xx, a connection refused or reset before the upgrade) is retried after Retry-After or a backoff.
 
-import { createHash } from 'node:crypto';
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import { createSecureContext } from 'node:tls';
 import type { SecureContext } from 'node:tls';
-import { Writable } from 'node:stream';
-import { Exec } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
-import WebSocket from 'ws';
+import type { ExecSocket, UpgradeRequest } from './exec-socket.ts';
+import { SessionCache, upgrade } from './exec-socket.ts';
 import { formatGoDuration } from '../hooks/duration.ts';
 import { statusMessage } from './errors.ts';
 import { connectionOf, credentialError, headerLines, impersonationHeaders, tokenFromFile } from './http.ts';
@@ -57,6 +56,9 @@ export interface ExecOptions {
   startAttempts?: number;
 }
 
+/** What a stream that printed nothing holds (shared: an empty buffer cannot be written to). */
+const NO_BYTES = Buffer.alloc(0);
+
 /**
  * The last `limit` bytes of a stream. Chunks are copied (the chunk may be a view of a larger frame
  * buffer that must not be kept) into a list until `limit` bytes are held; from then on into one
@@ -98,34 +100,8 @@ export class TailBuffer {
     this.at = (this.at + tail.length) % this.limit;
   }
   get data(): Buffer {
-    if (this.ring === null) return Buffer.concat(this.chunks);
+    if (this.ring === null) return this.size === 0 ? NO_BYTES : Buffer.concat(this.chunks, this.size);
     return Buffer.concat([this.ring.subarray(this.at), this.ring.subarray(0, this.at)]);
-  }
-}
-
-/** Keeps the last `limit` bytes of a stream and hands every chunk to `sink`. */
-class Capture extends Writable {
-  private readonly tail: TailBuffer;
-  private readonly sink: ((chunk: Buffer) => void) | undefined;
-  constructor(limit: number, sink?: (chunk: Buffer) => void) {
-    super();
-    this.tail = new TailBuffer(limit);
-    this.sink = sink;
-  }
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void) {
-    try {
-      this.sink?.(chunk);
-    } catch {
-      // the sink reports its own failures
-    }
-    this.tail.push(chunk);
-    cb();
-  }
-  get truncated(): boolean {
-    return this.tail.truncated;
-  }
-  get data(): Buffer {
-    return this.tail.data;
   }
 }
 
@@ -283,127 +259,125 @@ const TLS_MATERIAL = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'ecdh
  * proxy agent gets the options as they are.
  */
 export class SharedTlsContext {
-  private key = '';
+  /** The material the context was built from, compared by value with each connection's. */
+  private material: unknown[] = [];
   private context: SecureContext | undefined;
 
   apply(opts: Record<string, unknown>): void {
-    const h = createHash('sha256');
-    for (const name of TLS_MATERIAL) {
-      const v = opts[name];
-      h.update(`${name}=`)
-        .update(Buffer.isBuffer(v) || typeof v === 'string' ? v : String(JSON.stringify(v)))
-        .update('\0');
-    }
-    const key = h.digest('hex');
-    if (key !== this.key || !this.context) {
+    const values = TLS_MATERIAL.map((name) => opts[name]);
+    if (!this.context || !values.every((v, i) => sameMaterial(v, this.material[i]))) {
       const material: Record<string, unknown> = {};
       for (const name of TLS_MATERIAL) if (opts[name] !== undefined) material[name] = opts[name];
       this.context = createSecureContext(material);
-      this.key = key;
+      this.material = values;
     }
     for (const name of TLS_MATERIAL) delete opts[name];
     opts.secureContext = this.context;
   }
 }
 
-/** The WebSocketInterface client-node's Exec accepts: our own connect, sturdier than the default. */
-class SturdyWebSockets {
+/** Equal TLS material: the same bytes (a CA read again from its file), text, or JSON value. */
+function sameMaterial(a: unknown, b: unknown): boolean {
+  if (Buffer.isBuffer(a) || Buffer.isBuffer(b)) return Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b);
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return a === b;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Opens exec WebSockets for a kubeconfig (exec-socket.ts): credentials from client-node for every
+ * stream (a rotated token or certificate is used at once), one TLS context and the last TLS session
+ * shared by all of them, impersonation headers, and the -v request log.
+ */
+class ExecSockets {
   private readonly tls = new SharedTlsContext();
+  private readonly sessions = new SessionCache();
   private readonly kc: KubeConfig;
   private readonly connectTimeoutMs: number;
-  readonly state = new WeakMap<WebSocket, SessionState>();
-  /** The abort signal of the next connect(): Exec.exec calls connect() synchronously, so this is its own. */
-  nextSignal: AbortSignal | undefined;
 
   constructor(kc: KubeConfig, connectTimeoutMs: number) {
     this.kc = kc;
     this.connectTimeoutMs = connectTimeoutMs;
   }
 
-  async connect(path: string, _text: unknown, binaryHandler: (stream: number, buff: Buffer) => boolean): Promise<WebSocket> {
-    const signal = this.nextSignal;
-    this.nextSignal = undefined;
+  /** Options of one upgrade request: the kubeconfig's credentials, TLS and headers. */
+  private async request(path: string): Promise<UpgradeRequest> {
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig context has no cluster');
-    const uri = cluster.server.replace(/^http/, 'ws').replace(/\/+$/, '') + path;
-    const opts: WebSocket.ClientOptions = {
-      handshakeTimeout: this.connectTimeoutMs,
-      perMessageDeflate: false,
-      followRedirects: false,
-      maxPayload: 16 * 1024 * 1024,
-    };
+    const url = cluster.server.replace(/^http/, 'ws').replace(/\/+$/, '') + path;
+    const opts: Record<string, unknown> & { headers?: Record<string, string | string[]> } = {};
     try {
       await this.kc.applyToHTTPSOptions(opts);
     } catch (e) {
       throw credentialError(e);
     }
-    if (uri.startsWith('wss:') && !cluster.proxyUrl) this.tls.apply(opts as Record<string, unknown>);
+    const direct = url.startsWith('wss:') && !cluster.proxyUrl;
+    if (direct) this.tls.apply(opts);
     const token = tokenFromFile(this.kc);
-    if (token !== undefined) opts.headers = { ...(opts.headers ?? {}), Authorization: `Bearer ${token}` };
+    let headers: Record<string, string | string[]> = { ...(opts.headers ?? {}) };
+    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
     const conn = connectionOf(this.kc);
     if (conn.impersonation) {
-      const own = Object.entries(opts.headers ?? {}).filter(([n]) => !/^impersonate-/i.test(n));
-      opts.headers = { ...Object.fromEntries(own), ...impersonationHeaders(conn.impersonation) } as typeof opts.headers;
+      const own = Object.entries(headers).filter(([n]) => !/^impersonate-/i.test(n));
+      headers = { ...Object.fromEntries(own), ...impersonationHeaders(conn.impersonation) };
     }
+    return {
+      url,
+      protocols: EXEC_PROTOCOLS,
+      headers,
+      auth: opts.auth as string | undefined,
+      ...(direct
+        ? {
+            tls: {
+              secureContext: opts.secureContext as SecureContext,
+              servername: opts.servername as string | undefined,
+              rejectUnauthorized: opts.rejectUnauthorized as boolean | undefined,
+            },
+            sessions: this.sessions,
+          }
+        : { agent: opts.agent as Agent | undefined }),
+      handshakeTimeoutMs: this.connectTimeoutMs,
+      maxPayload: 16 * 1024 * 1024,
+    };
+  }
+
+  /** Opens the stream of `path`; `onMessage` gets every binary message, from the first one on. */
+  async connect(path: string, signal: AbortSignal | undefined, onMessage: (data: Buffer, socket: ExecSocket) => void): Promise<ExecSocket> {
+    const o = await this.request(path);
     if (signal?.aborted) throw new Aborted('interrupted');
+    const conn = connectionOf(this.kc);
     const log = conn.log?.enabled ? conn.log : undefined;
-    const logUrl = uri.replace(/^ws/, 'http');
+    const logUrl = o.url.replace(/^ws/, 'http');
     const started = performance.now();
-    log?.request(LOG_FILE, 'GET', logUrl, [
-      ...headerLines((opts.headers ?? {}) as Record<string, string | string[]>),
-      ['Sec-Websocket-Protocol', EXEC_PROTOCOLS.join(', ')],
-    ]);
+    log?.request(LOG_FILE, 'GET', logUrl, [...headerLines(o.headers), ['Sec-Websocket-Protocol', EXEC_PROTOCOLS.join(', ')]]);
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(uri, EXEC_PROTOCOLS, opts);
       let answered = false;
-      const logged = (res: IncomingMessage) => {
-        answered = true;
-        log?.response(LOG_FILE, 'GET', logUrl, res.statusCode ?? 0, performance.now() - started, headerLines(res.headers));
-      };
-      ws.once('upgrade', logged);
-      const state: SessionState = {};
-      this.state.set(ws, state);
-      let opened = false;
       // A second Ctrl-C must also end a handshake that is still pending.
       const onAbort = () => {
-        if (opened) return;
+        abort();
         reject(new Aborted('interrupted'));
-        ws.terminate();
       };
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      const abort = upgrade(o, {
+        answered: (res) => {
+          answered = true;
+          log?.response(LOG_FILE, 'GET', logUrl, res.statusCode ?? 0, performance.now() - started, headerLines(res.headers));
+        },
+        refused: (req, res) => {
+          done();
+          readRefusal(req, res, reject);
+        },
+        failed: (e) => {
+          done();
+          if (!answered) log?.failed(LOG_FILE, 'GET', logUrl, performance.now() - started, e);
+          reject(e);
+        },
+        open: (ws) => {
+          done();
+          ws.onMessage = onMessage;
+          resolve(ws);
+        },
+      });
       signal?.addEventListener('abort', onAbort, { once: true });
-      ws.once('open', () => signal?.removeEventListener('abort', onAbort));
-      ws.once('close', () => signal?.removeEventListener('abort', onAbort));
-      ws.on('unexpected-response', (req, res) => {
-        logged(res);
-        readRefusal(req, res, reject);
-      });
-      ws.on('open', () => {
-        opened = true;
-        if (!EXEC_PROTOCOLS.includes(ws.protocol)) {
-          state.protocolError = `the server chose an unsupported exec protocol "${ws.protocol}"`;
-          ws.terminate();
-        }
-        resolve(ws);
-      });
-      ws.on('error', (e) => {
-        if (!opened && !answered) log?.failed(LOG_FILE, 'GET', logUrl, performance.now() - started, e);
-        if (!opened) reject(e);
-        else state.protocolError ??= e.message;
-      });
-      ws.on('close', (code) => {
-        state.closeCode = code;
-      });
-      ws.on('message', (data: Buffer, isBinary: boolean) => {
-        try {
-          if (!isBinary || data.length === 0) return;
-          const stream = data[0] as number;
-          if (stream !== 1 && stream !== 2 && stream !== 3) return; // v5 close frames or unknown: never fatal
-          if (!binaryHandler(stream, data.subarray(1))) ws.close(1000);
-        } catch (e) {
-          state.protocolError = `unreadable frame from the server: ${(e as Error).message}`;
-          ws.terminate();
-        }
-      });
     });
   }
 }
@@ -425,19 +399,25 @@ function fromStatus(st: StatusLike): Pick<ExecResult, 'outcome' | 'exitCode' | '
   return { outcome: 'error', exitCode: null, message: st.message ?? `the exec failed (${st.reason ?? 'no reason given'})` };
 }
 
+/** The query of an exec request, as client-node's Exec (and kubectl) write it. */
+export function execPath(namespace: string, pod: string, container: string, command: readonly string[]): string {
+  const q = ['stdout=true', 'stderr=true', 'stdin=false', 'tty=false'];
+  for (const c of command) q.push(`command=${encodeURIComponent(c)}`);
+  q.push(`container=${encodeURIComponent(container)}`);
+  return `/api/v1/namespaces/${namespace}/pods/${pod}/exec?${q.join('&')}`;
+}
+
 export class Executor {
-  private readonly exec: Exec;
-  private readonly sockets: SturdyWebSockets;
+  private readonly sockets: ExecSockets;
 
   constructor(kc: KubeConfig, connectTimeoutMs = 30_000) {
-    this.sockets = new SturdyWebSockets(kc, connectTimeoutMs);
-    this.exec = new Exec(kc, this.sockets as unknown as ConstructorParameters<typeof Exec>[1]);
+    this.sockets = new ExecSockets(kc, connectTimeoutMs);
   }
 
   async run(o: ExecOptions): Promise<ExecResult> {
     const limit = o.maxOutputBytes ?? 64 * 1024;
-    const out = new Capture(limit, o.onOutput && ((c) => o.onOutput?.(1, c)));
-    const err = new Capture(limit, o.onOutput && ((c) => o.onOutput?.(2, c)));
+    const out = new TailBuffer(limit);
+    const err = new TailBuffer(limit);
     const result = (r: Pick<ExecResult, 'outcome' | 'exitCode' | 'message'> & { httpStatus?: number }): ExecResult => ({
       ...r,
       stdout: out.data,
@@ -446,15 +426,36 @@ export class Executor {
       stderrTruncated: err.truncated,
     });
     if (o.signal?.aborted) return result({ outcome: 'interrupted', exitCode: null, message: 'interrupted before it started' });
+    const state: SessionState = {};
     let status: StatusLike | null = null;
-    let ws: WebSocket | undefined;
+    let ws: ExecSocket | undefined;
+    const sink = o.onOutput;
+    const onMessage = (data: Buffer, socket: ExecSocket) => {
+      try {
+        if (data.length < 2 || status !== null) return; // a channel byte and nothing, or after the status: nothing to keep
+        const stream = data[0] as number;
+        const chunk = data.subarray(1);
+        if (stream === 1 || stream === 2) {
+          try {
+            sink?.(stream, chunk);
+          } catch {
+            // the sink reports its own failures
+          }
+          (stream === 1 ? out : err).push(chunk);
+        } else if (stream === 3) {
+          status = JSON.parse(chunk.toString('utf8')) as StatusLike;
+          socket.close(1000);
+        }
+        // v5 close frames (255) or unknown channels: never fatal
+      } catch (e) {
+        state.protocolError = `unreadable frame from the server: ${(e as Error).message}`;
+        socket.terminate();
+      }
+    };
     const attempts = Math.max(1, o.startAttempts ?? 5);
     for (let attempt = 1; !ws; attempt++) {
       try {
-        this.sockets.nextSignal = o.signal;
-        ws = (await this.exec.exec(o.namespace, o.pod, o.container, o.command, out, err, null, false, (s) => {
-          status = s as StatusLike;
-        })) as unknown as WebSocket;
+        ws = await this.sockets.connect(execPath(o.namespace, o.pod, o.container, o.command), o.signal, onMessage);
       } catch (e) {
         if (e instanceof Aborted || o.signal?.aborted)
           return result({ outcome: 'interrupted', exitCode: null, message: 'interrupted before the command started' });
@@ -472,17 +473,12 @@ export class Executor {
           exitCode: null,
           message: redact(`cannot open the exec stream: ${(e as Error).message}${code ? ` (${code})` : ''}${tries}`),
         });
-      } finally {
-        this.sockets.nextSignal = undefined;
       }
     }
     const socket = ws;
-    const state = this.sockets.state.get(socket) ?? {};
     return new Promise((resolve) => {
       let why: 'timeout' | 'interrupted' | null = null;
-      const ping = setInterval(() => {
-        if (socket.readyState === WebSocket.OPEN) socket.ping();
-      }, o.pingIntervalMs ?? 30_000);
+      const ping = setInterval(() => socket.ping(), o.pingIntervalMs ?? 30_000);
       const cancelTimer =
         o.timeoutNanos !== null && o.timeoutNanos > 0n
           ? longTimeout(
@@ -498,15 +494,15 @@ export class Executor {
         socket.terminate();
       };
       o.signal?.addEventListener('abort', onAbort, { once: true });
-      const finish = () => {
+      if (o.signal?.aborted) onAbort();
+      socket.onceClosed((code) => {
+        state.closeCode = code;
+        if (socket.firstError) state.protocolError ??= socket.firstError.message;
         clearInterval(ping);
         cancelTimer?.();
         o.signal?.removeEventListener('abort', onAbort);
-        resolve(result(streamEnd(status as StatusLike | null, why, o.timeoutNanos, state)));
-      };
-      if (o.signal?.aborted) onAbort();
-      if (socket.readyState === WebSocket.CLOSED) finish();
-      else socket.once('close', finish);
+        resolve(result(streamEnd(status, why, o.timeoutNanos, state)));
+      });
     });
   }
 }

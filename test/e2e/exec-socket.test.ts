@@ -1,0 +1,52 @@
+// The exec WebSocket of our own (src/kube/exec-socket.ts) against the test API server: an upgrade
+// the server does not answer is given up after --request-timeout and started again, and the run
+// ends; every exec resumes the TLS session of the one before.
+import test from 'ava';
+import { startApiServer } from '../support/apiserver.ts';
+import { arkHooks } from '../support/cli.ts';
+
+test('an exec upgrade left unanswered is given up after --request-timeout and retried; the hook then runs', async (t) => {
+  const server = await startApiServer();
+  t.teardown(() => server.stop());
+  server.addPod('slow', 'p-0', { annotations: { 'pre.hook.backup.velero.io/command': '["ok"]' } });
+  server.faults.push({ match: (q) => q.upgrade, delayMs: 20_000, destroy: true, times: 1 });
+  const kc = server.writeKubeconfig({ namespace: 'slow' });
+  const r = await arkHooks(
+    ['run', '--kubeconfig', kc, '--target', 'velero-1.18', '--phase', 'pre', '--yes', '--request-timeout', '1s', '-o', 'json'],
+    {
+      timeoutMs: 15_000,
+    },
+  );
+  t.is(r.code, 0, r.stderr);
+  const hook = JSON.parse(r.stdout).phases[0].pods[0].hooks[0];
+  t.is(hook.result, 'succeeded');
+  t.is(server.execs.length, 1, 'the second upgrade ran the command, once');
+});
+
+test('execs one after another each resume the TLS session and close with a status', async (t) => {
+  const server = await startApiServer();
+  t.teardown(() => server.stop());
+  for (let i = 0; i < 5; i++) server.addPod('seq', `p-${i}`, { annotations: { 'pre.hook.backup.velero.io/command': '["ok"]' } });
+  const kc = server.writeKubeconfig({ namespace: 'seq' });
+  const before = { ...server.tls };
+  const r = await arkHooks([
+    'run',
+    '--kubeconfig',
+    kc,
+    '--target',
+    'velero-1.18',
+    '--phase',
+    'pre',
+    '--yes',
+    '--parallel',
+    '1',
+    '-o',
+    'json',
+  ]);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(
+    server.execs.map((e) => e.ended),
+    ['status', 'status', 'status', 'status', 'status'],
+  );
+  t.true(server.tls.resumed - before.resumed >= 4, `${server.tls.resumed - before.resumed} sessions resumed`);
+});
