@@ -17,6 +17,7 @@ import { runPhase } from './phase.ts';
 import type { HookFiles } from './output-dir.ts';
 import { OutputDir } from './output-dir.ts';
 import type { Interrupts } from './signals.ts';
+import { OutputReclaimer } from './reclaim.ts';
 import { SPOOL_MIN_BYTES, TailSpool } from './tail-spool.ts';
 
 export interface SessionOptions {
@@ -45,6 +46,7 @@ export class HookSession {
   private readonly filed = new WeakSet<HookResult>();
   /** Where the hooks' tails wait for the report (a private temporary file); null when none could be made. */
   private spool: TailSpool | null | undefined;
+  private readonly reclaimer = new OutputReclaimer();
 
   /** Throws a UsageError (exit 2) for an unusable --output-dir: checked before anything runs. */
   constructor(inventory: Inventory, cluster: Cluster, options: SessionOptions) {
@@ -77,7 +79,10 @@ export class HookSession {
           timeoutNanos: hook.timeoutNanos,
           signal,
           maxOutputBytes: this.o.maxOutputBytes,
-          ...(files ? { onOutput: (stream: 1 | 2, chunk: Buffer) => files.write(stream, chunk) } : {}),
+          onOutput: (stream: 1 | 2, chunk: Buffer) => {
+            files?.write(stream, chunk);
+            this.reclaimer.add(chunk.length);
+          },
           pingIntervalMs: ping,
           ...(startAttempts ? { startAttempts } : {}),
         });
