@@ -130,8 +130,10 @@ export class HookSession {
   private stashOutput(r: HookResult) {
     if (r.stdout.length < SPOOL_MIN_BYTES && r.stderr.length < SPOOL_MIN_BYTES) return;
     if (this.spool === undefined) this.spool = TailSpool.open(); // once: null when it cannot be made, or after close
+    const held = r.stdout.length + r.stderr.length;
     this.spool?.stash(r, 'stdout');
     this.spool?.stash(r, 'stderr');
+    this.reclaimer.tails(held);
   }
 
   /** Ends the session once its report is printed: the hooks' tails can no longer be read. */
