@@ -8,6 +8,9 @@
 //   BENCH_COMPARE=/path/to/other/checkout npm run bench -- run
 //     also measures the main rows with that checkout's build ("before" figures for PROFILES.md);
 //     BENCH_COMPARE_COMMIT names its commit when it is not a git checkout of this repository.
+//   BENCH_RUN_PARTS=memory npm run bench -- run
+//     only some parts of the run section (comma-separated: parallel, overhead, memory; default all):
+//     memory is the 1,000 hooks x 1 MiB rows, each report format measured on both builds in turns.
 
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -382,43 +385,53 @@ async function overhead(report: Report, server: ServerProcess, kc: string, all: 
   });
 }
 
+/** The report formats of the 1 MiB rows, and whether each is also measured with --output-dir. */
+const MEMORY_OUTPUTS: [output: string, withDir: boolean][] = [
+  ['table', false],
+  ['table', true],
+  ['json', false],
+  ['json', true],
+  ['yaml', false],
+  ['jsonpath={.summary.hooks}', false],
+];
+
 async function memory(report: Report, server: ServerProcess, kc: string, all: Build[]): Promise<void> {
   await server.behave(0, 1024 * 1024);
-  for (const b of all) {
-    for (const output of ['json', 'table']) {
-      if (b.label && output === 'json') continue;
-      for (const withDir of [false, true]) {
-        const dir = mkdtempSync(join(tmpdir(), 'bench-out-'));
-        const cmd = [
-          'kubectl',
-          'ark-hooks',
-          'run',
-          '--kubeconfig',
-          kc,
-          '--phase',
-          'pre',
-          '--yes',
-          '--parallel',
-          String(PARALLEL),
-          '-o',
-          output,
-        ];
-        if (withDir) cmd.push('--output-dir', join(dir, 'out'));
-        const s = await sample(
-          ['sh', '-c', `${cmd.map((a) => `'${a}'`).join(' ')} >/dev/null; s=$?; rm -rf '${dir}/out'; exit $s`],
-          3,
-          b.env,
-          0,
-        );
-        rmSync(dir, { recursive: true, force: true });
-        const r = row(
-          'run',
-          `${PODS} hooks x 1 MiB output, --parallel ${PARALLEL}, -o ${output}${withDir ? ' --output-dir' : ''}${b.label}`,
-          s,
-        );
-        if (!b.label) r.target = '<= 200 MB';
-        report(r);
-      }
+  for (const [output, withDir] of MEMORY_OUTPUTS) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-out-'));
+    const cmd = [
+      'kubectl',
+      'ark-hooks',
+      'run',
+      '--kubeconfig',
+      kc,
+      '--phase',
+      'pre',
+      '--yes',
+      '--parallel',
+      String(PARALLEL),
+      '-o',
+      output,
+    ];
+    if (withDir) cmd.push('--output-dir', join(dir, 'out'));
+    const sh = ['sh', '-c', `${cmd.map((a) => `'${a}'`).join(' ')} >/dev/null; s=$?; rm -rf '${dir}/out'; exit $s`];
+    // With BENCH_COMPARE both builds run in turns, so that each sees the same load.
+    const samples = await interleaved(
+      all.map((b) => ({ cmd: sh, env: b.env })),
+      3,
+      0,
+    );
+    rmSync(dir, { recursive: true, force: true });
+    for (const [k, b] of all.entries()) {
+      const s = samples[k] as Samples;
+      const r = row(
+        'run',
+        `${PODS} hooks x 1 MiB output, --parallel ${PARALLEL}, -o ${output}${withDir ? ' --output-dir' : ''}${b.label}`,
+        s,
+      );
+      r.vs = `client CPU ${fmt(median(s.cpuMs))}`;
+      if (!b.label) r.target = '<= 200 MB';
+      report(r);
     }
   }
 }
@@ -429,9 +442,10 @@ export async function runSection(report: Report): Promise<void> {
   const kc = server.kubeconfig;
   const all = builds();
   try {
-    await parallelRun(report, server, kc, all);
-    await overhead(report, server, kc, all);
-    await memory(report, server, kc, all);
+    const parts = (process.env.BENCH_RUN_PARTS ?? 'parallel,overhead,memory').split(',');
+    if (parts.includes('parallel')) await parallelRun(report, server, kc, all);
+    if (parts.includes('overhead')) await overhead(report, server, kc, all);
+    if (parts.includes('memory')) await memory(report, server, kc, all);
   } finally {
     server.stop();
   }

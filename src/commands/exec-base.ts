@@ -7,7 +7,7 @@ import type { ExecIO, ExecSettings, ThawFlags } from '../flows/exec.ts';
 import type { Format } from '../output/formats.ts';
 import { isMachineFormat, parseFormat, scripted } from '../output/formats.ts';
 import { runItems } from '../output/items.ts';
-import { writeJson, writeRunYaml } from '../output/render.ts';
+import { jsonChunks, runYamlChunks, writeChunks } from '../output/render.ts';
 import { renderRunReport } from '../output/run-report.ts';
 import type { SourceInfo } from '../report/common.ts';
 import type { RunReport } from '../report/run-report.ts';
@@ -123,14 +123,18 @@ export abstract class ExecCommand extends ScopeCommand {
     return /^y(es)?$/i.test(answer.trim()) ? null : 1;
   }
 
-  /** Prints the report; a report that cannot be rendered is an error line, never a lost run. */
-  printReport(report: RunReport, format: Format): boolean {
+  /**
+   * Prints the report, json and yaml in chunks as a slow reader takes them; a report that cannot be
+   * rendered is an error line, never a lost run.
+   */
+  async printReport(report: RunReport, format: Format): Promise<boolean> {
+    const out = this.context.stdout;
     try {
       const text = scripted(report, runItems(report), format, this);
-      if (text !== undefined) this.context.stdout.write(text);
-      else if (format.kind === 'table') this.context.stdout.write(renderRunReport(report, this.style(), this.noHeaders));
-      else if (format.kind === 'json') writeJson(report, (chunk) => this.context.stdout.write(chunk));
-      else writeRunYaml(report as unknown as Parameters<typeof writeRunYaml>[0], (chunk) => this.context.stdout.write(chunk));
+      if (text !== undefined) out.write(text);
+      else if (format.kind === 'table') out.write(renderRunReport(report, this.style(), this.noHeaders));
+      else if (format.kind === 'json') await writeChunks(jsonChunks(report), out);
+      else await writeChunks(runYamlChunks(report as unknown as Parameters<typeof runYamlChunks>[0]), out);
       return true;
     } catch (e) {
       this.context.stderr.write(`error: could not print the report: ${(e as Error)?.message ?? String(e)}\n`);

@@ -17,6 +17,8 @@ import { runPhase } from './phase.ts';
 import type { HookFiles } from './output-dir.ts';
 import { OutputDir } from './output-dir.ts';
 import type { Interrupts } from './signals.ts';
+import { OutputReclaimer } from './reclaim.ts';
+import { SPOOL_MIN_BYTES, TailSpool } from './tail-spool.ts';
 
 export interface SessionOptions {
   parallel: number;
@@ -42,6 +44,9 @@ export class HookSession {
   private readonly outputDir: OutputDir | null;
   /** Hooks whose output files the executor wrote. */
   private readonly filed = new WeakSet<HookResult>();
+  /** Where the hooks' tails wait for the report (a private temporary file); null when none could be made. */
+  private spool: TailSpool | null | undefined;
+  private readonly reclaimer = new OutputReclaimer();
 
   /** Throws a UsageError (exit 2) for an unusable --output-dir: checked before anything runs. */
   constructor(inventory: Inventory, cluster: Cluster, options: SessionOptions) {
@@ -74,7 +79,10 @@ export class HookSession {
           timeoutNanos: hook.timeoutNanos,
           signal,
           maxOutputBytes: this.o.maxOutputBytes,
-          ...(files ? { onOutput: (stream: 1 | 2, chunk: Buffer) => files.write(stream, chunk) } : {}),
+          onOutput: (stream: 1 | 2, chunk: Buffer) => {
+            files?.write(stream, chunk);
+            this.reclaimer.add(chunk.length);
+          },
           pingIntervalMs: ping,
           ...(startAttempts ? { startAttempts } : {}),
         });
@@ -92,6 +100,7 @@ export class HookSession {
     } catch {
       // printing a hook's output never stops the hooks
     }
+    this.stashOutput(r);
     if (this.outputDir && r.startedAt && !this.filed.has(r)) {
       // A hook that never reached the executor (blocked): empty files say it was attempted.
       this.outputDir.open(r.namespace, r.pod, r.phase, r.index, r.container).close();
@@ -115,6 +124,22 @@ export class HookSession {
         this.say(`warning: ${escapeLine(`could not record an event on ${r.namespace}/${r.pod}: ${(e as Error).message}`)}\n`);
       }
     }
+  }
+
+  /** Moves a finished hook's tails out of memory until the report is printed (#18); never throws. */
+  private stashOutput(r: HookResult) {
+    if (r.stdout.length < SPOOL_MIN_BYTES && r.stderr.length < SPOOL_MIN_BYTES) return;
+    if (this.spool === undefined) this.spool = TailSpool.open(); // once: null when it cannot be made, or after close
+    const held = r.stdout.length + r.stderr.length;
+    this.spool?.stash(r, 'stdout');
+    this.spool?.stash(r, 'stderr');
+    this.reclaimer.tails(held);
+  }
+
+  /** Ends the session once its report is printed: the hooks' tails can no longer be read. */
+  close(): void {
+    this.spool?.close();
+    this.spool = null;
   }
 
   /** Runs one phase on the given pods (default: every pod of the plan with hooks in that phase). */

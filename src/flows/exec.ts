@@ -49,8 +49,8 @@ export interface ExecIO extends InventoryIO {
   style: Style;
   /** Asks before running; returns the exit code of a refusal, or null to go ahead. */
   confirm: (what: string, source: SourceInfo) => Promise<number | null>;
-  /** Prints the report; false when it could not be printed. */
-  render: (report: RunReport) => boolean;
+  /** Prints the report (waiting for a slow reader of stdout); false when it could not be printed. */
+  render: (report: RunReport) => Promise<boolean>;
 }
 
 /** The kubeconfig and Backup flags a thaw command repeats. */

@@ -53,11 +53,15 @@ export async function runHooks(req: RunRequest, io: ExecIO): Promise<number> {
   }).install();
   try {
     const session = openSession(inv, cluster, req.exec, io, interrupts);
-    const started = new Date();
-    const runs = await session.phase(phase);
-    const report = session.report(started, [{ phase, pods: runs }]);
-    const printed = io.render(report);
-    return interrupts.exitCode ?? (report.summary.failed > 0 || !printed ? 1 : 0);
+    try {
+      const started = new Date();
+      const runs = await session.phase(phase);
+      const report = session.report(started, [{ phase, pods: runs }]);
+      const printed = await io.render(report);
+      return interrupts.exitCode ?? (report.summary.failed > 0 || !printed ? 1 : 0);
+    } finally {
+      session.close();
+    }
   } finally {
     interrupts.dispose();
   }

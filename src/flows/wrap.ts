@@ -51,7 +51,11 @@ export async function wrapCommand(req: WrapRequest, io: ExecIO): Promise<number>
   try {
     // Checks --output-dir before anything is frozen.
     const session = openSession(inventory, cluster, req.exec, io, wrap.interrupts);
-    return await wrap.run(session);
+    try {
+      return await wrap.run(session);
+    } finally {
+      session.close();
+    }
   } finally {
     wrap.interrupts.dispose();
   }
@@ -133,7 +137,7 @@ class Wrap {
       { phase: 'post' as const, pods: post.runs },
     ];
     const report = { ...session.report(started, phases), command, interrupted: this.firstSignal };
-    const printed = this.io.render(report);
+    const printed = await this.io.render(report);
     if (post.failed || this.stillFrozen.size > 0) {
       const left = [...this.stillFrozen.values()];
       if (post.failed) this.say('error: a post hook failed; the pods above may still be frozen\n');

@@ -96,6 +96,36 @@ export function plain(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null');
 }
 
+/**
+ * plain(value) without reading what is not asked for: a copy made as JSON would make it, except that
+ * a property with a getter (the hooks' output, read back from a file: engine/tail-spool.ts) stays one,
+ * read when a template reaches it. So `{.summary}` over a run of 1,000 chatty hooks reads no output.
+ */
+export function lazyPlain(value: unknown): unknown {
+  const v =
+    typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function'
+      ? (value as { toJSON(): unknown }).toJSON()
+      : value;
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (v instanceof Number || v instanceof String || v instanceof Boolean) return v.valueOf();
+  if (typeof v !== 'object' || v === null) return typeof v === 'string' || typeof v === 'boolean' || v === null ? v : null;
+  if (Array.isArray(v)) return v.map((x) => (omittedInJson(x) ? null : lazyPlain(x)));
+  const out = {};
+  for (const key of Object.keys(v)) {
+    const d = Object.getOwnPropertyDescriptor(v, key);
+    if (d?.get) {
+      const get = d.get;
+      Object.defineProperty(out, key, { enumerable: true, configurable: true, get: () => lazyPlain(get.call(v)) });
+    } else if (d && !omittedInJson(d.value)) {
+      Object.defineProperty(out, key, { value: lazyPlain(d.value), enumerable: true, configurable: true, writable: true });
+    }
+  }
+  return out;
+}
+
+const omittedInJson = (x: unknown): boolean => x === undefined || typeof x === 'function' || typeof x === 'symbol';
+
 function jsonPathFailure(e: unknown): never {
   if (e instanceof JsonPathError) throw new UserError(e.message);
   throw e;
@@ -104,7 +134,7 @@ function jsonPathFailure(e: unknown): never {
 /** -o jsonpath: the template over the whole report, printed as kubectl prints it (no newline added). */
 export function renderJsonPath(report: unknown, template: string, allowMissingKeys = true): string {
   try {
-    return compileJsonPath(template, { allowMissingKeys }).execute(plain(report));
+    return compileJsonPath(template, { allowMissingKeys }).execute(lazyPlain(report));
   } catch (e) {
     return jsonPathFailure(e);
   }

@@ -26,55 +26,97 @@ export function serialize(value: unknown, format: 'json' | 'yaml'): string {
  * never has to fit in one string (V8 caps strings at about 512 MiB). Bigints become strings.
  */
 export function writeJson(value: unknown, write: (chunk: string) => void): void {
+  for (const chunk of jsonChunks(value)) write(chunk);
+}
+
+type JsonFrame = { items: readonly unknown[]; keys: readonly string[] | null; i: number; indent: string };
+
+/** A value as JSON.stringify would give it, after toJSON; undefined for what an object leaves out. */
+function jsonValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function')
+    return (v as { toJSON(): unknown }).toJSON();
+  return v;
+}
+
+const omitted = (x: unknown): boolean => x === undefined || typeof x === 'function' || typeof x === 'symbol';
+
+/**
+ * writeJson's text as an iterator of chunks of about `size` characters, made only as each is asked
+ * for (an explicit stack, not recursion), so that a writer can wait for a slow reader between two.
+ */
+export function* jsonChunks(value: unknown, size = 64 * 1024): Generator<string> {
+  const stack: JsonFrame[] = [];
   let buf = '';
-  const emit = (s: string) => {
-    buf += s;
-    if (buf.length >= 64 * 1024) {
-      write(buf);
+  const leaf = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+  /** Emits a scalar, or opens an array or object (its items follow, from the stack). */
+  const open = (raw: unknown, indent: string) => {
+    const v = jsonValue(raw);
+    if (Array.isArray(v)) {
+      buf += v.length === 0 ? '[]' : '[';
+      if (v.length > 0) stack.push({ items: v, keys: null, i: 0, indent });
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v).filter(([, x]) => !omitted(x));
+      buf += entries.length === 0 ? '{}' : '{';
+      if (entries.length > 0) stack.push({ items: entries.map(([, x]) => x), keys: entries.map(([k]) => k), i: 0, indent });
+    } else buf += leaf(v) ?? 'null';
+  };
+  open(value, '');
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1] as JsonFrame;
+    const inner = `${f.indent}  `;
+    if (f.i === f.items.length) {
+      buf += `\n${f.indent}${f.keys ? '}' : ']'}`;
+      stack.pop();
+    } else {
+      const i = f.i++;
+      const x = f.items[i];
+      buf += `${i > 0 ? ',' : ''}\n${inner}`;
+      if (f.keys) buf += `${JSON.stringify(f.keys[i])}: `;
+      if (!f.keys && omitted(x)) buf += 'null';
+      else open(x, inner);
+    }
+    if (buf.length >= size) {
+      yield buf;
       buf = '';
     }
-  };
-  const leaf = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
-  const visit = (v: unknown, indent: string) => {
-    if (typeof v === 'bigint') return emit(JSON.stringify(v.toString()));
-    if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function')
-      v = (v as { toJSON(): unknown }).toJSON();
-    if (Array.isArray(v)) {
-      if (v.length === 0) return emit('[]');
-      const inner = indent + '  ';
-      emit('[\n');
-      v.forEach((x, i) => {
-        emit(inner);
-        if (x === undefined || typeof x === 'function' || typeof x === 'symbol') emit('null');
-        else visit(x, inner);
-        emit(i < v.length - 1 ? ',\n' : '\n');
-      });
-      return emit(`${indent}]`);
-    }
-    if (v !== null && typeof v === 'object') {
-      const entries = Object.entries(v).filter(([, x]) => x !== undefined && typeof x !== 'function' && typeof x !== 'symbol');
-      if (entries.length === 0) return emit('{}');
-      const inner = indent + '  ';
-      emit('{\n');
-      entries.forEach(([k, x], i) => {
-        emit(`${inner}${JSON.stringify(k)}: `);
-        visit(x, inner);
-        emit(i < entries.length - 1 ? ',\n' : '\n');
-      });
-      return emit(`${indent}}`);
-    }
-    emit(leaf(v) ?? 'null');
-  };
-  visit(value, '');
-  emit('\n');
-  if (buf) write(buf);
+  }
+  yield `${buf}\n`;
+}
+
+/**
+ * Writes chunks to a stream, waiting for 'drain' whenever it asks to (a slow `| jq` must not make
+ * the whole report queue in memory); a stream that closes or fails stops the wait, not the caller.
+ */
+export async function writeChunks(chunks: Iterable<string>, out: NodeJS.WritableStream): Promise<void> {
+  for (const chunk of chunks) {
+    if (out.write(chunk)) continue;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        out.off('drain', done);
+        out.off('close', done);
+        out.off('error', done);
+        resolve();
+      };
+      out.on('drain', done);
+      out.on('close', done);
+      out.on('error', done);
+    });
+  }
 }
 
 /**
  * Writes a run report as YAML one pod at a time (the same document `serialize(report, 'yaml')`
  * gives, read back), so its size is bounded by one pod, not by the run.
  */
-export function writeRunYaml(report: { phases: { pods: unknown[] }[] } & Record<string, unknown>, write: (chunk: string) => void): void {
+export function writeRunYaml(report: RunYamlInput, write: (chunk: string) => void): void {
+  for (const chunk of runYamlChunks(report)) write(chunk);
+}
+
+type RunYamlInput = { phases: { pods: unknown[] }[] } & Record<string, unknown>;
+
+/** writeRunYaml's text as an iterator of chunks (one a pod at most), for writeChunks. */
+export function* runYamlChunks(report: RunYamlInput): Generator<string> {
   const plain = (v: unknown) => JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) ?? 'null');
   const dump = (v: unknown) => yaml.dump(plain(v), { noRefs: true, lineWidth: -1 });
   /** `v` as an item of a block sequence indented by `indent` spaces. */
@@ -91,10 +133,10 @@ export function writeRunYaml(report: { phases: { pods: unknown[] }[] } & Record<
   for (const [key, value] of Object.entries(report)) {
     if (value === undefined) continue;
     if (key !== 'phases' || !Array.isArray(value) || value.length === 0) {
-      write(dump({ [key]: value }));
+      yield dump({ [key]: value });
       continue;
     }
-    write('phases:\n');
+    yield 'phases:\n';
     for (const phase of value as ({ pods: unknown[] } & Record<string, unknown>)[]) {
       let first = true;
       for (const [k, v] of Object.entries(phase)) {
@@ -102,16 +144,14 @@ export function writeRunYaml(report: { phases: { pods: unknown[] }[] } & Record<
         const lead = first ? '  - ' : '    ';
         first = false;
         if (k === 'pods' && Array.isArray(v) && v.length > 0) {
-          write(`${lead}pods:\n`);
-          for (const pod of v) write(item(pod, 6));
+          yield `${lead}pods:\n`;
+          for (const pod of v) yield item(pod, 6);
         } else {
-          write(
-            dump({ [k]: v })
-              .replace(/\n$/, '')
-              .split('\n')
-              .map((line, i) => (i === 0 ? lead + line : line === '' ? '' : `    ${line}`))
-              .join('\n') + '\n',
-          );
+          yield dump({ [k]: v })
+            .replace(/\n$/, '')
+            .split('\n')
+            .map((line, i) => (i === 0 ? lead + line : line === '' ? '' : `    ${line}`))
+            .join('\n') + '\n';
         }
       }
     }
