@@ -4,7 +4,7 @@ import { Command, Option } from 'clipanion';
 import { hookReport } from '../flows/inventory.ts';
 import { hookReportItems } from '../output/items.ts';
 import { escapeLine } from '../output/escape.ts';
-import { hookReportNotes, severityText, writeHookReport, writeJson } from '../output/render.ts';
+import { hookReportNotes, jsonChunks, severityText, writeChunks, writeHookReport } from '../output/render.ts';
 import { hasInputErrors, INPUT_ERRORS } from '../report/hook-report.ts';
 import { ScopeCommand } from './base.ts';
 import { allowMissingKeysOption, noHeadersOption, outputOption, sortByOption } from './flags.ts';
@@ -57,9 +57,10 @@ export class ListCommand extends ScopeCommand {
     const { stdout, stderr } = this.context;
     const table = format.kind === 'table' || format.kind === 'wide';
     if (text !== undefined) stdout.write(text);
-    // JSON is written as it is serialised (64 KiB chunks): at 100k pods the report is megabytes, and
-    // serialize()'s round trip held three copies of it at once.
-    else if (format.kind === 'json') writeJson(report, (chunk) => stdout.write(chunk));
+    // JSON is written as it is serialised (64 KiB chunks, each waiting for a slow reader where stdout
+    // is asynchronous): at 100k pods the report is megabytes, and serialize()'s round trip held three
+    // copies of it at once.
+    else if (format.kind === 'json') await writeChunks(jsonChunks(report), stdout);
     else {
       const opts = { format: format.kind as 'table', showAll: this.all, style: this.style(), noHeaders: this.noHeaders };
       // Written in chunks too: the rows and one string of the whole table were two copies.
