@@ -7,9 +7,9 @@
 //     also measures that checkout's bundle (--version, list -f) in the same turns.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Report, Samples } from './exec.ts';
 import { commitOf, interleaved, median, row, sample } from './exec.ts';
@@ -78,6 +78,11 @@ export async function startupSection(report: Report): Promise<void> {
     return;
   }
   const k = { name: 'kubectl version --client', ms: median(kubectl.ms) };
-  report(row('start-up', 'standalone --version', await s([sea, '--version']), k, '< 1x'));
-  report(row('start-up', 'standalone --help', await s([sea, '--help']), k));
+  try {
+    report(row('start-up', 'standalone --version', await s([sea, '--version']), k, '< 1x'));
+    report(row('start-up', 'standalone --help', await s([sea, '--help']), k));
+  } finally {
+    // The unpacked archive is ~150 MB: not left in the temporary folder.
+    rmSync(dirname(sea), { recursive: true, force: true });
+  }
 }
