@@ -13,6 +13,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ExecSocket, UpgradeRequest } from './exec-socket.ts';
 import { SessionCache, upgrade } from './exec-socket.ts';
 import { formatGoDuration } from '../hooks/duration.ts';
+import { isObject } from '../hooks/json.ts';
 import { statusMessage } from './errors.ts';
 import { connectionOf, credentialError, headerLines, impersonationHeaders, tokenFromFile } from './http.ts';
 import { redact } from '../redact.ts';
@@ -173,7 +174,7 @@ function streamEnd(
   timeoutNanos: bigint | null,
   state: SessionState,
 ): Pick<ExecResult, 'outcome' | 'exitCode' | 'message'> {
-  if (st) return fromStatus(st);
+  if (st !== null) return fromStatus(st);
   if (why === 'timeout') {
     return {
       outcome: 'timeout',
@@ -382,21 +383,26 @@ class ExecSockets {
   }
 }
 
-interface StatusLike {
-  status?: string;
-  reason?: string;
-  message?: string;
-  details?: { causes?: { reason?: string; message?: string }[] };
-}
+/** The status JSON of channel 3, as the server sent it: any JSON value, so every field is checked. */
+type StatusLike = unknown;
 
+/** The result a status reports, read as client-go reads it; any shape (a number, causes that are not a list) is an error, never an exception. */
 function fromStatus(st: StatusLike): Pick<ExecResult, 'outcome' | 'exitCode' | 'message'> {
-  if (st.status === 'Success') return { outcome: 'succeeded', exitCode: 0, message: 'exit code 0' };
-  const cause = st.details?.causes?.find((c) => c.reason === 'ExitCode');
-  if (st.reason === 'NonZeroExitCode' && cause?.message !== undefined && /^-?\d+$/.test(cause.message)) {
-    const n = Number(cause.message);
+  const s = isObject(st) ? st : {};
+  if (s.status === 'Success') return { outcome: 'succeeded', exitCode: 0, message: 'exit code 0' };
+  const causes = isObject(s.details) && Array.isArray(s.details.causes) ? s.details.causes : [];
+  const cause = causes.find((c) => isObject(c) && c.reason === 'ExitCode') as Record<string, unknown> | undefined;
+  const code = typeof cause?.message === 'string' ? cause.message : undefined;
+  if (s.reason === 'NonZeroExitCode' && code !== undefined && /^-?\d+$/.test(code)) {
+    const n = Number(code);
     return { outcome: 'exit-code', exitCode: n, message: `command terminated with exit code ${n}` };
   }
-  return { outcome: 'error', exitCode: null, message: st.message ?? `the exec failed (${st.reason ?? 'no reason given'})` };
+  const reason = typeof s.reason === 'string' ? s.reason : undefined;
+  return {
+    outcome: 'error',
+    exitCode: null,
+    message: typeof s.message === 'string' ? s.message : `the exec failed (${reason ?? 'no reason given'})`,
+  };
 }
 
 /** The query of an exec request, as client-node's Exec (and kubectl) write it. */

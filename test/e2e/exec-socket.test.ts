@@ -50,3 +50,28 @@ test('execs one after another each resume the TLS session and close with a statu
   );
   t.true(server.tls.resumed - before.resumed >= 4, `${server.tls.resumed - before.resumed} sessions resumed`);
 });
+
+test('a status whose details are not the shape of a metav1.Status fails the hook, never the run', async (t) => {
+  const server = await startApiServer();
+  t.teardown(() => server.stop());
+  const bad = [
+    { status: 'Failure', reason: 'NonZeroExitCode', details: { causes: 5 } },
+    { status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [null] } },
+    { status: 'Failure', reason: 'InternalError', message: { not: 'a string' } },
+  ];
+  bad.forEach((_, i) => server.addPod('badst', `p-${i}`, { annotations: { 'pre.hook.backup.velero.io/command': `["bad","${i}"]` } }));
+  server.execHandler = (r) => ({
+    frames: [Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(bad[Number(r.command[1])]))])],
+    pauseAfterFramesMs: 200,
+  });
+  const kc = server.writeKubeconfig({ namespace: 'badst' });
+  const r = await arkHooks(['run', '--kubeconfig', kc, '--target', 'velero-1.18', '--phase', 'pre', '--yes', '-o', 'json']);
+  t.is(r.code, 1, r.stderr);
+  t.is(r.stderr.includes('TypeError'), false, r.stderr);
+  const hooks = JSON.parse(r.stdout).phases[0].pods.map((p: { hooks: { result: string; message: string }[] }) => p.hooks[0]);
+  t.is(hooks.length, 3);
+  for (const h of hooks) {
+    t.is(h.result, 'error', JSON.stringify(h));
+    t.is(typeof h.message, 'string');
+  }
+});
