@@ -434,7 +434,8 @@ export function upgrade(o: UpgradeRequest, on: UpgradeEvents): () => void {
     fail(e);
   });
   req.on('response', (res) => {
-    clearTimeout(timer);
+    // The timer also bounds the refusal's body: a server that sends the head and stalls is dropped.
+    res.once('close', () => clearTimeout(timer));
     on.answered(res);
     if (settled) return res.destroy();
     settled = true;

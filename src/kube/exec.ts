@@ -203,18 +203,21 @@ function readRefusal(req: ClientRequest, res: IncomingMessage, reject: (e: Error
   const chunks: Buffer[] = [];
   let size = 0;
   let settled = false;
+  let ended = false;
   const settle = () => {
     if (settled) return;
     settled = true;
     const body = Buffer.concat(chunks).toString('utf8');
-    const message = size > MAX_REFUSAL_BYTES ? undefined : statusMessage(body);
+    // A body cut short (the handshake timer, a reset) is not shown: a part of it can mislead.
+    const cut = size <= MAX_REFUSAL_BYTES && !ended;
+    const message = size > MAX_REFUSAL_BYTES || cut ? undefined : statusMessage(body);
     const after = Number(res.headers['retry-after']);
     reject(
       new ExecRefused(
         res.statusCode ?? 0,
         message
           ? message.slice(0, 2000)
-          : `the API server refused the exec upgrade (HTTP ${res.statusCode})${size > MAX_REFUSAL_BYTES ? ` with a body larger than ${MAX_REFUSAL_BYTES / 1024} KiB` : ''}`,
+          : `the API server refused the exec upgrade (HTTP ${res.statusCode})${size > MAX_REFUSAL_BYTES ? ` with a body larger than ${MAX_REFUSAL_BYTES / 1024} KiB` : cut ? ' and did not finish its answer' : ''}`,
         Number.isFinite(after) && after >= 0 ? after : undefined,
       ),
     );
@@ -226,7 +229,10 @@ function readRefusal(req: ClientRequest, res: IncomingMessage, reject: (e: Error
     if (size > MAX_REFUSAL_BYTES) return settle();
     chunks.push(c);
   });
-  res.on('end', settle);
+  res.on('end', () => {
+    ended = true;
+    settle();
+  });
   res.on('error', settle);
   res.on('close', settle);
 }

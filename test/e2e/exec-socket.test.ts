@@ -75,3 +75,20 @@ test('a status whose details are not the shape of a metav1.Status fails the hook
     t.is(typeof h.message, 'string');
   }
 });
+
+test('a refused upgrade whose body never comes is given up after --request-timeout; the run ends', async (t) => {
+  const server = await startApiServer();
+  t.teardown(() => server.stop());
+  server.addPod('stall', 'p-0', { annotations: { 'pre.hook.backup.velero.io/command': '["ok"]' } });
+  server.faults.push({ match: (q) => q.upgrade, status: 403, hostile: { stall: { prefix: '{"kind":"Status"' } } });
+  const kc = server.writeKubeconfig({ namespace: 'stall' });
+  const r = await arkHooks(
+    ['run', '--kubeconfig', kc, '--target', 'velero-1.18', '--phase', 'pre', '--yes', '--request-timeout', '1s', '-o', 'json'],
+    { timeoutMs: 20_000 },
+  );
+  t.is(r.code, 1, r.stderr);
+  const hook = JSON.parse(r.stdout).phases[0].pods[0].hooks[0];
+  t.is(hook.result, 'error', JSON.stringify(hook));
+  t.regex(hook.message, /HTTP 403/);
+  t.is(server.execs.length, 0);
+});
