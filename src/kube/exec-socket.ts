@@ -217,9 +217,11 @@ export class ExecSocket {
   private closeCode = 1006;
   private closeSent = false;
   private closeTimer: NodeJS.Timeout | undefined;
+  private readonly closeTimeoutMs: number;
 
-  constructor(socket: Socket, protocol: string, head: Buffer, maxPayload: number) {
+  constructor(socket: Socket, protocol: string, head: Buffer, maxPayload: number, closeTimeoutMs = CLOSE_TIMEOUT_MS) {
     this.socket = socket;
+    this.closeTimeoutMs = closeTimeoutMs;
     this.protocol = protocol;
     this.reader = new FrameReader(maxPayload, {
       message: (data, binary) => {
@@ -270,7 +272,13 @@ export class ExecSocket {
       if (!this.closeSent) this.sendClose(payload.length >= 2 ? payload.subarray(0, 2) : Buffer.alloc(0));
       this.readyState = CLOSING;
       if (!this.socket.writableEnded) this.socket.end();
+      // A server that sent its close but keeps the connection open is dropped in time.
+      this.armCloseTimer();
     }
+  }
+
+  private armCloseTimer(): void {
+    this.closeTimer ??= setTimeout(() => this.socket.destroy(), this.closeTimeoutMs);
   }
 
   private sendClose(payload: Buffer): void {
@@ -289,7 +297,7 @@ export class ExecSocket {
     const payload = Buffer.allocUnsafe(2);
     payload.writeUInt16BE(code, 0);
     this.sendClose(payload);
-    this.closeTimer = setTimeout(() => this.socket.destroy(), CLOSE_TIMEOUT_MS);
+    this.armCloseTimer();
   }
 
   /** Drops the connection at once. */
