@@ -4,8 +4,13 @@
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { connect, createServer } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import test from 'ava';
-import { ExecSocket } from '../../src/kube/exec-socket.ts';
+import { ExecSocket, FrameReader } from '../../src/kube/exec-socket.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 /** A connected pair: `peer` is the server's end (left half-open when the client ends), `client` ours. */
 async function pair(): Promise<{ peer: Socket; client: Socket; stop: () => void }> {
@@ -38,4 +43,22 @@ test('a server that sends its close frame but never closes the connection: the s
   peer.write(Buffer.from([0x88, 0x02, 0x03, 0xf3])); // close 1011, and nothing more: the socket stays open
   const code = await Promise.race([closed, new Promise<string>((r) => setTimeout(() => r('still open after 10 s'), 10_000).unref())]);
   t.is(code, 1011);
+});
+
+test('a message sent as a million empty or one-byte fragments costs its bytes, not an object per fragment', (t) => {
+  let got = -1;
+  const r = new FrameReader(16 * 1024 * 1024, { message: (data) => (got = data.length), control: () => undefined });
+  r.push(Buffer.from([0x02, 0x01, 0x41])); // a binary message begins (FIN clear), one byte
+  const empty = Buffer.alloc(2 * 65536); // 65,536 continuation frames with no payload (0x00 0x00)
+  const oneByte = Buffer.alloc(3 * 65536); // 65,536 continuation frames of one byte (0x00 0x01 x)
+  for (let i = 0; i < oneByte.length; i += 3) oneByte[i + 1] = 1;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 16; i++) r.push(empty);
+  for (let i = 0; i < 4; i++) r.push(oneByte);
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  t.true(grown < 20e6, `the heap grew by ${(grown / 1e6).toFixed(1)} MB for 1.3 M fragments holding 262,145 bytes`);
+  r.push(Buffer.from([0x80, 0x00])); // the last fragment
+  t.is(got, 1 + 4 * 65536);
 });
