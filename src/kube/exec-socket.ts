@@ -20,6 +20,8 @@ import { connect as tlsConnect } from 'node:tls';
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** How long a close we sent may wait for the server's (as `ws`). */
 const CLOSE_TIMEOUT_MS = 30_000;
+/** Bytes of our frames that may wait to be written before pings go unanswered. */
+const MAX_UNSENT_PONGS = 64 * 1024;
 
 export const CONNECTING = 0;
 export const OPEN = 1;
@@ -278,7 +280,9 @@ export class ExecSocket {
 
   private control(opcode: number, payload: Buffer): void {
     if (opcode === 9) {
-      if (this.readyState === OPEN) this.socket.write(clientFrame(10, payload));
+      // Pongs wait to be written only while the server reads them: one that floods pings and reads
+      // nothing gets no more (RFC 6455 5.5.3 allows answering only the latest ping).
+      if (this.readyState === OPEN && this.socket.writableLength < MAX_UNSENT_PONGS) this.socket.write(clientFrame(10, payload));
     } else if (opcode === 8) {
       this.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
       if (!this.closeSent) this.sendClose(payload.length >= 2 ? payload.subarray(0, 2) : Buffer.alloc(0));

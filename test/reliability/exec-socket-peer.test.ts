@@ -62,3 +62,18 @@ test('a message sent as a million empty or one-byte fragments costs its bytes, n
   r.push(Buffer.from([0x80, 0x00])); // the last fragment
   t.is(got, 1 + 4 * 65536);
 });
+
+test('a server that floods pings and reads nothing does not grow our write buffer without bound', async (t) => {
+  const { peer, client, stop } = await pair();
+  t.teardown(stop);
+  const ws = new ExecSocket(client, 'v5.channel.k8s.io', Buffer.alloc(0), 1024);
+  peer.pause(); // the server reads none of our pongs
+  const pings = Buffer.alloc(2 * 4 * 1024 * 1024); // 4 Mi empty pings (0x89 0x00): 24 MiB of pongs to answer
+  for (let i = 0; i < pings.length; i += 2) pings[i] = 0x89;
+  let received = 0;
+  client.on('data', (c: Buffer) => (received += c.length));
+  peer.write(pings);
+  while (received < pings.length) await new Promise((r) => setTimeout(r, 20));
+  t.true(client.writableLength < 1024 * 1024, `${client.writableLength} bytes of pongs waiting to be written`);
+  ws.terminate();
+});
