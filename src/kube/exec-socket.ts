@@ -20,6 +20,8 @@ import { connect as tlsConnect } from 'node:tls';
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** How long a close we sent may wait for the server's (as `ws`). */
 const CLOSE_TIMEOUT_MS = 30_000;
+/** Bytes of our frames that may wait to be written before pings go unanswered. */
+const MAX_UNSENT_PONGS = 64 * 1024;
 
 export const CONNECTING = 0;
 export const OPEN = 1;
@@ -83,7 +85,8 @@ export class FrameReader {
   private pendingBytes = 0;
   /** Bytes needed before the next frame can be read (its header, or header and payload). */
   private need = 2;
-  private fragments: Buffer[] = [];
+  /** The fragments of a message so far, copied into one buffer that grows by doubling (at most maxPayload). */
+  private fragments: Buffer = Buffer.alloc(0);
   private fragmentBytes = 0;
   private fragmentOpcode = 0;
   private readonly maxPayload: number;
@@ -189,16 +192,27 @@ export class FrameReader {
       return;
     }
     if (opcode !== 0) this.fragmentOpcode = opcode;
-    // A fragment is a view of a chunk that may be reused: keep a copy.
-    this.fragments.push(Buffer.from(payload));
-    this.fragmentBytes += payload.length;
+    // A fragment is a view of a chunk that may be reused: keep a copy, in one buffer (a list of
+    // copies cost an object per fragment: a million empty fragments were 200 MB of heap).
+    this.keepFragment(payload);
     if (!fin) return;
-    const whole = Buffer.concat(this.fragments, this.fragmentBytes);
+    const whole = this.fragments.subarray(0, this.fragmentBytes);
     const binary = this.fragmentOpcode === 2;
-    this.fragments = [];
+    this.fragments = Buffer.alloc(0);
     this.fragmentBytes = 0;
     this.fragmentOpcode = 0;
     this.sink.message(whole, binary);
+  }
+
+  private keepFragment(payload: Buffer): void {
+    const need = this.fragmentBytes + payload.length;
+    if (need > this.fragments.length) {
+      const grown = Buffer.allocUnsafe(Math.min(this.maxPayload, Math.max(need, 2 * this.fragments.length, 1024)));
+      this.fragments.copy(grown, 0, 0, this.fragmentBytes);
+      this.fragments = grown;
+    }
+    payload.copy(this.fragments, this.fragmentBytes);
+    this.fragmentBytes = need;
   }
 }
 
@@ -217,9 +231,11 @@ export class ExecSocket {
   private closeCode = 1006;
   private closeSent = false;
   private closeTimer: NodeJS.Timeout | undefined;
+  private readonly closeTimeoutMs: number;
 
-  constructor(socket: Socket, protocol: string, head: Buffer, maxPayload: number) {
+  constructor(socket: Socket, protocol: string, head: Buffer, maxPayload: number, closeTimeoutMs = CLOSE_TIMEOUT_MS) {
     this.socket = socket;
+    this.closeTimeoutMs = closeTimeoutMs;
     this.protocol = protocol;
     this.reader = new FrameReader(maxPayload, {
       message: (data, binary) => {
@@ -264,13 +280,21 @@ export class ExecSocket {
 
   private control(opcode: number, payload: Buffer): void {
     if (opcode === 9) {
-      if (this.readyState === OPEN) this.socket.write(clientFrame(10, payload));
+      // Pongs wait to be written only while the server reads them: one that floods pings and reads
+      // nothing gets no more (RFC 6455 5.5.3 allows answering only the latest ping).
+      if (this.readyState === OPEN && this.socket.writableLength < MAX_UNSENT_PONGS) this.socket.write(clientFrame(10, payload));
     } else if (opcode === 8) {
       this.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
       if (!this.closeSent) this.sendClose(payload.length >= 2 ? payload.subarray(0, 2) : Buffer.alloc(0));
       this.readyState = CLOSING;
       if (!this.socket.writableEnded) this.socket.end();
+      // A server that sent its close but keeps the connection open is dropped in time.
+      this.armCloseTimer();
     }
+  }
+
+  private armCloseTimer(): void {
+    this.closeTimer ??= setTimeout(() => this.socket.destroy(), this.closeTimeoutMs);
   }
 
   private sendClose(payload: Buffer): void {
@@ -289,7 +313,7 @@ export class ExecSocket {
     const payload = Buffer.allocUnsafe(2);
     payload.writeUInt16BE(code, 0);
     this.sendClose(payload);
-    this.closeTimer = setTimeout(() => this.socket.destroy(), CLOSE_TIMEOUT_MS);
+    this.armCloseTimer();
   }
 
   /** Drops the connection at once. */
@@ -434,7 +458,8 @@ export function upgrade(o: UpgradeRequest, on: UpgradeEvents): () => void {
     fail(e);
   });
   req.on('response', (res) => {
-    clearTimeout(timer);
+    // The timer also bounds the refusal's body: a server that sends the head and stalls is dropped.
+    res.once('close', () => clearTimeout(timer));
     on.answered(res);
     if (settled) return res.destroy();
     settled = true;

@@ -13,6 +13,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ExecSocket, UpgradeRequest } from './exec-socket.ts';
 import { SessionCache, upgrade } from './exec-socket.ts';
 import { formatGoDuration } from '../hooks/duration.ts';
+import { isObject } from '../hooks/json.ts';
 import { statusMessage } from './errors.ts';
 import { connectionOf, credentialError, headerLines, impersonationHeaders, tokenFromFile } from './http.ts';
 import { redact } from '../redact.ts';
@@ -173,7 +174,7 @@ function streamEnd(
   timeoutNanos: bigint | null,
   state: SessionState,
 ): Pick<ExecResult, 'outcome' | 'exitCode' | 'message'> {
-  if (st) return fromStatus(st);
+  if (st !== null) return fromStatus(st);
   if (why === 'timeout') {
     return {
       outcome: 'timeout',
@@ -202,18 +203,21 @@ function readRefusal(req: ClientRequest, res: IncomingMessage, reject: (e: Error
   const chunks: Buffer[] = [];
   let size = 0;
   let settled = false;
+  let ended = false;
   const settle = () => {
     if (settled) return;
     settled = true;
     const body = Buffer.concat(chunks).toString('utf8');
-    const message = size > MAX_REFUSAL_BYTES ? undefined : statusMessage(body);
+    // A body cut short (the handshake timer, a reset) is not shown: a part of it can mislead.
+    const cut = size <= MAX_REFUSAL_BYTES && !ended;
+    const message = size > MAX_REFUSAL_BYTES || cut ? undefined : statusMessage(body);
     const after = Number(res.headers['retry-after']);
     reject(
       new ExecRefused(
         res.statusCode ?? 0,
         message
           ? message.slice(0, 2000)
-          : `the API server refused the exec upgrade (HTTP ${res.statusCode})${size > MAX_REFUSAL_BYTES ? ` with a body larger than ${MAX_REFUSAL_BYTES / 1024} KiB` : ''}`,
+          : `the API server refused the exec upgrade (HTTP ${res.statusCode})${size > MAX_REFUSAL_BYTES ? ` with a body larger than ${MAX_REFUSAL_BYTES / 1024} KiB` : cut ? ' and did not finish its answer' : ''}`,
         Number.isFinite(after) && after >= 0 ? after : undefined,
       ),
     );
@@ -225,7 +229,10 @@ function readRefusal(req: ClientRequest, res: IncomingMessage, reject: (e: Error
     if (size > MAX_REFUSAL_BYTES) return settle();
     chunks.push(c);
   });
-  res.on('end', settle);
+  res.on('end', () => {
+    ended = true;
+    settle();
+  });
   res.on('error', settle);
   res.on('close', settle);
 }
@@ -382,21 +389,26 @@ class ExecSockets {
   }
 }
 
-interface StatusLike {
-  status?: string;
-  reason?: string;
-  message?: string;
-  details?: { causes?: { reason?: string; message?: string }[] };
-}
+/** The status JSON of channel 3, as the server sent it: any JSON value, so every field is checked. */
+type StatusLike = unknown;
 
+/** The result a status reports, read as client-go reads it; any shape (a number, causes that are not a list) is an error, never an exception. */
 function fromStatus(st: StatusLike): Pick<ExecResult, 'outcome' | 'exitCode' | 'message'> {
-  if (st.status === 'Success') return { outcome: 'succeeded', exitCode: 0, message: 'exit code 0' };
-  const cause = st.details?.causes?.find((c) => c.reason === 'ExitCode');
-  if (st.reason === 'NonZeroExitCode' && cause?.message !== undefined && /^-?\d+$/.test(cause.message)) {
-    const n = Number(cause.message);
+  const s = isObject(st) ? st : {};
+  if (s.status === 'Success') return { outcome: 'succeeded', exitCode: 0, message: 'exit code 0' };
+  const causes = isObject(s.details) && Array.isArray(s.details.causes) ? s.details.causes : [];
+  const cause = causes.find((c) => isObject(c) && c.reason === 'ExitCode') as Record<string, unknown> | undefined;
+  const code = typeof cause?.message === 'string' ? cause.message : undefined;
+  if (s.reason === 'NonZeroExitCode' && code !== undefined && /^-?\d+$/.test(code)) {
+    const n = Number(code);
     return { outcome: 'exit-code', exitCode: n, message: `command terminated with exit code ${n}` };
   }
-  return { outcome: 'error', exitCode: null, message: st.message ?? `the exec failed (${st.reason ?? 'no reason given'})` };
+  const reason = typeof s.reason === 'string' ? s.reason : undefined;
+  return {
+    outcome: 'error',
+    exitCode: null,
+    message: typeof s.message === 'string' ? s.message : `the exec failed (${reason ?? 'no reason given'})`,
+  };
 }
 
 /** The query of an exec request, as client-node's Exec (and kubectl) write it. */

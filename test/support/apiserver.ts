@@ -219,6 +219,8 @@ export interface HostileAnswer {
   raw?: { body: string | Buffer; contentType?: string; encoding?: string };
   /** A body that never ends (gzip-encoded on the wire with `gzip`), sent until the client goes away. */
   endless?: { contentType?: string; gzip?: boolean; prefix?: string };
+  /** Upgrades only: the answer's head and `prefix` of a body announced longer, then nothing more (the connection left open). */
+  stall?: { prefix?: string };
   /** A JSON body computed per request, e.g. a list that ignores the namespace or the selector. */
   respond?: (req: { method: string; path: string; query: URLSearchParams }) => unknown;
 }
@@ -1269,6 +1271,15 @@ export class TestApiServer {
         log.status = fault.status ?? 500;
         socket.write(`HTTP/1.1 ${log.status} Refused\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n`);
         return this.endless(socket, fault.hostile.endless);
+      }
+      if (fault.hostile?.stall) {
+        log.fault = true;
+        log.status = fault.status ?? 500;
+        const prefix = fault.hostile.stall.prefix ?? '';
+        socket.write(
+          `HTTP/1.1 ${log.status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${prefix.length + 1000}\r\n\r\n${prefix}`,
+        );
+        return;
       }
       if (fault.status) {
         log.fault = true;
