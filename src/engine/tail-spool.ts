@@ -11,7 +11,6 @@
 // in the same key order, as before, and holds one hook's output at a time.
 
 import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Texts shorter than this stay in memory: a file write and read would cost more than they hold. */
@@ -30,7 +29,8 @@ export class TailSpool {
   }
 
   /** A spool in a new private folder of `dir` (default: the system's temporary folder), or null when it cannot be made. */
-  static open(dir: string = tmpdir()): TailSpool | null {
+  // node:os is loaded here, not at start (every command would load it; list -f's start-up is measured).
+  static open(dir: string = process.getBuiltinModule('node:os').tmpdir()): TailSpool | null {
     let folder: string;
     try {
       folder = mkdtempSync(join(dir, 'ark-hooks-tails-')); // mode 0700
