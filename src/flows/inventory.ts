@@ -189,9 +189,11 @@ function namespaceInfo(raw: RawObject): NamespaceInfo | null {
   return { name: meta.name, labels };
 }
 
+/** The plan of `pods`, which it takes over: without a comparison with the newest Velero, each pod is let go once planned. */
 function finishPlan(pods: PodInput[], options: PlanOptions, ctx: Omit<BackupContext, 'target'>): Plan {
-  const plan = buildPlan(pods, options);
-  compareWithNewest(plan, pods, options, ctx);
+  const compare = options.target !== NEWEST_VELERO;
+  const plan = buildPlan(pods, options, !compare);
+  if (compare) compareWithNewest(plan, pods, options, ctx);
   return plan;
 }
 

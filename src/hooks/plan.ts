@@ -140,17 +140,24 @@ interface PlanContext {
   stickyFail: Set<string>;
 }
 
-/** Builds the plan for the given pods. Pure: the same inputs always give the same plan. */
-export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Plan {
+/**
+ * Builds the plan for the given pods. Pure: the same inputs always give the same plan. With `consume`
+ * the caller gives `inputs` away: it is sorted in place and emptied as the pods are planned, so each
+ * pod can be collected as soon as its plan exists (a listing of 100k pods keeps ~10k of them).
+ */
+export function buildPlan(inputs: readonly PodInput[], options: PlanOptions, consume = false): Plan {
   const scope = options.scope ?? null;
   const backups = [...new Set([...(scope ? [scope] : []), ...(options.backups ?? [])])];
   const plan: Plan = { pods: [], excluded: [], findings: backups.flatMap((b) => b.findings) };
   // Plain code-unit order, as kubectl sorts names (localeCompare would also load ICU collation).
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  const sorted = [...inputs].sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind));
+  const byKey = (a: PodInput, b: PodInput) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind);
+  const sorted: (PodInput | undefined)[] = consume ? (inputs as PodInput[]).sort(byKey) : [...inputs].sort(byKey);
   const target = options.target;
   const ctx: PlanContext = { target, server: describeTarget(target), scope, backups, stickyContainer: new Map(), stickyFail: new Set() };
-  for (const pod of sorted) {
+  for (let i = 0; i < sorted.length; i++) {
+    const pod = sorted[i] as PodInput;
+    if (consume) sorted[i] = undefined;
     const object = objectRef(pod.kind, pod.namespace, pod.name) + (pod.origin ? ` (${pod.origin})` : '');
     if (scope) {
       const cover = backupCovers(scope, pod);
@@ -189,6 +196,7 @@ export function buildPlan(inputs: readonly PodInput[], options: PlanOptions): Pl
     podPlan.hooks = all.filter((h) => options.phases.includes(h.phase));
     plan.pods.push(podPlan);
   }
+  if (consume) sorted.length = 0;
   for (const backup of backups) {
     for (const entry of backup.entries) {
       if (entry.name === '') plan.findings.push(emptyNameFinding(backup, entry));
