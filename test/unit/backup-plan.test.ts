@@ -206,3 +206,29 @@ test('pods with hooks outside the Backup scope are reported as excluded', (t) =>
     ['dev/p'],
   );
 });
+
+test('buildPlan with consume gives the same plan and empties the array it was given (a listing lets its pods go)', (t) => {
+  const spec = hooksSpec([{ name: 'h', pre: [{ exec: { command: ['x'] } }] }]);
+  const names = ['m', 'c', 'x', 'a', 'q'];
+  const make = () =>
+    names.map((name, i) =>
+      pod(i % 2 ? { 'pre.hook.backup.velero.io/command': '["/bin/true"]' } : {}, {
+        name,
+        namespace: i % 3 ? 'b' : 'a',
+        containers: ['db'],
+      }),
+    );
+  for (const tgt of [V118, ARK]) {
+    const scope = tgt === ARK ? ark(spec) : velero(spec);
+    const kept = make();
+    const given = make();
+    const expected = buildPlan(kept, { target: tgt, phases: ['pre', 'post'], scope });
+    t.deepEqual(buildPlan(given, { target: tgt, phases: ['pre', 'post'], scope }, true), expected, tgt.name);
+    t.is(given.length, 0, `${tgt.name}: the given array is emptied`);
+    t.deepEqual(
+      kept.map((p) => p.name),
+      names,
+      `${tgt.name}: without consume the caller's array is left as it was`,
+    );
+  }
+});
