@@ -21,14 +21,6 @@ export function serialize(value: unknown, format: 'json' | 'yaml'): string {
   return format === 'json' ? JSON.stringify(plain, null, 2) + '\n' : yaml.dump(plain, { noRefs: true, lineWidth: -1 });
 }
 
-/**
- * Writes `value` as JSON.stringify(value, null, 2) would, in chunks of about 64 KiB, so a report
- * never has to fit in one string (V8 caps strings at about 512 MiB). Bigints become strings.
- */
-export function writeJson(value: unknown, write: (chunk: string) => void): void {
-  for (const chunk of jsonChunks(value)) write(chunk);
-}
-
 type JsonFrame = { items: readonly unknown[]; keys: readonly string[] | null; i: number; indent: string };
 
 /** A value as JSON.stringify would give it, after toJSON; undefined for what an object leaves out. */
@@ -42,8 +34,10 @@ function jsonValue(v: unknown): unknown {
 const omitted = (x: unknown): boolean => x === undefined || typeof x === 'function' || typeof x === 'symbol';
 
 /**
- * writeJson's text as an iterator of chunks of about `size` characters, made only as each is asked
- * for (an explicit stack, not recursion), so that a writer can wait for a slow reader between two.
+ * `value` as JSON.stringify(value, null, 2) gives it (bigints as strings), as an iterator of chunks
+ * of about `size` characters, made only as each is asked for (an explicit stack, not recursion): a
+ * report never has to fit in one string (V8 caps strings at about 512 MiB), and a writer can wait
+ * for a slow reader between two.
  */
 export function* jsonChunks(value: unknown, size = 64 * 1024): Generator<string> {
   const stack: JsonFrame[] = [];
@@ -105,17 +99,12 @@ export async function writeChunks(chunks: Iterable<string>, out: NodeJS.Writable
   }
 }
 
-/**
- * Writes a run report as YAML one pod at a time (the same document `serialize(report, 'yaml')`
- * gives, read back), so its size is bounded by one pod, not by the run.
- */
-export function writeRunYaml(report: RunYamlInput, write: (chunk: string) => void): void {
-  for (const chunk of runYamlChunks(report)) write(chunk);
-}
-
 type RunYamlInput = { phases: { pods: unknown[] }[] } & Record<string, unknown>;
 
-/** writeRunYaml's text as an iterator of chunks (one a pod at most), for writeChunks. */
+/**
+ * A run report as YAML (the document `serialize(report, 'yaml')` gives, read back), as an iterator of
+ * chunks of one pod at most: its size is bounded by one pod, not by the run. For writeChunks.
+ */
 export function* runYamlChunks(report: RunYamlInput): Generator<string> {
   const plain = (v: unknown) => JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) ?? 'null');
   const dump = (v: unknown) => yaml.dump(plain(v), { noRefs: true, lineWidth: -1 });

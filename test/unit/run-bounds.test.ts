@@ -3,7 +3,7 @@
 import test from 'ava';
 import { longTimeout, MAX_TIMER_MS } from '../../src/kube/exec.ts';
 import * as yaml from 'js-yaml';
-import { serialize, writeJson, writeRunYaml } from '../../src/output/render.ts';
+import { jsonChunks, runYamlChunks, serialize } from '../../src/output/render.ts';
 import { safeName } from '../../src/engine/output-dir.ts';
 import { MAX_OUTPUT_BYTES, SHORT_OUTPUT_BYTES, tailBytes } from '../../src/flows/exec.ts';
 
@@ -59,7 +59,7 @@ test('longTimeout can be cancelled between its chained timers', (t) => {
   t.false(fired);
 });
 
-test('writeJson writes exactly what JSON.stringify(value, null, 2) does, in chunks', (t) => {
+test('jsonChunks gives exactly what JSON.stringify(value, null, 2) does, in chunks', (t) => {
   const value = {
     a: [1, 'two', null, { b: [], c: {} }],
     d: undefined,
@@ -69,8 +69,7 @@ test('writeJson writes exactly what JSON.stringify(value, null, 2) does, in chun
     h: new Date(0),
     nested: { deep: [[1, [2]]] },
   };
-  const chunks: string[] = [];
-  writeJson(value, (c) => chunks.push(c));
+  const chunks = [...jsonChunks(value)];
   t.true(chunks.length > 1);
   t.is(chunks.join(''), JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
 });
@@ -87,7 +86,7 @@ test('safeName: no separators, no dot names, no control characters, bounded, dis
   t.not(safeName('p:2'), 'p_2');
 });
 
-test('writeRunYaml writes, pod by pod, a document that reads back as the report', (t) => {
+test('runYamlChunks gives, pod by pod, a document that reads back as the report', (t) => {
   const hook = (i: number) => ({
     pod: `p-${i}`,
     result: 'succeeded',
@@ -117,8 +116,7 @@ test('writeRunYaml writes, pod by pod, a document that reads back as the report'
     interrupted: null,
     summary: { hooks: 2 },
   };
-  const chunks: string[] = [];
-  writeRunYaml(report, (c) => chunks.push(c));
+  const chunks = [...runYamlChunks(report)];
   t.true(chunks.length > 3);
   t.deepEqual(yaml.load(chunks.join('')), yaml.load(serialize(report, 'yaml')));
   t.deepEqual(yaml.load(chunks.join('')), JSON.parse(JSON.stringify(report)));
