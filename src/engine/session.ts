@@ -5,15 +5,16 @@
 
 import { loadKube } from '../kube-loader.ts';
 import type { PodPlan } from '../hooks/plan.ts';
-import { hasHooksIn } from '../hooks/plan.ts';
+import { hasHooksIn, hooksOf } from '../hooks/plan.ts';
 import type { Phase } from '../hooks/types.ts';
 import type { Cluster } from '../kube/cluster.ts';
 import { escapeLine } from '../output/escape.ts';
 import type { Inventory } from '../report/inventory.ts';
 import type { HookResult, PodResult, RunReport } from '../report/run-report.ts';
 import { FAILURES, buildRunReport } from '../report/run-report.ts';
+import type { Executor } from '../kube/exec.ts';
 import type { HookExecutor } from './phase.ts';
-import { runPhase } from './phase.ts';
+import { blockingProblem, runPhase } from './phase.ts';
 import type { HookFiles } from './output-dir.ts';
 import { OutputDir } from './output-dir.ts';
 import type { Interrupts } from './signals.ts';
@@ -60,14 +61,17 @@ export class HookSession {
     this.o.say(text);
   }
 
-  private executorFor(startAttempts: number | undefined): Promise<HookExecutor> {
+  private executor(): Promise<Executor> {
     this.executorPromise ??= (async () => {
       const { Executor } = await loadKube();
       return new Executor(this.cluster.kc, this.cluster.requestTimeoutMs ?? 30_000);
     })();
-    const make = this.executorPromise;
+    return this.executorPromise;
+  }
+
+  private hookExecutor(ex: Executor, startAttempts: number | undefined): HookExecutor {
     const ping = Number(process.env.ARK_HOOKS_PING_INTERVAL_MS ?? '') || 30_000;
-    return make.then((ex) => async (pod, hook, signal, run) => {
+    return async (pod, hook, signal, run) => {
       const files: HookFiles | null = this.outputDir?.open(pod.namespace, pod.name, hook.phase, run.index, hook.container) ?? null;
       if (files) this.filed.add(run);
       try {
@@ -89,10 +93,10 @@ export class HookSession {
       } finally {
         files?.close();
       }
-    });
+    };
   }
 
-  private executorPromise: Promise<import('../kube/exec.ts').Executor> | undefined;
+  private executorPromise: Promise<Executor> | undefined;
 
   private async hookDone(r: HookResult, pod: PodPlan) {
     try {
@@ -156,26 +160,40 @@ export class HookSession {
   ): Promise<PodResult[]> {
     const targets = (pods ?? this.inventory.plan.pods).filter((p) => hasHooksIn(p, phase));
     if (targets.length === 0) return [];
-    const exec = await this.executorFor(extra.startAttempts);
-    return runPhase(targets, phase, exec, {
-      parallel: this.o.parallel,
-      failFast: this.o.failFast,
-      stop: extra.stop ?? this.o.interrupts.stop.signal,
-      force: extra.force ?? this.o.interrupts.force.signal,
-      ...(extra.onPodStart ? { onPodStart: extra.onPodStart } : {}),
-      onHookDone: (r, pod) => this.hookDone(r, pod),
-      onPodDone: (run, done, total) => {
-        try {
-          this.o.onPodDone?.(run, done, total);
-        } catch {
-          // a progress line that cannot be printed must not cost a hook
-        }
-        extra.onPodDone?.(run);
-      },
-    });
+    const ex = await this.executor();
+    // The execs this phase will open, at most (a Fail can skip some): while one runs, the connection
+    // of the next is made (kube/exec-connections.ts).
+    ex.expect(execsDue(targets, phase), this.o.parallel);
+    try {
+      return await runPhase(targets, phase, this.hookExecutor(ex, extra.startAttempts), {
+        parallel: this.o.parallel,
+        failFast: this.o.failFast,
+        stop: extra.stop ?? this.o.interrupts.stop.signal,
+        force: extra.force ?? this.o.interrupts.force.signal,
+        ...(extra.onPodStart ? { onPodStart: extra.onPodStart } : {}),
+        onHookDone: (r, pod) => this.hookDone(r, pod),
+        onPodDone: (run, done, total) => {
+          try {
+            this.o.onPodDone?.(run, done, total);
+          } catch {
+            // a progress line that cannot be printed must not cost a hook
+          }
+          extra.onPodDone?.(run);
+        },
+      });
+    } finally {
+      ex.expect(0, 1);
+    }
   }
 
   report(startedAt: Date, phases: { phase: Phase; pods: PodResult[] }[]): RunReport {
     return buildRunReport(this.inventory, startedAt, phases, this.o.interrupts.first);
   }
+}
+
+/** The hooks of a phase that would reach exec if every hook before them succeeded. */
+export function execsDue(pods: readonly PodPlan[], phase: Phase): number {
+  let n = 0;
+  for (const pod of pods) if (!pod.skip) for (const hook of hooksOf(pod, phase)) if (!blockingProblem(pod, hook)) n++;
+  return n;
 }

@@ -1,6 +1,7 @@
 // The exec WebSocket, without the `ws` library: the HTTP/1.1 upgrade goes through node:http(s) (so a
 // refusal is an ordinary IncomingMessage, read with a bound by exec.ts) over a TLS connection of our
-// own (one secure context per kubeconfig, the last TLS session resumed), and the frames are read
+// own (exec-connections.ts: one secure context per kubeconfig, the last TLS session resumed, a spare
+// connection ready for the next exec), and the frames are read
 // and written here. The exec protocol needs little of WebSocket: the server sends binary messages
 // (channel byte + data), pings and a close; the client sends pings and its close, masked. What the
 // server sends is checked as `ws` checks it (reserved bits, masking, control frame rules, close
@@ -13,9 +14,7 @@ import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
-import { isIP } from 'node:net';
-import type { SecureContext, TLSSocket } from 'node:tls';
-import { connect as tlsConnect } from 'node:tls';
+import type { ExecConnections, Ready, TlsTarget } from './exec-connections.ts';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** How long a close we sent may wait for the server's (as `ws`). */
@@ -331,49 +330,6 @@ export class ExecSocket {
   }
 }
 
-/** What the TLS connection of an upgrade is made with (not through a proxy). */
-export interface TlsTarget {
-  secureContext: SecureContext;
-  /** From the kubeconfig's tls-server-name; else the host's name (no SNI for an IP address). */
-  servername?: string | undefined;
-  rejectUnauthorized?: boolean | undefined;
-}
-
-/**
- * The TLS session of the last exec connection of a kubeconfig, offered by the next one (what an
- * https.Agent's session cache did for `ws`), dropped when its connection fails or the context changes.
- */
-export class SessionCache {
-  private context: SecureContext | undefined;
-  private key = '';
-  private session: Buffer | undefined;
-
-  connect(host: string, port: number, t: TlsTarget): TLSSocket {
-    const servername = t.servername ?? (isIP(host) ? undefined : host);
-    const key = `${host}:${port}:${servername ?? ''}:${t.rejectUnauthorized !== false}`;
-    if (key !== this.key || t.secureContext !== this.context) {
-      this.key = key;
-      this.context = t.secureContext;
-      this.session = undefined;
-    }
-    const socket = tlsConnect({
-      host,
-      port,
-      secureContext: t.secureContext,
-      ...(servername !== undefined ? { servername } : {}),
-      ...(t.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
-      ...(this.session ? { session: this.session } : {}),
-    });
-    socket.on('session', (s: Buffer) => {
-      if (this.key === key && this.context === t.secureContext) this.session = s;
-    });
-    socket.once('error', () => {
-      if (this.key === key) this.session = undefined;
-    });
-    return socket;
-  }
-}
-
 export interface UpgradeRequest {
   /** ws:// or wss:// URL of the exec endpoint. */
   url: string;
@@ -381,10 +337,10 @@ export interface UpgradeRequest {
   headers: Record<string, string | string[]>;
   /** Basic credentials (user:password), as client-node gives them for a username/password user. */
   auth?: string | undefined;
-  /** A proxy's agent (or plain http's): the connection comes from it. Else `tls` and `sessions`. */
+  /** A proxy's agent (or plain http's): the connection comes from it. Else `tls` and `connections`. */
   agent?: Agent | undefined;
   tls?: TlsTarget | undefined;
-  sessions?: SessionCache | undefined;
+  connections?: ExecConnections | undefined;
   handshakeTimeoutMs: number;
   maxPayload: number;
 }
@@ -430,8 +386,11 @@ export function upgrade(o: UpgradeRequest, on: UpgradeEvents): () => void {
     'Sec-WebSocket-Protocol': o.protocols.join(','),
   };
   const auth = o.auth ?? (url.username || url.password ? `${url.username}:${url.password}` : undefined);
-  const { tls, sessions } = o;
-  const conn = o.agent || !secure || !tls || !sessions ? { agent: o.agent } : { createConnection: () => sessions.connect(host, port, tls) };
+  const { tls, connections } = o;
+  const conn =
+    o.agent || !secure || !tls || !connections
+      ? { agent: o.agent }
+      : { createConnection: (_: unknown, ready: Ready) => connections.connect(host, port, tls, ready) };
   let settled = false;
   const fail = (e: Error) => {
     if (settled) return;
@@ -476,6 +435,7 @@ export function upgrade(o: UpgradeRequest, on: UpgradeEvents): () => void {
     }
     settled = true;
     on.open(new ExecSocket(socket, chosen, head, o.maxPayload));
+    connections?.opened();
   });
   req.end();
   return () => {

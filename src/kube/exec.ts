@@ -11,7 +11,9 @@ import { createSecureContext } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ExecSocket, UpgradeRequest } from './exec-socket.ts';
-import { SessionCache, upgrade } from './exec-socket.ts';
+import type { ConnectionStats } from './exec-connections.ts';
+import { ExecConnections } from './exec-connections.ts';
+import { upgrade } from './exec-socket.ts';
 import { formatGoDuration } from '../hooks/duration.ts';
 import { isObject } from '../hooks/json.ts';
 import { statusMessage } from './errors.ts';
@@ -297,7 +299,7 @@ function sameMaterial(a: unknown, b: unknown): boolean {
  */
 class ExecSockets {
   private readonly tls = new SharedTlsContext();
-  private readonly sessions = new SessionCache();
+  readonly connections = new ExecConnections();
   private readonly kc: KubeConfig;
   private readonly connectTimeoutMs: number;
 
@@ -339,7 +341,7 @@ class ExecSockets {
               servername: opts.servername as string | undefined,
               rejectUnauthorized: opts.rejectUnauthorized as boolean | undefined,
             },
-            sessions: this.sessions,
+            connections: this.connections,
           }
         : { agent: opts.agent as Agent | undefined }),
       handshakeTimeoutMs: this.connectTimeoutMs,
@@ -424,6 +426,18 @@ export class Executor {
 
   constructor(kc: KubeConfig, connectTimeoutMs = 30_000) {
     this.sockets = new ExecSockets(kc, connectTimeoutMs);
+  }
+
+  /**
+   * About `count` more execs will follow, up to `atOnce` at a time: each exec then opens the
+   * connection of a later one while it runs (exec-connections.ts). 0 closes the spare connections.
+   */
+  expect(count: number, atOnce: number): void {
+    this.sockets.connections.expect(count, atOnce);
+  }
+
+  get connectionStats(): ConnectionStats {
+    return { ...this.sockets.connections.stats };
   }
 
   async run(o: ExecOptions): Promise<ExecResult> {

@@ -172,6 +172,8 @@ export interface ExecRequest {
   ended?: string;
   /** The exit code the server reported in the status frame (0 for Success). */
   exitCode?: number;
+  /** The TLS connection the session came on: when its handshake ended (Date.now()), and whether it resumed a TLS session. */
+  connection?: { securedAt: number; resumed: boolean };
   /** Set when the server misbehaved on purpose (drop, no status, hang, internal error): an injected fault. */
   fault?: string;
 }
@@ -402,8 +404,9 @@ export class TestApiServer {
   execHandler: ExecHandler = () => ({ exitCode: 0 });
   /** Added to every REST request, for benchmarks and timeouts. */
   latencyMs = 0;
-  /** TLS connections accepted, and how many of them resumed an earlier TLS session. */
-  readonly tls = { connections: 0, resumed: 0 };
+  /** TLS connections accepted, how many of them resumed an earlier TLS session, and how many closed without a request. */
+  readonly tls = { connections: 0, resumed: 0, unused: 0 };
+  private readonly connectionOf = new WeakMap<object, { securedAt: number; resumed: boolean; used: boolean }>();
   private readonly store = new Map<string, Map<string, Obj>>();
   private readonly sortedKeys = new Map<string, string[]>();
   private rv = 1000;
@@ -449,6 +452,11 @@ export class TestApiServer {
     this.server.on('secureConnection', (s: TLSSocket) => {
       this.tls.connections++;
       if (s.isSessionReused()) this.tls.resumed++;
+      const c = { securedAt: Date.now(), resumed: s.isSessionReused(), used: false };
+      this.connectionOf.set(s, c);
+      s.once('close', () => {
+        if (!c.used) this.tls.unused++;
+      });
     });
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
@@ -772,6 +780,7 @@ export class TestApiServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.markUsed(req.socket);
     const url = new URL(req.url ?? '/', 'https://x');
     const method = req.method ?? 'GET';
     const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -1232,7 +1241,13 @@ export class TestApiServer {
     );
   }
 
+  private markUsed(socket: object): void {
+    const c = this.connectionOf.get(socket);
+    if (c) c.used = true;
+  }
+
   private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    this.markUsed(socket);
     const url = new URL(req.url ?? '/', 'https://x');
     const method = req.method ?? 'GET';
     const path = url.pathname;
@@ -1350,6 +1365,8 @@ export class TestApiServer {
         pings: 0,
         openAtStart,
       };
+      const c = this.connectionOf.get(socket);
+      if (c) exec.connection = { securedAt: c.securedAt, resumed: c.resumed };
       this.execs.push(exec);
       this.runExec(ws, exec, pod).catch(() => ws.terminate());
     });

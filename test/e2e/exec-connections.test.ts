@@ -1,0 +1,86 @@
+// How `run` opens the connections of its exec streams (src/kube/exec-connections.ts), seen from the
+// test API server: each exec after the first starts on a connection made while the one before ran;
+// the first wave of --parallel resumes the session of one full handshake; a spare left when the
+// phase ends is closed, and no connection is opened that no exec uses when every hook runs.
+import test from 'ava';
+import type { ExecRequest } from '../support/apiserver.ts';
+import { startApiServer } from '../support/apiserver.ts';
+import { arkHooks } from '../support/cli.ts';
+
+const runArgs = (kc: string, parallel: number, extra: string[] = []) => [
+  'run',
+  '--kubeconfig',
+  kc,
+  '--target',
+  'velero-1.18',
+  '--phase',
+  'pre',
+  '--yes',
+  '--parallel',
+  String(parallel),
+  '-o',
+  'json',
+  ...extra,
+];
+
+/** Waits until the server has seen every connection of the run close (the client may exit first). */
+async function settled(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+}
+
+test('serial execs: each one after the first starts on a connection made while the previous command ran; none is left unused', async (t) => {
+  const server = await startApiServer();
+  t.teardown(() => server.stop());
+  for (let i = 0; i < 5; i++) server.addPod('warm', `p-${i}`, { annotations: { 'pre.hook.backup.velero.io/command': '["ok"]' } });
+  // Long enough for a handshake on a loaded machine; the assertions do not depend on the length.
+  server.execHandler = () => ({ exitCode: 0, delayMs: 300 });
+  const kc = server.writeKubeconfig({ namespace: 'warm' });
+  const before = { ...server.tls };
+  const r = await arkHooks(runArgs(kc, 1));
+  t.is(r.code, 0, r.stderr);
+  const execs = [...server.execs].sort((a, b) => a.startedAt - b.startedAt);
+  t.is(execs.length, 5);
+  for (const [i, e] of execs.entries()) {
+    t.truthy(e.connection, `exec ${i}: the server knows its connection`);
+    if (i === 0) continue;
+    t.true(e.connection?.resumed, `exec ${i} resumed the TLS session of an earlier one`);
+    const prev = execs[i - 1] as ExecRequest;
+    t.true(
+      (e.connection?.securedAt ?? Number.POSITIVE_INFINITY) <= (prev.finishedAt ?? 0),
+      `exec ${i}: its connection was ready (${e.connection?.securedAt}) before exec ${i - 1} ended (${prev.finishedAt})`,
+    );
+  }
+  await settled(() => server.tls.unused - before.unused > 0);
+  t.is(server.tls.unused - before.unused, 0, 'no connection was opened that no request used');
+});
+
+test('the first wave of --parallel waits for one full handshake and resumes its session', async (t) => {
+  const server = await startApiServer();
+  t.teardown(() => server.stop());
+  for (let i = 0; i < 8; i++) server.addPod('wave', `p-${i}`, { annotations: { 'pre.hook.backup.velero.io/command': '["ok"]' } });
+  server.execHandler = () => ({ exitCode: 0, delayMs: 100 });
+  const kc = server.writeKubeconfig({ namespace: 'wave' });
+  const r = await arkHooks(runArgs(kc, 8));
+  t.is(r.code, 0, r.stderr);
+  t.is(server.execs.length, 8);
+  t.is(Math.max(...server.execs.map((e) => e.openAtStart)), 8, 'the eight ran at once');
+  const full = server.execs.filter((e) => !e.connection?.resumed);
+  t.is(full.length, 1, `exec connections with a full handshake: ${full.map((e) => e.pod).join(', ')}`);
+});
+
+test('a spare left when --fail-fast stops the phase is closed, and the run ends', async (t) => {
+  const server = await startApiServer();
+  t.teardown(() => server.stop());
+  for (let i = 0; i < 3; i++)
+    server.addPod('stop', `p-${i}`, {
+      annotations: { 'pre.hook.backup.velero.io/command': '["fail"]', 'pre.hook.backup.velero.io/on-error': 'Fail' },
+    });
+  server.execHandler = () => ({ exitCode: 3, delayMs: 300 });
+  const kc = server.writeKubeconfig({ namespace: 'stop' });
+  const before = { ...server.tls };
+  const r = await arkHooks(runArgs(kc, 1, ['--fail-fast']), { timeoutMs: 20_000 });
+  t.is(r.code, 1, r.stderr);
+  t.is(server.execs.length, 1, 'only the first pod ran');
+  await settled(() => server.tls.unused - before.unused >= 1);
+  t.is(server.tls.unused - before.unused, 1, 'the spare made for the second pod was closed unused');
+});
