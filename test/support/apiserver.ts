@@ -400,6 +400,8 @@ export class TestApiServer {
   readonly users = new Map<string, TestUser>();
   readonly requests: LoggedRequest[] = [];
   readonly execs: ExecRequest[] = [];
+  /** Sessions without a finishedAt yet. */
+  private readonly openExecs = new Set<ExecRequest>();
   readonly faults: Fault[] = [];
   execHandler: ExecHandler = () => ({ exitCode: 0 });
   /** Added to every REST request, for benchmarks and timeouts. */
@@ -1349,7 +1351,9 @@ export class TestApiServer {
     }
     log.status = 101;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const openAtStart = 1 + this.execs.filter((e) => e.namespace === info.namespace && e.finishedAt === undefined).length;
+      // Counted over the sessions still open (not the whole history: a benchmark makes tens of thousands).
+      let openAtStart = 1;
+      for (const e of this.openExecs) if (e.namespace === info.namespace) openAtStart++;
       const exec: ExecRequest = {
         namespace: info.namespace,
         pod: info.name,
@@ -1368,6 +1372,7 @@ export class TestApiServer {
       const c = this.connectionOf.get(socket);
       if (c) exec.connection = { securedAt: c.securedAt, resumed: c.resumed };
       this.execs.push(exec);
+      this.openExecs.add(exec);
       this.runExec(ws, exec, pod).catch(() => ws.terminate());
     });
   }
@@ -1379,6 +1384,7 @@ export class TestApiServer {
       closed = true;
       exec.ended ??= 'client-closed';
       exec.finishedAt ??= Date.now();
+      this.openExecs.delete(exec);
       this.liveSockets.delete(ws);
     });
     ws.on('ping', () => exec.pings++);
@@ -1442,6 +1448,7 @@ export class TestApiServer {
     exec.ended = 'status';
     if (!behaviour.internalError) exec.exitCode = behaviour.exitCode ?? 0;
     exec.finishedAt = Date.now();
+    this.openExecs.delete(exec);
     ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(st))]), { binary: true });
     ws.close(1000);
   }
