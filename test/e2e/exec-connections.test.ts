@@ -23,6 +23,20 @@ const runArgs = (kc: string, parallel: number, extra: string[] = []) => [
   ...extra,
 ];
 
+/**
+ * An exec handler that holds each session (but the last `notAfter`) until the server has secured
+ * one more TLS connection than when it started, up to 3 s: the spare a running exec should bring. So
+ * the order the tests check does not depend on how fast a loaded machine makes a handshake.
+ */
+function holdForSpare(server: { tls: { connections: number }; execs: unknown[] }, total: number, exitCode = 0) {
+  return async () => {
+    const last = server.execs.length >= total;
+    const before = server.tls.connections;
+    for (let i = 0; i < 150 && !last && server.tls.connections === before; i++) await new Promise((r) => setTimeout(r, 20));
+    return { exitCode };
+  };
+}
+
 /** Waits until the server has seen every connection of the run close (the client may exit first). */
 async function settled(check: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
@@ -32,8 +46,7 @@ test('serial execs: each one after the first starts on a connection made while t
   const server = await startApiServer();
   t.teardown(() => server.stop());
   for (let i = 0; i < 5; i++) server.addPod('warm', `p-${i}`, { annotations: { 'pre.hook.backup.velero.io/command': '["ok"]' } });
-  // Long enough for a handshake on a loaded machine; the assertions do not depend on the length.
-  server.execHandler = () => ({ exitCode: 0, delayMs: 300 });
+  server.execHandler = holdForSpare(server, 5);
   const kc = server.writeKubeconfig({ namespace: 'warm' });
   const before = { ...server.tls };
   const r = await arkHooks(runArgs(kc, 1));
@@ -75,7 +88,7 @@ test('a spare left when --fail-fast stops the phase is closed, and the run ends'
     server.addPod('stop', `p-${i}`, {
       annotations: { 'pre.hook.backup.velero.io/command': '["fail"]', 'pre.hook.backup.velero.io/on-error': 'Fail' },
     });
-  server.execHandler = () => ({ exitCode: 3, delayMs: 300 });
+  server.execHandler = holdForSpare(server, 3, 3);
   const kc = server.writeKubeconfig({ namespace: 'stop' });
   const before = { ...server.tls };
   const r = await arkHooks(runArgs(kc, 1, ['--fail-fast']), { timeoutMs: 20_000 });
