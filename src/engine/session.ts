@@ -161,14 +161,19 @@ export class HookSession {
     const targets = (pods ?? this.inventory.plan.pods).filter((p) => hasHooksIn(p, phase));
     if (targets.length === 0) return [];
     const ex = await this.executor();
-    // The execs this phase will open, at most (a Fail can skip some): while one runs, the connection
-    // of the next is made (kube/exec-connections.ts).
-    ex.expect(execsDue(targets, phase), this.o.parallel);
+    // The execs this phase will open, at most (a Fail can skip some), and how many can run at once
+    // (a pod's hooks run one after another): while one runs, the connection of the next is made
+    // (kube/exec-connections.ts). Once the phase is told to stop, no more are made.
+    const due = execsDue(targets, phase);
+    ex.expect(due.execs, Math.min(this.o.parallel, due.pods));
+    const stop = extra.stop ?? this.o.interrupts.stop.signal;
+    const noMore = () => ex.expect(0, 1);
+    stop.addEventListener('abort', noMore, { once: true });
     try {
       return await runPhase(targets, phase, this.hookExecutor(ex, extra.startAttempts), {
         parallel: this.o.parallel,
         failFast: this.o.failFast,
-        stop: extra.stop ?? this.o.interrupts.stop.signal,
+        stop,
         force: extra.force ?? this.o.interrupts.force.signal,
         ...(extra.onPodStart ? { onPodStart: extra.onPodStart } : {}),
         onHookDone: (r, pod) => this.hookDone(r, pod),
@@ -182,6 +187,7 @@ export class HookSession {
         },
       });
     } finally {
+      stop.removeEventListener('abort', noMore);
       ex.expect(0, 1);
     }
   }
@@ -191,9 +197,22 @@ export class HookSession {
   }
 }
 
-/** The hooks of a phase that would reach exec if every hook before them succeeded. */
-export function execsDue(pods: readonly PodPlan[], phase: Phase): number {
-  let n = 0;
-  for (const pod of pods) if (!pod.skip) for (const hook of hooksOf(pod, phase)) if (!blockingProblem(pod, hook)) n++;
-  return n;
+/**
+ * The hooks of a phase that reach exec if every exec succeeds (runPhase's rules: a skipped pod runs
+ * none; a hook rejected before exec with on-error Fail ends its pod's phase), and the pods they are in.
+ */
+export function execsDue(pods: readonly PodPlan[], phase: Phase): { execs: number; pods: number } {
+  let execs = 0;
+  let withExecs = 0;
+  for (const pod of pods) {
+    if (pod.skip) continue;
+    let n = 0;
+    for (const hook of hooksOf(pod, phase)) {
+      if (!blockingProblem(pod, hook)) n++;
+      else if (hook.onErrorIfRejected === 'Fail') break;
+    }
+    execs += n;
+    if (n > 0) withExecs++;
+  }
+  return { execs, pods: withExecs };
 }

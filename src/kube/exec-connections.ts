@@ -12,7 +12,9 @@
 // first request on a connection, load balancers at least a minute), only if the server has not
 // closed it, and only for the same server, TLS name and context; otherwise it is closed and a new
 // connection is dialed. No more spares are made than execs are expected, at most one per exec that
-// runs at once; they never keep the process alive (unref) and are closed when the phase ends.
+// can run at once; none after one aged out unused (hooks that outlast a spare would pay a handshake
+// each for nothing) or failed. Spares never keep the process alive (unref) and are closed when the
+// phase ends or is stopped.
 
 import { isIP } from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
@@ -20,6 +22,8 @@ import { connect as tlsConnect } from 'node:tls';
 
 /** How long an unused spare connection may wait for an exec. */
 export const SPARE_MAX_AGE_MS = 10_000;
+/** The least time the connections of a first wave wait for the first handshake's session ticket. */
+const TICKET_WAIT_MIN_MS = 50;
 
 /** What the TLS connection of an upgrade is made with (not through a proxy). */
 export interface TlsTarget {
@@ -69,8 +73,13 @@ export class ExecConnections {
   private spares: Spare[] = [];
   private expected = 0;
   private atOnce = 1;
-  /** A spare failed: no more spares until the next `expect` (each exec dials its own, as it reports its error). */
-  private sparesFailing = false;
+  /**
+   * No more spares until the next `expect`: one failed (each exec then dials its own, as it reports
+   * its error), or one aged out unused (the hooks outlast a spare: it would cost a handshake each).
+   */
+  private sparesOff = false;
+  /** The server sent no session ticket in time after a first handshake: nothing waits for one again. */
+  private ticketless = false;
   readonly stats: ConnectionStats = { dialed: 0, waited: 0, sparesUsed: 0, sparesDropped: 0 };
   private readonly now: () => number;
 
@@ -85,7 +94,7 @@ export class ExecConnections {
   expect(count: number, atOnce: number): void {
     this.expected = Math.max(0, count);
     this.atOnce = Math.max(1, atOnce);
-    this.sparesFailing = false;
+    this.sparesOff = false;
     if (this.expected === 0) this.dropSpares();
   }
 
@@ -114,19 +123,22 @@ export class ExecConnections {
     const target = this.target;
     if (!target || (this.first && !this.session)) return;
     const wanted = Math.min(this.expected, this.atOnce);
-    while (!this.sparesFailing && this.spares.length < wanted) this.addSpare(this.dial(target));
+    while (!this.sparesOff && this.spares.length < wanted) this.addSpare(this.dial(target));
   }
 
   private targetOf(host: string, port: number, t: TlsTarget): Target {
     const servername = t.servername ?? (isIP(host) ? undefined : host);
     const key = `${host}:${port}:${servername ?? ''}:${t.rejectUnauthorized !== false}`;
-    if (this.target?.key !== key || t.secureContext !== this.context) {
+    const changed = this.target?.key !== key || t.secureContext !== this.context;
+    // The target is set first: what waited is dialed for the new one, and no old connection is watched.
+    this.target = { host, port, tls: t, servername, key };
+    if (changed) {
       this.context = t.secureContext;
       this.session = undefined;
+      this.ticketless = false;
       this.dropSpares();
       this.release();
     }
-    this.target = { host, port, tls: t, servername, key };
     return this.target;
   }
 
@@ -153,27 +165,30 @@ export class ExecConnections {
     socket.once('error', () => {
       if (current()) this.session = undefined;
     });
-    if (!this.session && !this.first) this.watchFirst(socket);
+    if (!this.session && !this.first && !this.ticketless && current()) this.watchFirst(socket);
     return socket;
   }
 
   /**
-   * The connections waiting for `socket`'s session are dialed when it comes; or, if the server sends
-   * none, once the handshake is done and as long again has passed; or when the connection fails.
+   * The connections waiting for `socket`'s session are dialed when it comes; or when the connection
+   * fails; or, if no ticket comes once the handshake is done and as long again has passed (at least
+   * TICKET_WAIT_MIN_MS), then and never again for this server.
    */
   private watchFirst(socket: TLSSocket): void {
     this.first = socket;
     const started = this.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const give = () => {
+    const give = (noTicket: boolean) => {
       if (timer) clearTimeout(timer);
-      if (this.first === socket) this.release();
+      if (this.first !== socket) return;
+      if (noTicket) this.ticketless = true;
+      this.release();
     };
     socket.once('secureConnect', () => {
-      timer = setTimeout(give, Math.max(1, this.now() - started));
+      timer = setTimeout(() => give(true), Math.max(TICKET_WAIT_MIN_MS, this.now() - started));
       timer.unref();
     });
-    socket.once('close', give);
+    socket.once('close', () => give(false));
   }
 
   /** Dials what waited for the first connection's session (with the session, if it came). */
@@ -185,20 +200,24 @@ export class ExecConnections {
   private addSpare(socket: TLSSocket): void {
     socket.unref();
     const spare: Spare = { socket, born: this.now(), unwatch: () => {} };
-    const gone = (e?: Error) => {
-      if (e) this.sparesFailing = true;
+    const gone = (off?: boolean) => {
+      if (off) this.sparesOff = true;
       const i = this.spares.indexOf(spare);
       if (i < 0) return;
       this.spares.splice(i, 1);
       this.stats.sparesDropped++;
       socket.destroy();
     };
-    const onError = (e: Error) => gone(e);
+    const onError = () => gone(true);
     const onGone = () => gone();
     socket.on('error', onError);
     socket.on('end', onGone);
     socket.on('close', onGone);
+    // Closed when it has waited too long, not only found old when an exec looks for one.
+    const timer = setTimeout(() => gone(true), SPARE_MAX_AGE_MS);
+    timer.unref();
     spare.unwatch = () => {
+      clearTimeout(timer);
       socket.removeListener('error', onError);
       socket.removeListener('end', onGone);
       socket.removeListener('close', onGone);
@@ -212,6 +231,7 @@ export class ExecConnections {
       const { socket } = spare;
       spare.unwatch();
       if (socket.destroyed || socket.readableEnded || !socket.writable || now - spare.born > SPARE_MAX_AGE_MS) {
+        if (now - spare.born > SPARE_MAX_AGE_MS) this.sparesOff = true;
         this.stats.sparesDropped++;
         socket.destroy();
         continue;

@@ -24,7 +24,7 @@ const runArgs = (kc: string, parallel: number, extra: string[] = []) => [
 ];
 
 /**
- * An exec handler that holds each session (but the last `notAfter`) until the server has secured
+ * An exec handler that holds each session (but the last of `total`) until the server has secured
  * one more TLS connection than when it started, up to 3 s: the spare a running exec should bring. So
  * the order the tests check does not depend on how fast a loaded machine makes a handshake.
  */
@@ -38,8 +38,8 @@ function holdForSpare(server: { tls: { connections: number }; execs: unknown[] }
 }
 
 /** Waits until the server has seen every connection of the run close (the client may exit first). */
-async function settled(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+async function settled(server: { openConnections: number }): Promise<void> {
+  for (let i = 0; i < 250 && server.openConnections > 0; i++) await new Promise((r) => setTimeout(r, 20));
 }
 
 test('serial execs: each one after the first starts on a connection made while the previous command ran; none is left unused', async (t) => {
@@ -63,15 +63,25 @@ test('serial execs: each one after the first starts on a connection made while t
       `exec ${i}: its connection was ready (${e.connection?.securedAt}) before exec ${i - 1} ended (${prev.finishedAt})`,
     );
   }
-  await settled(() => server.tls.unused - before.unused > 0);
+  await settled(server);
+  t.is(server.openConnections, 0);
   t.is(server.tls.unused - before.unused, 0, 'no connection was opened that no request used');
+  t.is(server.tls.tcp - before.tcp, server.tls.connections - before.connections, 'every connection finished its handshake');
 });
 
 test('the first wave of --parallel waits for one full handshake and resumes its session', async (t) => {
   const server = await startApiServer();
   t.teardown(() => server.stop());
   for (let i = 0; i < 8; i++) server.addPod('wave', `p-${i}`, { annotations: { 'pre.hook.backup.velero.io/command': '["ok"]' } });
-  server.execHandler = () => ({ exitCode: 0, delayMs: 100 });
+  // Each session is held until all eight are open (up to 3 s), so that they overlap however slow the machine.
+  let allOpen = false;
+  server.execHandler = async () => {
+    for (let i = 0; i < 150 && !allOpen; i++) {
+      allOpen ||= server.execs.filter((e) => e.finishedAt === undefined).length >= 8;
+      if (!allOpen) await new Promise((r) => setTimeout(r, 20));
+    }
+    return { exitCode: 0 };
+  };
   const kc = server.writeKubeconfig({ namespace: 'wave' });
   const r = await arkHooks(runArgs(kc, 8));
   t.is(r.code, 0, r.stderr);
@@ -94,6 +104,8 @@ test('a spare left when --fail-fast stops the phase is closed, and the run ends'
   const r = await arkHooks(runArgs(kc, 1, ['--fail-fast']), { timeoutMs: 20_000 });
   t.is(r.code, 1, r.stderr);
   t.is(server.execs.length, 1, 'only the first pod ran');
-  await settled(() => server.tls.unused - before.unused >= 1);
+  await settled(server);
+  t.is(server.openConnections, 0);
   t.is(server.tls.unused - before.unused, 1, 'the spare made for the second pod was closed unused');
+  t.is(server.tls.tcp - before.tcp, server.tls.connections - before.connections, 'and no other connection was made');
 });

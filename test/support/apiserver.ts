@@ -406,8 +406,11 @@ export class TestApiServer {
   execHandler: ExecHandler = () => ({ exitCode: 0 });
   /** Added to every REST request, for benchmarks and timeouts. */
   latencyMs = 0;
-  /** TLS connections accepted, how many of them resumed an earlier TLS session, and how many closed without a request. */
-  readonly tls = { connections: 0, resumed: 0, unused: 0 };
+  /**
+   * TCP connections accepted; TLS connections secured, how many of them resumed an earlier TLS
+   * session, and how many closed without a request. tcp - connections never finished a handshake.
+   */
+  readonly tls = { tcp: 0, connections: 0, resumed: 0, unused: 0 };
   private readonly connectionOf = new WeakMap<object, { securedAt: number; resumed: boolean; used: boolean }>();
   private readonly store = new Map<string, Map<string, Obj>>();
   private readonly sortedKeys = new Map<string, string[]>();
@@ -461,6 +464,7 @@ export class TestApiServer {
       });
     });
     this.server.on('connection', (s: Socket) => {
+      this.tls.tcp++;
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
@@ -470,6 +474,11 @@ export class TestApiServer {
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
+  }
+
+  /** TCP connections still open. */
+  get openConnections(): number {
+    return this.sockets.size;
   }
 
   async stop(): Promise<void> {

@@ -5,6 +5,7 @@ import type { FindingCode } from '../../src/hooks/findings.ts';
 import type { ResolvedHook } from '../../src/hooks/types.ts';
 import type { ExecResult } from '../../src/kube/exec.ts';
 import { runPhase } from '../../src/engine/phase.ts';
+import { execsDue } from '../../src/engine/session.ts';
 import { summarize } from '../../src/report/run-report.ts';
 
 const hook = (cmd: string, onError: 'Fail' | 'Continue' = 'Fail'): ResolvedHook => ({
@@ -420,4 +421,35 @@ test("a hook's duration is its finish minus its start", async (t) => {
   );
   const h = runs[0]?.hooks[0];
   t.is(h?.durationMs, Date.parse(h?.finishedAt as string) - Date.parse(h?.startedAt as string));
+});
+
+test('execsDue counts exactly the execs runPhase makes when every exec succeeds, and the pods they are in', async (t) => {
+  const blocked = (onError: 'Fail' | 'Continue') => ({
+    ...hook('x', onError),
+    findings: [{ severity: 'error' as const, code: 'container-not-found' as const, object: 'o', field: 'f', message: 'no such container' }],
+  });
+  const noContainer = { ...hook('y', 'Continue'), container: null };
+  const pods = [
+    pod('a', [hook('1'), hook('2', 'Continue'), hook('3')]),
+    pod('b', [blocked('Fail'), hook('never')]),
+    pod('c', [blocked('Continue'), hook('after'), noContainer, hook('last')]),
+    pod('d', [hook('ok')], { skip: 'terminating' }),
+    pod('e', [blocked('Continue')]),
+    pod('f', []),
+  ];
+  for (const parallel of [1, 3]) {
+    let calls = 0;
+    const s = signals();
+    await runPhase(
+      pods,
+      'pre',
+      async () => {
+        calls++;
+        return result('succeeded', 0);
+      },
+      { parallel, failFast: false, stop: s.stop.signal, force: s.force.signal },
+    );
+    t.deepEqual(execsDue(pods, 'pre'), { execs: calls, pods: 2 }, `--parallel ${parallel}`);
+  }
+  t.is(execsDue(pods, 'pre').execs, 5, 'a: 3, c: after and last');
 });

@@ -78,6 +78,29 @@ test('a young spare is used; one older than SPARE_MAX_AGE_MS is closed and a new
   t.true(d.isSessionReused(), 'the new connection resumed the session');
 });
 
+test('a spare that aged out unused stops the spares until the next expect (hooks that outlast a spare)', async (t) => {
+  const server = await holdServer();
+  t.teardown(() => server.stop());
+  let now = 0;
+  const c = new ExecConnections(() => now);
+  const tls = target();
+  c.expect(5, 1);
+  const a = c.connect('127.0.0.1', server.port, tls) as TLSSocket;
+  t.teardown(() => a.destroy());
+  await session(a);
+  c.opened();
+  t.is(c.stats.dialed, 2, 'a spare for the next exec');
+  now += SPARE_MAX_AGE_MS + 1;
+  const b = c.connect('127.0.0.1', server.port, tls) as TLSSocket;
+  t.teardown(() => b.destroy());
+  c.opened();
+  t.deepEqual(c.stats, { dialed: 3, waited: 0, sparesUsed: 0, sparesDropped: 1 }, 'no new spare after one aged out');
+  c.expect(2, 1);
+  c.opened();
+  t.is(c.stats.dialed, 4, 'the next phase makes spares again');
+  c.expect(0, 1);
+});
+
 test('a spare the server closed is dropped, not used', async (t) => {
   const server = await holdServer(100);
   t.teardown(() => server.stop());
@@ -93,8 +116,10 @@ test('a spare the server closed is dropped, not used', async (t) => {
   const b = c.connect('127.0.0.1', server.port, tls) as TLSSocket;
   b.on('error', () => {});
   t.teardown(() => b.destroy());
-  t.false(b.destroyed);
+  const bSecured = secured(b);
   t.deepEqual(c.stats, { dialed: 3, waited: 0, sparesUsed: 0, sparesDropped: 1 });
+  await bSecured;
+  await until('the server to accept the exec its own new connection', () => server.accepted() === 3);
 });
 
 test('no spare is made when no more execs are expected, and expect(0) closes the spares', async (t) => {
@@ -185,4 +210,10 @@ test('a server that sends no session ticket: the waiting connections go once the
   await until('the waiting connection to be dialed', () => readyAt > 0);
   t.is(sessions, 0, 'the server sent no ticket');
   t.true(handshakeDone > 0 && readyAt >= handshakeDone, 'it was dialed after the first handshake, not before');
+  // A server without tickets is remembered: later connections no longer wait for one.
+  const later = c.connect('127.0.0.1', port, tls, () => t.fail('no wait the second time'));
+  t.truthy(later, 'dialed at once');
+  later?.on('error', () => {});
+  later?.destroy();
+  t.is(c.stats.waited, 1);
 });
