@@ -6,8 +6,9 @@
 // - while the first connection to a server is in its handshake, the connections started at the same
 //   time (the first wave of --parallel) wait for the session it brings, instead of 32 full handshakes;
 // - when the run says how many execs will follow (`expect`), a spare connection is opened while the
-//   current exec's command runs (`opened`), so the next exec starts on a connection whose TCP and TLS handshakes are done:
-//   on a remote cluster those are two of the three round trips before a command starts.
+//   current exec's command runs (`opened`), so the next exec starts on a connection whose TCP and
+//   TLS handshakes are done: on a remote cluster those are two of the three round trips before a
+//   command starts.
 // A spare is used only while it is young (SPARE_MAX_AGE_MS: the kube-apiserver waits 32 s for the
 // first request on a connection, load balancers at least a minute), only if the server has not
 // closed it, and only for the same server, TLS name and context; otherwise it is closed and a new
@@ -49,7 +50,7 @@ interface Target {
   key: string;
 }
 
-/** Counters of the connections, for tests and the -v log. */
+/** Counters of the connections, for tests. */
 export interface ConnectionStats {
   dialed: number;
   /** Connections that waited for the first connection's TLS session before they were dialed. */
@@ -64,8 +65,8 @@ export interface ConnectionStats {
 export type Ready = (err: Error | null, socket: TLSSocket) => void;
 
 export class ExecConnections {
+  /** The server, TLS name and context of the last connection; spares and the session belong to it. */
   private target: Target | undefined;
-  private context: SecureContext | undefined;
   private session: Buffer | undefined;
   /** A connection in its handshake with no session to resume: the others wait for the session it brings. */
   private first: TLSSocket | undefined;
@@ -129,11 +130,10 @@ export class ExecConnections {
   private targetOf(host: string, port: number, t: TlsTarget): Target {
     const servername = t.servername ?? (isIP(host) ? undefined : host);
     const key = `${host}:${port}:${servername ?? ''}:${t.rejectUnauthorized !== false}`;
-    const changed = this.target?.key !== key || t.secureContext !== this.context;
+    const changed = this.target?.key !== key || this.target.tls.secureContext !== t.secureContext;
     // The target is set first: what waited is dialed for the new one, and no old connection is watched.
     this.target = { host, port, tls: t, servername, key };
     if (changed) {
-      this.context = t.secureContext;
       this.session = undefined;
       this.ticketless = false;
       this.dropSpares();
@@ -145,7 +145,7 @@ export class ExecConnections {
   private dial(target: Target): TLSSocket {
     this.stats.dialed++;
     const context = target.tls.secureContext;
-    const current = () => this.target?.key === target.key && this.context === context;
+    const current = () => this.target?.key === target.key && this.target.tls.secureContext === context;
     const socket = tlsConnect({
       host: target.host,
       port: target.port,

@@ -1,8 +1,7 @@
 // The exec WebSocket, without the `ws` library: the HTTP/1.1 upgrade goes through node:http(s) (so a
 // refusal is an ordinary IncomingMessage, read with a bound by exec.ts) over a TLS connection of our
 // own (exec-connections.ts: one secure context per kubeconfig, the last TLS session resumed, a spare
-// connection ready for the next exec), and the frames are read
-// and written here. The exec protocol needs little of WebSocket: the server sends binary messages
+// connection ready for the next exec), and the frames are read and written here. The exec protocol needs little of WebSocket: the server sends binary messages
 // (channel byte + data), pings and a close; the client sends pings and its close, masked. What the
 // server sends is checked as `ws` checks it (reserved bits, masking, control frame rules, close
 // codes, fragments, the size of a message), and anything wrong ends the session with a protocol

@@ -11,7 +11,6 @@ import { createSecureContext } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ExecSocket, UpgradeRequest } from './exec-socket.ts';
-import type { ConnectionStats } from './exec-connections.ts';
 import { ExecConnections } from './exec-connections.ts';
 import { upgrade } from './exec-socket.ts';
 import { formatGoDuration } from '../hooks/duration.ts';
@@ -434,10 +433,6 @@ export class Executor {
    */
   expect(count: number, atOnce: number): void {
     this.sockets.connections.expect(count, atOnce);
-  }
-
-  get connectionStats(): ConnectionStats {
-    return { ...this.sockets.connections.stats };
   }
 
   async run(o: ExecOptions): Promise<ExecResult> {

@@ -5,23 +5,7 @@
 import test from 'ava';
 import type { ExecRequest } from '../support/apiserver.ts';
 import { startApiServer } from '../support/apiserver.ts';
-import { arkHooks } from '../support/cli.ts';
-
-const runArgs = (kc: string, parallel: number, extra: string[] = []) => [
-  'run',
-  '--kubeconfig',
-  kc,
-  '--target',
-  'velero-1.18',
-  '--phase',
-  'pre',
-  '--yes',
-  '--parallel',
-  String(parallel),
-  '-o',
-  'json',
-  ...extra,
-];
+import { arkHooks, preRunArgs } from '../support/cli.ts';
 
 /**
  * An exec handler that holds each session (but the last of `total`) until the server has secured
@@ -49,7 +33,7 @@ test('serial execs: each one after the first starts on a connection made while t
   server.execHandler = holdForSpare(server, 5);
   const kc = server.writeKubeconfig({ namespace: 'warm' });
   const before = { ...server.tls };
-  const r = await arkHooks(runArgs(kc, 1));
+  const r = await arkHooks(preRunArgs(kc, 1));
   t.is(r.code, 0, r.stderr);
   const execs = [...server.execs].sort((a, b) => a.startedAt - b.startedAt);
   t.is(execs.length, 5);
@@ -83,7 +67,7 @@ test('the first wave of --parallel waits for one full handshake and resumes its 
     return { exitCode: 0 };
   };
   const kc = server.writeKubeconfig({ namespace: 'wave' });
-  const r = await arkHooks(runArgs(kc, 8));
+  const r = await arkHooks(preRunArgs(kc, 8));
   t.is(r.code, 0, r.stderr);
   t.is(server.execs.length, 8);
   t.is(Math.max(...server.execs.map((e) => e.openAtStart)), 8, 'the eight ran at once');
@@ -101,7 +85,7 @@ test('a spare left when --fail-fast stops the phase is closed, and the run ends'
   server.execHandler = holdForSpare(server, 3, 3);
   const kc = server.writeKubeconfig({ namespace: 'stop' });
   const before = { ...server.tls };
-  const r = await arkHooks(runArgs(kc, 1, ['--fail-fast']), { timeoutMs: 20_000 });
+  const r = await arkHooks(preRunArgs(kc, 1, ['--fail-fast']), { timeoutMs: 20_000 });
   t.is(r.code, 1, r.stderr);
   t.is(server.execs.length, 1, 'only the first pod ran');
   await settled(server);

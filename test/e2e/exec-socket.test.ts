@@ -5,23 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import test from 'ava';
 import { startApiServer } from '../support/apiserver.ts';
 import { clientCertificate } from '../support/certs.ts';
-import { arkHooks } from '../support/cli.ts';
-
-/** One exec after another: `run` of the pre hooks of the kubeconfig's namespace, --parallel 1, -o json. */
-const serialRun = (kc: string) => [
-  'run',
-  '--kubeconfig',
-  kc,
-  '--target',
-  'velero-1.18',
-  '--phase',
-  'pre',
-  '--yes',
-  '--parallel',
-  '1',
-  '-o',
-  'json',
-];
+import { arkHooks, preRunArgs } from '../support/cli.ts';
 
 test('an exec upgrade left unanswered is given up after --request-timeout and retried; the hook then runs', async (t) => {
   const server = await startApiServer();
@@ -47,7 +31,7 @@ test('execs one after another each resume the TLS session and close with a statu
   for (let i = 0; i < 5; i++) server.addPod('seq', `p-${i}`, { annotations: { 'pre.hook.backup.velero.io/command': '["ok"]' } });
   const kc = server.writeKubeconfig({ namespace: 'seq' });
   const before = { ...server.tls };
-  const r = await arkHooks(serialRun(kc));
+  const r = await arkHooks(preRunArgs(kc, 1));
   t.is(r.code, 0, r.stderr);
   t.deepEqual(
     server.execs.map((e) => e.ended),
@@ -109,7 +93,7 @@ test('a client-certificate user: every exec upgrade presents the certificate, re
   config.users[0].user = { 'client-certificate-data': read(alice.cert), 'client-key-data': read(alice.key) };
   writeFileSync(kc, JSON.stringify(config));
   const before = { ...server.tls };
-  const r = await arkHooks(serialRun(kc));
+  const r = await arkHooks(preRunArgs(kc, 1));
   t.is(r.code, 0, r.stderr);
   t.deepEqual(
     server.execs.map((e) => e.user),

@@ -130,3 +130,20 @@ export function arkHooks(args: string[], opts: RunOptions = {}): Promise<RunResu
 export function kubectl(args: string[], kubeconfig: string, opts: RunOptions = {}): Promise<RunResult> {
   return run('kubectl', ['--kubeconfig', kubeconfig, ...args], opts);
 }
+
+/** `run` of the pre hooks of the kubeconfig's namespace (Velero 1.18 semantics, --yes, -o json), `parallel` at once. */
+export const preRunArgs = (kubeconfig: string, parallel: number, extra: string[] = []): string[] => [
+  'run',
+  '--kubeconfig',
+  kubeconfig,
+  '--target',
+  'velero-1.18',
+  '--phase',
+  'pre',
+  '--yes',
+  '--parallel',
+  String(parallel),
+  '-o',
+  'json',
+  ...extra,
+];

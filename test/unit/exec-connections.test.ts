@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { TLSSocket } from 'node:tls';
 import { createSecureContext, createServer } from 'node:tls';
+import type { ExecutionContext } from 'ava';
 import test from 'ava';
 import { ExecConnections, SPARE_MAX_AGE_MS } from '../../src/kube/exec-connections.ts';
 import { testPki } from '../support/certs.ts';
@@ -50,27 +51,40 @@ const session = (s: TLSSocket) => new Promise<void>((resolve) => s.once('session
 /** The end of a connection's handshake (listened to before it can end). */
 const secured = (s: TLSSocket) => new Promise<void>((resolve, reject) => s.once('secureConnect', resolve).once('error', reject));
 
-test('a young spare is used; one older than SPARE_MAX_AGE_MS is closed and a new connection dialed', async (t) => {
-  const server = await holdServer();
+/**
+ * A held-open server, the connections under test (`now` their clock) told to expect `expected`
+ * execs, `atOnce` at a time, and the first exec's connection `a` once its session came; `connect`
+ * takes the next one. Every socket is destroyed when the test ends.
+ */
+async function firstExec(t: ExecutionContext, expected: number, atOnce: number, o: { now?: () => number; endAfterMs?: number } = {}) {
+  const server = await holdServer(o.endAfterMs);
   t.teardown(() => server.stop());
-  let now = 0;
-  const c = new ExecConnections(() => now);
+  const c = new ExecConnections(o.now);
   const tls = target();
-  c.expect(3, 1);
-  const a = c.connect('127.0.0.1', server.port, tls) as TLSSocket;
-  t.teardown(() => a.destroy());
+  c.expect(expected, atOnce);
+  const connect = () => {
+    const s = c.connect('127.0.0.1', server.port, tls) as TLSSocket;
+    s.on('error', () => {});
+    t.teardown(() => s.destroy());
+    return s;
+  };
+  const a = connect();
   await session(a);
+  return { server, c, connect, a };
+}
+
+test('a young spare is used; one older than SPARE_MAX_AGE_MS is closed and a new connection dialed', async (t) => {
+  let now = 0;
+  const { server, c, connect } = await firstExec(t, 3, 1, { now: () => now });
   c.opened();
   await until('the spare to be accepted', () => server.accepted() === 2);
   now += SPARE_MAX_AGE_MS - 1;
-  const b = c.connect('127.0.0.1', server.port, tls) as TLSSocket;
-  t.teardown(() => b.destroy());
+  connect();
   t.deepEqual(c.stats, { dialed: 2, waited: 0, sparesUsed: 1, sparesDropped: 0 }, 'the young spare was taken');
   c.opened();
   await until('the next spare to be accepted', () => server.accepted() === 3);
   now += SPARE_MAX_AGE_MS + 1;
-  const d = c.connect('127.0.0.1', server.port, tls) as TLSSocket;
-  t.teardown(() => d.destroy());
+  const d = connect();
   const dSecured = secured(d);
   t.deepEqual(c.stats, { dialed: 4, waited: 0, sparesUsed: 1, sparesDropped: 1 }, 'the old spare was closed, a new connection dialed');
   await until('the old spare to close on the server', () => server.closed() === 1);
@@ -79,20 +93,12 @@ test('a young spare is used; one older than SPARE_MAX_AGE_MS is closed and a new
 });
 
 test('a spare that aged out unused stops the spares until the next expect (hooks that outlast a spare)', async (t) => {
-  const server = await holdServer();
-  t.teardown(() => server.stop());
   let now = 0;
-  const c = new ExecConnections(() => now);
-  const tls = target();
-  c.expect(5, 1);
-  const a = c.connect('127.0.0.1', server.port, tls) as TLSSocket;
-  t.teardown(() => a.destroy());
-  await session(a);
+  const { c, connect } = await firstExec(t, 5, 1, { now: () => now });
   c.opened();
   t.is(c.stats.dialed, 2, 'a spare for the next exec');
   now += SPARE_MAX_AGE_MS + 1;
-  const b = c.connect('127.0.0.1', server.port, tls) as TLSSocket;
-  t.teardown(() => b.destroy());
+  connect();
   c.opened();
   t.deepEqual(c.stats, { dialed: 3, waited: 0, sparesUsed: 0, sparesDropped: 1 }, 'no new spare after one aged out');
   c.expect(2, 1);
@@ -102,20 +108,10 @@ test('a spare that aged out unused stops the spares until the next expect (hooks
 });
 
 test('a spare the server closed is dropped, not used', async (t) => {
-  const server = await holdServer(100);
-  t.teardown(() => server.stop());
-  const c = new ExecConnections();
-  const tls = target();
-  c.expect(2, 1);
-  const a = c.connect('127.0.0.1', server.port, tls) as TLSSocket;
-  a.on('error', () => {});
-  t.teardown(() => a.destroy());
-  await session(a);
+  const { server, c, connect } = await firstExec(t, 2, 1, { endAfterMs: 100 });
   c.opened();
   await until('the server to close the spare', () => c.stats.sparesDropped === 1);
-  const b = c.connect('127.0.0.1', server.port, tls) as TLSSocket;
-  b.on('error', () => {});
-  t.teardown(() => b.destroy());
+  const b = connect();
   const bSecured = secured(b);
   t.deepEqual(c.stats, { dialed: 3, waited: 0, sparesUsed: 0, sparesDropped: 1 });
   await bSecured;
@@ -123,14 +119,7 @@ test('a spare the server closed is dropped, not used', async (t) => {
 });
 
 test('no spare is made when no more execs are expected, and expect(0) closes the spares', async (t) => {
-  const server = await holdServer();
-  t.teardown(() => server.stop());
-  const c = new ExecConnections();
-  const tls = target();
-  c.expect(1, 4);
-  const a = c.connect('127.0.0.1', server.port, tls) as TLSSocket;
-  t.teardown(() => a.destroy());
-  await session(a);
+  const { server, c } = await firstExec(t, 1, 4);
   c.opened();
   t.is(c.stats.dialed, 1, 'the only expected exec is running: no spare');
   c.expect(5, 2);
